@@ -1,0 +1,60 @@
+// Package config loads the runtime's own settings: defaults, then an
+// optional YAML file, then a .env file, then the environment, then
+// command-line flags, each overriding the one before. The original system's
+// variables (PORT, OPENAI_API_KEY, OPENAI_MODEL, STUN_SERVER_URL,
+// CORS_ORIGIN) keep their names and defaults; new ones start with PARLEY_.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Config is the runtime's settings tree. Keys are snake_case in the YAML
+// file; Settings maps each leaf to its variable and flag.
+type Config struct {
+	Port          int    `koanf:"port"`
+	Host          string `koanf:"host"`
+	STUNServerURL string `koanf:"stun_server_url"`
+	CORSOrigin    string `koanf:"cors_origin"`
+	DataDir       string `koanf:"data_dir"`
+	AgentsDir     string `koanf:"agents_dir"`
+	DefaultAgent  string `koanf:"default_agent"`
+	OpenAI        OpenAI `koanf:"openai"`
+	HTTP          HTTP   `koanf:"http"`
+	Log           Log    `koanf:"log"`
+}
+
+// OpenAI holds what the OpenAI provider plugins share.
+type OpenAI struct {
+	APIKey  Secret `koanf:"api_key"`
+	Model   string `koanf:"model"`
+	BaseURL string `koanf:"base_url"`
+}
+
+// HTTP bounds what the REST API accepts.
+type HTTP struct {
+	BodyLimit       int           `koanf:"body_limit"`
+	UploadLimit     int           `koanf:"upload_limit"`
+	RateLimit       int           `koanf:"rate_limit"`
+	ReadTimeout     time.Duration `koanf:"read_timeout"`
+	WriteTimeout    time.Duration `koanf:"write_timeout"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// Log chooses how the runtime logs.
+type Log struct {
+	Level  string `koanf:"level"`
+	Format string `koanf:"format"`
+}
+
+// Addr is the listen address, host:port.
+func (c *Config) Addr() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }
+
+// SlogLevel returns the configured level; Validate has checked it.
+func (c *Config) SlogLevel() slog.Level {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(c.Log.Level))
+	return l
+}

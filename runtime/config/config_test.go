@@ -1,0 +1,103 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultsMatchTheOriginal(t *testing.T) {
+	c, err := Load(Sources{})
+	require.NoError(t, err)
+	require.Equal(t, 3000, c.Port)
+	require.Equal(t, "gpt-4o", c.OpenAI.Model)
+	require.Equal(t, "stun:stun.l.google.com:19302", c.STUNServerURL)
+	require.False(t, c.OpenAI.APIKey.IsSet(), "OPENAI_API_KEY must not be required")
+	require.Equal(t, "default", c.DefaultAgent)
+	require.Equal(t, 30*time.Second, c.HTTP.ReadTimeout)
+}
+
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "parley.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("port: 4000\nopenai:\n  model: from-file\nlog:\n  level: debug\nhttp:\n  read_timeout: 5s\n"), 0o600))
+	dotenv := filepath.Join(dir, ".env")
+	require.NoError(t, os.WriteFile(dotenv, []byte("# the original's users keep their key here\nOPENAI_API_KEY=sk-from-dotenv\nOPENAI_MODEL=from-dotenv\nPORT=4001\nUNRELATED=x\n"), 0o600))
+	fs := FlagSet("test")
+	require.NoError(t, fs.Parse([]string{"--port", "4003"}))
+
+	c, err := Load(Sources{
+		File:    file,
+		DotEnv:  dotenv,
+		Environ: []string{"OPENAI_MODEL=from-env", "PORT=4002", "PARLEY_HTTP_RATE_LIMIT=7", "HOME=/root"},
+		Flags:   fs,
+	})
+	require.NoError(t, err)
+	require.Equal(t, 4003, c.Port, "flag beats env")
+	require.Equal(t, "from-env", c.OpenAI.Model, "env beats .env and file")
+	require.Equal(t, "sk-from-dotenv", c.OpenAI.APIKey.Reveal(), ".env is read")
+	require.Equal(t, "debug", c.Log.Level, "file beats defaults")
+	require.Equal(t, 5*time.Second, c.HTTP.ReadTimeout)
+	require.Equal(t, 7, c.HTTP.RateLimit)
+}
+
+func TestUnsetFlagsDoNotOverride(t *testing.T) {
+	fs := FlagSet("test")
+	require.NoError(t, fs.Parse(nil))
+	c, err := Load(Sources{Environ: []string{"PORT=5000"}, Flags: fs})
+	require.NoError(t, err)
+	require.Equal(t, 5000, c.Port)
+}
+
+func TestInvalidSettingsAllReported(t *testing.T) {
+	_, err := Load(Sources{Environ: []string{
+		"PORT=70000", "STUN_SERVER_URL=http://x", "PARLEY_LOG_LEVEL=loud", "OPENAI_BASE_URL=localhost:11434",
+	}})
+	require.Error(t, err)
+	for _, want := range []string{"port (PORT)", "stun_server_url (STUN_SERVER_URL)", "log.level (PARLEY_LOG_LEVEL)", "openai.base_url (OPENAI_BASE_URL)"} {
+		require.Contains(t, err.Error(), want)
+	}
+}
+
+func TestWrongTypeAndUnknownKey(t *testing.T) {
+	_, err := Load(Sources{Environ: []string{"PORT=abc"}})
+	require.ErrorContains(t, err, "port")
+
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("prot: 1\n"), 0o600))
+	_, err = Load(Sources{File: file})
+	require.ErrorContains(t, err, "prot")
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	c, err := Load(Sources{Environ: []string{"OPENAI_API_KEY=sk-very-secret"}})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c, "key", c.OpenAI.APIKey)
+	fmt.Fprintf(&buf, "%v %+v %#v %s", c, c, c, c.OpenAI.APIKey)
+	require.NotContains(t, buf.String(), "sk-very-secret")
+	require.Contains(t, buf.String(), "[redacted]")
+
+	var help bytes.Buffer
+	require.NoError(t, WriteEnvHelp(&help))
+	for _, s := range Settings {
+		require.True(t, strings.Contains(help.String(), s.Env), "help lacks %s", s.Env)
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's configuration table in step
+// with Settings.
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, s := range Settings {
+		require.Contains(t, string(readme), "| `"+s.Env+"` |", "README's configuration table lacks %s", s.Env)
+	}
+}

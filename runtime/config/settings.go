@@ -1,0 +1,43 @@
+package config
+
+// Setting is one leaf of Config: its key in the YAML file, the environment
+// variable and flag that set it, its default and what it means. The table
+// drives loading, --help and the README's reference, so they cannot drift.
+type Setting struct {
+	Key     string // dotted koanf key, e.g. "openai.api_key"
+	Env     string // environment variable, also read from .env
+	Flag    string // command-line flag without dashes; empty for none
+	Default any
+	Help    string
+	Secret  bool // never printed
+}
+
+// EnvPrefix starts every environment variable this project adds; the
+// original system's variables keep their own names.
+const EnvPrefix = "PARLEY_"
+
+// Settings lists every setting, in the order --help shows them.
+var Settings = []Setting{
+	{Key: "port", Env: "PORT", Flag: "port", Default: 3000, Help: "HTTP and Socket.IO port"},
+	{Key: "host", Env: EnvPrefix + "HOST", Flag: "host", Default: "", Help: "address to listen on (empty: all interfaces)"},
+	{Key: "openai.api_key", Env: "OPENAI_API_KEY", Default: "", Secret: true, Help: "OpenAI API key; agents on OpenAI providers are unavailable without it"},
+	{Key: "openai.model", Env: "OPENAI_MODEL", Default: "gpt-4o", Help: "default chat model of the OpenAI chat provider"},
+	{Key: "openai.base_url", Env: "OPENAI_BASE_URL", Default: "", Help: "OpenAI-compatible server URL (empty: api.openai.com)"},
+	{Key: "stun_server_url", Env: "STUN_SERVER_URL", Default: "stun:stun.l.google.com:19302", Help: "first STUN server offered to clients"},
+	{Key: "cors_origin", Env: "CORS_ORIGIN", Default: "*", Help: "allowed CORS origins, comma-separated"},
+	{Key: "data_dir", Env: EnvPrefix + "DATA_DIR", Flag: "data-dir", Default: "data", Help: "directory of the SQLite database"},
+	{Key: "agents_dir", Env: EnvPrefix + "AGENTS_DIR", Flag: "agents-dir", Default: "agents", Help: "directory of agent YAML files, watched for changes"},
+	{Key: "default_agent", Env: EnvPrefix + "DEFAULT_AGENT", Flag: "default-agent", Default: "default", Help: "agent that answers calls that name none"},
+	{Key: "http.body_limit", Env: EnvPrefix + "HTTP_BODY_LIMIT", Default: 64 << 10, Help: "largest JSON request body, bytes"},
+	{Key: "http.upload_limit", Env: EnvPrefix + "HTTP_UPLOAD_LIMIT", Default: 25 << 20, Help: "largest audio upload, bytes"},
+	{Key: "http.rate_limit", Env: EnvPrefix + "HTTP_RATE_LIMIT", Default: 1200, Help: "requests per minute per client IP (0: unlimited)"},
+	{Key: "http.read_timeout", Env: EnvPrefix + "HTTP_READ_TIMEOUT", Default: "30s", Help: "longest time to read a request"},
+	{Key: "http.write_timeout", Env: EnvPrefix + "HTTP_WRITE_TIMEOUT", Default: "60s", Help: "longest time to write a response"},
+	{Key: "http.shutdown_timeout", Env: EnvPrefix + "HTTP_SHUTDOWN_TIMEOUT", Default: "10s", Help: "grace period for requests at shutdown"},
+	{Key: "log.level", Env: EnvPrefix + "LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
+	{Key: "log.format", Env: EnvPrefix + "LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
+}
+
+// ConfigFileEnv names the variable that points at the optional YAML file
+// (the --config flag does the same).
+const ConfigFileEnv = EnvPrefix + "CONFIG"
