@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// timeLayout is RFC 3339 with a fixed nine-digit fraction. Unlike
+// time.RFC3339Nano it does not trim trailing zeros, so stored times of years
+// 0000-9999 compare as text in time order, which ORDER BY created_at needs.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+// formatTime returns t in UTC as stored, or nil (NULL) for the zero time.
+func formatTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a stored time back in UTC; NULL is the zero time.
+func parseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad stored time %q: %w", s.String, err)
+	}
+	return t.UTC(), nil
+}
+
+// phoneArg stores a phone number in its normalised form, or NULL for none.
+func phoneArg(p call.PhoneNumber) any {
+	if p.IsZero() {
+		return nil
+	}
+	return p.String()
+}
+
+func parsePhone(s sql.NullString) (call.PhoneNumber, error) {
+	if !s.Valid {
+		return call.PhoneNumber{}, nil
+	}
+	return call.ParsePhoneNumber(s.String)
+}
+
+// durationArg stores d in nanoseconds, or NULL for zero (not measured).
+func durationArg(d time.Duration) any {
+	if d == 0 {
+		return nil
+	}
+	return int64(d)
+}
+
+func parseDuration(n sql.NullInt64) time.Duration {
+	return time.Duration(n.Int64) // NULL scans as 0
+}
+
+// callColumns is the column list scanCall expects, in order.
+const callColumns = `id, session_id, caller_number, receiver_number, agent, status,
+	created_at, connected_at, ended_at, end_reason`
+
+// scanCall reads one row of callColumns.
+func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
+	var (
+		c                         call.Call
+		caller, receiver, status  sql.NullString
+		created, connected, ended sql.NullString
+	)
+	if err := row.Scan(&c.ID, &c.SessionID, &caller, &receiver, &c.Agent, &status,
+		&created, &connected, &ended, &c.EndReason); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.CallerNumber, err = parsePhone(caller); err != nil {
+		return nil, fmt.Errorf("call %s: caller number: %w", c.ID, err)
+	}
+	if c.ReceiverNumber, err = parsePhone(receiver); err != nil {
+		return nil, fmt.Errorf("call %s: receiver number: %w", c.ID, err)
+	}
+	if c.Status, err = call.ParseStatus(status.String); err != nil {
+		return nil, fmt.Errorf("call %s: %w", c.ID, err)
+	}
+	for _, f := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{{&c.CreatedAt, created}, {&c.ConnectedAt, connected}, {&c.EndedAt, ended}} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return nil, fmt.Errorf("call %s: %w", c.ID, err)
+		}
+	}
+	return &c, nil
+}
+
+// turnColumns is the column list scanTurn expects, in order.
+const turnColumns = `call_id, seq, role, text, sentiment_label, sentiment_score, interrupted,
+	started_at, ended_at, speech_start_at, speech_end_at, stt_final_delay_ns,
+	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns`
+
+// turnArgs returns t's values for turnColumns.
+func turnArgs(callID string, seq int, t *store.Turn) []any {
+	var label, score any
+	if t.Sentiment != nil {
+		label, score = t.Sentiment.Label, t.Sentiment.Score
+	}
+	tm := t.Timings
+	return []any{callID, seq, string(t.Role), t.Text, label, score, t.Interrupted,
+		formatTime(t.StartedAt), formatTime(t.EndedAt), formatTime(tm.SpeechStart), formatTime(tm.SpeechEnd),
+		durationArg(tm.STTFinalDelay), durationArg(tm.ChatFirstToken), durationArg(tm.TTSFirstAudio),
+		formatTime(tm.FirstPacket), durationArg(tm.RuntimeOverhead)}
+}
+
+// scanTurn reads one row of turnColumns.
+func scanTurn(row interface{ Scan(...any) error }) (*store.Turn, error) {
+	var (
+		t                                      store.Turn
+		role                                   string
+		label                                  sql.NullString
+		score                                  sql.NullFloat64
+		started, ended, speechStart, speechEnd sql.NullString
+		firstPacket                            sql.NullString
+		stt, chat, tts, overhead               sql.NullInt64
+	)
+	if err := row.Scan(&t.CallID, &t.Seq, &role, &t.Text, &label, &score, &t.Interrupted,
+		&started, &ended, &speechStart, &speechEnd, &stt, &chat, &tts, &firstPacket, &overhead); err != nil {
+		return nil, err
+	}
+	t.Role = store.Role(role)
+	if label.Valid {
+		t.Sentiment = &store.Sentiment{Label: label.String, Score: score.Float64}
+	}
+	var err error
+	for _, f := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{
+		{&t.StartedAt, started}, {&t.EndedAt, ended}, {&t.Timings.SpeechStart, speechStart},
+		{&t.Timings.SpeechEnd, speechEnd}, {&t.Timings.FirstPacket, firstPacket},
+	} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return nil, fmt.Errorf("turn %s/%d: %w", t.CallID, t.Seq, err)
+		}
+	}
+	t.Timings.STTFinalDelay = parseDuration(stt)
+	t.Timings.ChatFirstToken = parseDuration(chat)
+	t.Timings.TTSFirstAudio = parseDuration(tts)
+	t.Timings.RuntimeOverhead = parseDuration(overhead)
+	return &t, nil
+}

@@ -1,0 +1,94 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// AppendTurns stores turns after the call's last turn, numbering them from
+// its last seq + 1, in one transaction: either all are stored or none. On
+// success it sets each turn's Seq and CallID; on failure it leaves them
+// untouched. It returns an error wrapping store.ErrNotFound if the call does
+// not exist. Appending no turns only checks that the call exists.
+func (s *Store) AppendTurns(ctx context.Context, callID string, turns ...*store.Turn) error {
+	for i, t := range turns {
+		if err := checkTurn(t); err != nil {
+			return fmt.Errorf("sqlite: append turns to call %s: turn %d: %w", callID, i, err)
+		}
+	}
+	var last int
+	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
+		var exists int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM calls WHERE id = ?`, callID).Scan(&exists)
+		if err != nil {
+			return err
+		}
+		if exists == 0 {
+			return store.ErrNotFound
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM turns WHERE call_id = ?`, callID).Scan(&last); err != nil {
+			return err
+		}
+		if len(turns) == 0 {
+			return nil
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO turns (`+turnColumns+`) VALUES (?`+strings.Repeat(", ?", 15)+`)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, t := range turns {
+			if _, err := stmt.ExecContext(ctx, turnArgs(callID, last+i+1, t)...); err != nil {
+				return fmt.Errorf("insert turn %d: %w", last+i+1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: append turns to call %s: %w", callID, err)
+	}
+	for i, t := range turns {
+		t.CallID, t.Seq = callID, last+i+1
+	}
+	return nil
+}
+
+// Turns returns the call's turns in seq order; an empty slice if it has none
+// or does not exist.
+func (s *Store) Turns(ctx context.Context, callID string) ([]*store.Turn, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+turnColumns+` FROM turns WHERE call_id = ? ORDER BY seq`, callID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: turns of call %s: %w", callID, err)
+	}
+	defer rows.Close()
+	turns := []*store.Turn{}
+	for rows.Next() {
+		t, err := scanTurn(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: turns of call %s: %w", callID, err)
+		}
+		turns = append(turns, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: turns of call %s: %w", callID, err)
+	}
+	return turns, nil
+}
+
+func checkTurn(t *store.Turn) error {
+	switch {
+	case t == nil:
+		return errors.New("nil turn")
+	case t.Role != store.RoleUser && t.Role != store.RoleAssistant:
+		return fmt.Errorf("role %q is neither %q nor %q", t.Role, store.RoleUser, store.RoleAssistant)
+	case t.Sentiment != nil && math.IsNaN(t.Sentiment.Score):
+		return errors.New("sentiment score is NaN") // SQLite would store NULL
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+// Package store persists calls and their conversation turns. Store is the
+// interface the rest of the runtime uses; package store/sqlite is the
+// embedded default, and a server database can implement the same interface.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/call"
+)
+
+// Store keeps calls and turns. Every method is safe for concurrent use, and a
+// method that returns nil has committed its write durably: a crash of the
+// process right after loses nothing.
+type Store interface {
+	// CreateCall inserts a new call. ErrDuplicate if its id or session id exists.
+	CreateCall(ctx context.Context, c *call.Call) error
+	// UpdateCall saves c if the stored status is still prev (optimistic
+	// concurrency); ErrConflict if another writer changed it first, ErrNotFound
+	// if there is no such call.
+	UpdateCall(ctx context.Context, c *call.Call, prev call.Status) error
+	// Call returns the call with this id, or ErrNotFound.
+	Call(ctx context.Context, id string) (*call.Call, error)
+	// CallBySession returns the call with this session id, or ErrNotFound.
+	CallBySession(ctx context.Context, sessionID string) (*call.Call, error)
+	// Calls returns one page of calls, newest first, and how many match in all.
+	Calls(ctx context.Context, f CallFilter) ([]*call.Call, int, error)
+	// AppendTurns stores turns of one live call in one transaction, giving
+	// each its sequence number; ErrNotFound if the call does not exist.
+	AppendTurns(ctx context.Context, callID string, turns ...*Turn) error
+	// Turns returns a call's turns in order; an empty slice for a call with none.
+	Turns(ctx context.Context, callID string) ([]*Turn, error)
+	// FailLiveCalls marks every call that is not ENDED or FAILED as FAILED
+	// with this reason, returning how many it changed. The runtime calls it
+	// at start, for calls a crash left behind.
+	FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error)
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store; calling it twice is safe.
+	Close() error
+}
+
+// CallFilter selects a page of calls.
+type CallFilter struct {
+	Status call.Status // StatusUnknown for any
+	Agent  string      // empty for any
+	Limit  int         // 1..MaxPageSize
+	Offset int
+}
+
+// MaxPageSize bounds CallFilter.Limit.
+const MaxPageSize = 100
+
+// Role says who spoke a turn.
+type Role string
+
+// The roles of a turn.
+const (
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
+)
+
+// Turn is one utterance of a conversation: what the caller said, or what the
+// agent said (for an interrupted agent turn, only what was actually played).
+type Turn struct {
+	Seq         int // 1-based order within the call, set by AppendTurns
+	CallID      string
+	Role        Role
+	Text        string
+	Sentiment   *Sentiment // user turns, when scored
+	Interrupted bool       // assistant turns cut short by the caller
+	StartedAt   time.Time
+	EndedAt     time.Time
+	Timings     Timings
+}
+
+// Sentiment is the scored mood of a user turn.
+type Sentiment struct {
+	Label string  // positive, neutral or negative
+	Score float64 // in [0, 1]: 0 most negative, 0.5 neutral, 1 most positive
+}
+
+// Timings are the measured stages of one turn; a zero field was not measured.
+type Timings struct {
+	SpeechStart     time.Time     // caller speech onset
+	SpeechEnd       time.Time     // caller end of speech
+	STTFinalDelay   time.Duration // end of speech -> final transcript
+	ChatFirstToken  time.Duration // chat request -> first token
+	TTSFirstAudio   time.Duration // first sentence to TTS -> first audio chunk
+	FirstPacket     time.Time     // first agent RTP packet sent
+	RuntimeOverhead time.Duration // total minus provider time and end-of-turn silence
+}
