@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"time"
+)
+
+// Spec is one agent, as written in one YAML file of the agents directory.
+// A *Spec handed out by this package is never modified afterwards (a reload
+// produces new values) and may be shared between goroutines; callers must
+// not modify it either, including its Options maps.
+type Spec struct {
+	// Name identifies the agent; it is the `agent` field of POST /api/v1/calls.
+	Name string `yaml:"name" json:"name" jsonschema:"required,pattern=^[a-z0-9][a-z0-9_-]*$,maxLength=63" jsonschema_description:"Identifier of the agent, used as the agent field of POST /api/v1/calls: lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters."`
+	// Description is a free text shown in agent listings.
+	Description string `yaml:"description,omitempty" json:"description,omitempty" jsonschema_description:"What the agent is for, shown in agent listings."`
+	// Language is the language the agent speaks and listens in.
+	Language Language `yaml:"language" json:"language" jsonschema:"required"`
+	// SystemPrompt is the instruction given to the chat model.
+	SystemPrompt string `yaml:"system_prompt" json:"systemPrompt" jsonschema:"required,minLength=1,pattern=\\S" jsonschema_description:"Instruction given to the chat model at the start of every call; must not be blank."`
+	// Greeting is spoken when the media of a call connects; empty for none.
+	Greeting string `yaml:"greeting,omitempty" json:"greeting,omitempty" jsonschema_description:"Spoken by the agent as soon as the call's audio connects; omit for none."`
+	// Voice is the provider's voice name (OpenAI: alloy, echo, fable, onyx, nova, shimmer).
+	Voice string `yaml:"voice,omitempty" json:"voice,omitempty" jsonschema_description:"Voice name understood by the text-to-speech provider, for example OpenAI's alloy, echo, fable, onyx, nova or shimmer."`
+	// History controls how much of the conversation the chat model sees.
+	History History `yaml:"history,omitempty" json:"history" jsonschema_description:"How much of the conversation the chat model sees."`
+	// Providers names the plugin used for each AI capability.
+	Providers Providers `yaml:"providers" json:"providers" jsonschema:"required" jsonschema_description:"The provider plugin used for each AI capability."`
+	// TurnTaking tunes when a user's turn ends and whether they can interrupt.
+	TurnTaking TurnTaking `yaml:"turn_taking,omitempty" json:"turnTaking" jsonschema_description:"When the user's turn ends and whether the user can interrupt the agent."`
+
+	// File is the absolute path of the file the spec was loaded from.
+	File string `yaml:"-" json:"file,omitempty"`
+	// Version identifies the file content the spec was loaded from (a
+	// prefix of its SHA-256), so logs and APIs can tell edits apart.
+	Version string `yaml:"-" json:"version,omitempty"`
+	// LoadedAt is when the file was read.
+	LoadedAt time.Time `yaml:"-" json:"loadedAt,omitzero"`
+
+	// nameLine is the line of the name key, for problems found later
+	// (duplicate names across files).
+	nameLine int
+}
+
+// History controls how much of the conversation the chat model sees.
+type History struct {
+	// MaxTurns is how many past turns (user + agent) are sent with each request.
+	MaxTurns int `yaml:"max_turns" json:"maxTurns" jsonschema:"minimum=0,maximum=1000,default=10" jsonschema_description:"How many past turns the chat model sees with each request (0 to 1000, default 10)."`
+}
+
+// Providers names the plugin used for each AI capability of an agent.
+type Providers struct {
+	// STT turns the caller's speech into text.
+	STT Provider `yaml:"stt" json:"stt" jsonschema:"required" jsonschema_description:"Speech-to-text provider."`
+	// Chat writes the agent's replies.
+	Chat Provider `yaml:"chat" json:"chat" jsonschema:"required" jsonschema_description:"Chat provider that writes the agent's replies."`
+	// TTS turns the agent's replies into speech.
+	TTS Provider `yaml:"tts" json:"tts" jsonschema:"required" jsonschema_description:"Text-to-speech provider."`
+	// Sentiment scores the caller's turns; nil when the agent has none.
+	Sentiment *Provider `yaml:"sentiment,omitempty" json:"sentiment,omitempty" jsonschema_description:"Sentiment provider that scores each user turn; optional."`
+}
+
+// Provider selects one plugin and its options.
+type Provider struct {
+	// Plugin is a built-in plugin name, or a path to a plugin binary (any
+	// value containing '/').
+	Plugin string `yaml:"plugin" json:"plugin" jsonschema:"required,minLength=1,pattern=^([a-z0-9][a-z0-9._-]*|.*/.*)$" jsonschema_description:"A built-in plugin name such as openai-chat, or a path to a plugin binary (any value containing '/')."`
+	// Options are passed to the plugin, which validates them when the agent is configured.
+	Options map[string]any `yaml:"options,omitempty" json:"options,omitempty" jsonschema_description:"Free-form options passed to the plugin, which validates them."`
+}
+
+// TurnTaking tunes when the caller's turn ends and whether they can interrupt.
+type TurnTaking struct {
+	// EndOfTurnSilence is the silence after speech that ends the caller's turn.
+	EndOfTurnSilence Duration `yaml:"end_of_turn_silence" json:"endOfTurnSilence" jsonschema_description:"Silence after speech that ends the user's turn, between 100ms and 5s (default 700ms)." jsonschema_extras:"default=700ms"`
+	// MinSpeech is the shortest speech that counts as a turn; shorter sounds are ignored.
+	MinSpeech Duration `yaml:"min_speech" json:"minSpeech" jsonschema_description:"Shortest speech that counts as a turn, between 0s and 2s (default 200ms); shorter noises are ignored." jsonschema_extras:"default=200ms"`
+	// MaxTurn is the longest a caller's turn may run before it is cut.
+	MaxTurn Duration `yaml:"max_turn" json:"maxTurn" jsonschema_description:"Longest a user's turn may run before it is ended, between 1s and 5m (default 30s)." jsonschema_extras:"default=30s"`
+	// BargeIn lets the caller interrupt the agent while it speaks.
+	BargeIn bool `yaml:"barge_in" json:"bargeIn" jsonschema:"default=true" jsonschema_description:"Whether the user can interrupt the agent by speaking (default true)."`
+}
+
+// Defaults returns a Spec holding the default of every optional setting.
+// Files are decoded on top of it, so a key that is absent keeps its default
+// and a key that is present (even 0 or false) overrides it.
+func Defaults() Spec {
+	return Spec{
+		History: History{MaxTurns: 10},
+		TurnTaking: TurnTaking{
+			EndOfTurnSilence: Duration(700 * time.Millisecond),
+			MinSpeech:        Duration(200 * time.Millisecond),
+			MaxTurn:          Duration(30 * time.Second),
+			BargeIn:          true,
+		},
+	}
+}
