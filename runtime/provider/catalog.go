@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/parleyhq/parley/runtime/agent"
+)
+
+// Builtin describes a plugin shipped with the runtime.
+type Builtin struct {
+	Name  string
+	Kinds []Kind
+	// NeedsOpenAIKey reports whether, with these options, the plugin calls
+	// OpenAI itself and so needs OPENAI_API_KEY. A base_url pointing
+	// elsewhere (Ollama, llama.cpp, vLLM ...) needs no key.
+	NeedsOpenAIKey func(options map[string]any) bool
+}
+
+func openAIUnlessBaseURL(options map[string]any) bool {
+	u, _ := options["base_url"].(string)
+	return u == "" || strings.Contains(u, "api.openai.com")
+}
+
+func never(map[string]any) bool { return false }
+
+// builtins are the plugins this repository builds.
+var builtins = []Builtin{
+	{Name: "openai-stt", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "openai-chat", Kinds: []Kind{KindChat}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "openai-tts", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "sentiment", Kinds: []Kind{KindSentiment}, NeedsOpenAIKey: func(o map[string]any) bool {
+		mode, _ := o["mode"].(string)
+		return mode == "llm" && openAIUnlessBaseURL(o)
+	}},
+	{Name: "pocketsphinx", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: never},
+	{Name: "espeak", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: never},
+	{Name: "scripted", Kinds: []Kind{KindChat}, NeedsOpenAIKey: never},
+}
+
+// Lookup returns the built-in plugin with this name.
+func Lookup(name string) (Builtin, bool) {
+	for _, b := range builtins {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Builtin{}, false
+}
+
+// IsPath reports whether a plugin reference names a binary by path (a
+// third-party plugin) rather than a built-in by name.
+func IsPath(plugin string) bool { return strings.ContainsRune(plugin, '/') }
+
+// Availability returns the check the agent registry runs on every agent: a
+// non-nil error, naming every reason, marks the agent unavailable.
+func Availability(haveOpenAIKey bool) func(*agent.Spec) error {
+	return func(s *agent.Spec) error {
+		var errs []error
+		for _, p := range []struct {
+			kind Kind
+			ref  *agent.Provider
+		}{
+			{KindSTT, &s.Providers.STT},
+			{KindChat, &s.Providers.Chat},
+			{KindTTS, &s.Providers.TTS},
+			{KindSentiment, s.Providers.Sentiment},
+		} {
+			if p.ref == nil || p.ref.Plugin == "" || IsPath(p.ref.Plugin) {
+				continue
+			}
+			b, ok := Lookup(p.ref.Plugin)
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("providers.%s: no built-in plugin named %q (built-ins: %s; or give a path to a plugin binary)", p.kind, p.ref.Plugin, names()))
+			case !serves(b, p.kind):
+				errs = append(errs, fmt.Errorf("providers.%s: plugin %q does not provide %s", p.kind, b.Name, p.kind))
+			case !haveOpenAIKey && b.NeedsOpenAIKey(p.ref.Options):
+				errs = append(errs, fmt.Errorf("providers.%s: plugin %q needs OPENAI_API_KEY, which is not set (or set options.base_url to an OpenAI-compatible server that needs no key)", p.kind, b.Name))
+			}
+		}
+		return errors.Join(errs...)
+	}
+}
+
+func serves(b Builtin, k Kind) bool {
+	for _, bk := range b.Kinds {
+		if bk == k {
+			return true
+		}
+	}
+	return false
+}
+
+func names() string {
+	n := make([]string, len(builtins))
+	for i, b := range builtins {
+		n[i] = b.Name
+	}
+	return strings.Join(n, ", ")
+}

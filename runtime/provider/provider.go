@@ -1,0 +1,80 @@
+// Package provider is the contract between the runtime and its provider
+// plugins: the Go interfaces of the four capabilities (STT, Chat, TTS,
+// Sentiment) with plain Go types, the gRPC shims that carry them across a
+// process boundary (proto/v1), the go-plugin handshake and plugin sets, and
+// Serve, which turns a few lines of main into a plugin binary.
+//
+// Every method takes a context: cancelling it stops the work promptly and
+// makes the method (or the stream's Recv) return the context's error.
+// Streams are closed by the caller; Close is safe to call more than once.
+//
+// The catalog (catalog.go) lists the plugins shipped with the runtime.
+package provider
+
+import (
+	"context"
+	"fmt"
+)
+
+// Kind is a capability a provider serves.
+type Kind string
+
+// The capabilities.
+const (
+	KindSTT       Kind = "stt"
+	KindChat      Kind = "chat"
+	KindTTS       Kind = "tts"
+	KindSentiment Kind = "sentiment"
+)
+
+// Kinds lists every capability in a stable order.
+func Kinds() []Kind { return []Kind{KindSTT, KindChat, KindTTS, KindSentiment} }
+
+// ParseKind reads a capability name.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds() {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown provider kind %q", s)
+}
+
+// Options are an agent's free-form options for one provider
+// (providers.<kind>.options in the agent YAML).
+type Options map[string]any
+
+// Description names a plugin and what it serves.
+type Description struct {
+	Name    string
+	Version string
+	Kinds   []Kind
+}
+
+// ValidateRequest is what a plugin checks when an agent that uses it loads.
+type ValidateRequest struct {
+	Kind     Kind
+	Options  Options
+	Language string // the agent's language: ko, en or auto
+	Voice    string // the agent's voice, for TTS
+}
+
+// OptionProblem is one invalid option.
+type OptionProblem struct {
+	Option  string // dotted key within options, e.g. "model"
+	Message string
+}
+
+// String implements fmt.Stringer: "options.model: must be a string".
+func (p OptionProblem) String() string {
+	if p.Option == "" {
+		return p.Message
+	}
+	return "options." + p.Option + ": " + p.Message
+}
+
+// Validator checks options. A plugin returns every problem it finds; an
+// empty slice means the options are valid.
+type Validator interface {
+	ValidateOptions(ctx context.Context, req ValidateRequest) ([]OptionProblem, error)
+}
