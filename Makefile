@@ -1,0 +1,64 @@
+# parley: the two commands a newcomer needs are `make run` and `make test`.
+# Every target installs what it needs (Debian packages via apt-get, Go tools
+# via the Go module proxy) or says exactly what is missing.
+
+SHELL        := /bin/bash
+GO           ?= go
+BIN          := bin
+TOOLS        := $(CURDIR)/.tools
+GOLANGCI     := $(TOOLS)/golangci-lint
+GOLANGCI_VER := v2.15.0
+# Debian packages the build and tests need (cgo and -race need a C toolchain).
+APT_PACKAGES := gcc libc6-dev
+
+export CGO_ENABLED := 1
+
+.PHONY: all run build deps test unit vet lint fmt schema bench clean help
+
+all: build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+run: build ## build everything and start the runtime on port 3000 with the default agent
+	./$(BIN)/parley
+
+build: deps ## build the runtime into bin/
+	$(GO) build -o $(BIN)/parley ./cmd/runtime
+
+deps: ## install missing Debian packages (needs root, once)
+	@command -v $(GO) >/dev/null || { echo "Go is not installed: install Go 1.26 (https://go.dev/dl) and re-run"; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "run as root, or: sudo apt-get install -y$$missing"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test: deps vet lint unit ## everything: vet, lint and all tests with -race
+
+unit: deps ## all Go tests with the race detector
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
+
+lint: $(GOLANGCI) ## golangci-lint (installed into .tools/ on first use)
+	$(GOLANGCI) run ./...
+
+fmt: ## gofmt the tree
+	gofmt -w $$(git ls-files '*.go')
+
+schema: ## regenerate schema/agent.schema.json from the Go types
+	$(GO) run ./runtime/agent/internal/genschema > schema/agent.schema.json
+
+bench: deps ## benchmarks (see bench/RESULTS.md)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BIN) $(TOOLS)

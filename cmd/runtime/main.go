@@ -1,0 +1,53 @@
+// Command parley is the voice-agent runtime: it serves the REST API and
+// signaling on one port and answers calls with the agents in agents/.
+//
+//	parley [flags]            serve (see --help for flags and variables)
+//	parley validate [dir]     check agent files and exit non-zero on problems
+//	parley version            print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var ec exitCode
+	switch {
+	case errors.As(err, &ec):
+		os.Exit(int(ec))
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "parley:", err)
+		os.Exit(1)
+	}
+}
+
+// exitCode ends the program with a status and no further message: the
+// command has printed what it had to say.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "validate":
+			return validate(args[1:], stdout, stderr)
+		case "version":
+			_, err := fmt.Fprintln(stdout, "parley", version)
+			return err
+		}
+	}
+	return serve(ctx, args, stdout, stderr)
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// binary is the runtime built once for the tests that run it as a process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "parley-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "parley")
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build runtime:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// process is the runtime binary running against a data directory.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+	logs *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer that the process writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func start(t *testing.T, dataDir string, extraEnv ...string) *process {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(binary)
+	cmd.Dir = t.TempDir() // no .env from the developer's tree
+	cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		fmt.Sprintf("PORT=%d", port),
+		"PARLEY_HOST=127.0.0.1",
+		"PARLEY_DATA_DIR=" + dataDir,
+		"PARLEY_AGENTS_DIR=" + repoAgents(t),
+		"PARLEY_LOG_FORMAT=json",
+	}, extraEnv...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	require.NoError(t, cmd.Start())
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	require.Eventually(t, func() bool {
+		res, err := http.Get(p.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 20*time.Second, 20*time.Millisecond, "runtime did not become ready; log:\n%s", logs)
+	return p
+}
+
+func repoAgents(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../agents")
+	require.NoError(t, err)
+	return dir
+}
+
+func (p *process) call(t *testing.T, method, path, body string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, p.base+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.Equal(t, true, out["success"], "%s %s: %v", method, path, out)
+	return out["data"].(map[string]any)
+}
+
+// TestSIGKILLLosesNothingCommitted kills the runtime mid-way and checks that
+// every call it acknowledged is there after a restart, and that calls it
+// left live are FAILED with reason "runtime restart".
+func TestSIGKILLLosesNothingCommitted(t *testing.T) {
+	data := t.TempDir()
+	p := start(t, data)
+	ids := map[string]string{} // id -> expected status after restart
+	for i := range 30 {
+		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678"}`)["call"].(map[string]any)
+		id := c["id"].(string)
+		switch i % 3 {
+		case 0:
+			p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/end", "")
+			ids[id] = "ENDED"
+		case 1:
+			p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/connect", "")
+			ids[id] = "FAILED"
+		default:
+			ids[id] = "FAILED"
+		}
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	_ = p.cmd.Wait()
+
+	p = start(t, data)
+	for id, want := range ids {
+		c := p.call(t, http.MethodGet, "/api/v1/calls/"+id, "")["call"].(map[string]any)
+		require.Equal(t, want, c["status"], "call %s", id)
+		if want == "FAILED" {
+			require.Equal(t, "runtime restart", c["endReason"])
+		}
+	}
+	list := p.call(t, http.MethodGet, "/api/v1/calls?limit=100", "")
+	require.EqualValues(t, len(ids), list["pagination"].(map[string]any)["total"])
+	require.Contains(t, p.logs.String(), "marked FAILED")
+}
+
+// TestGracefulStop checks SIGTERM stops the runtime cleanly with status 0.
+func TestGracefulStop(t *testing.T) {
+	p := start(t, t.TempDir())
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.cmd.Wait(), "log:\n%s", p.logs)
+	require.Contains(t, p.logs.String(), `"msg":"stopped"`)
+}
+
+// TestSecretsNotLogged starts the runtime with a key and checks it is not in
+// its log nor in any API response.
+func TestSecretsNotLogged(t *testing.T) {
+	const key = "sk-test-secret-0123456789"
+	p := start(t, t.TempDir(), "OPENAI_API_KEY="+key, "PARLEY_LOG_LEVEL=debug")
+	agents := p.call(t, http.MethodGet, "/api/v1/agents", "")
+	b, _ := json.Marshal(agents)
+	require.NotContains(t, string(b), key)
+	require.NotContains(t, p.logs.String(), key)
+	require.Contains(t, p.logs.String(), `"openai_key":true`)
+}
+
+func TestRefusesInvalidDefaultAgent(t *testing.T) {
+	agents := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(agents, "default.yaml"), []byte("name: default\nlanguage: xx\n"), 0o600))
+	cmd := exec.Command(binary)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PORT=" + fmt.Sprint(freePort(t)), "PARLEY_DATA_DIR=" + t.TempDir(), "PARLEY_AGENTS_DIR=" + agents}
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "default agent")
+	require.Contains(t, string(out), "language")
+}
+
+func TestHelpDocumentsFlagsAndVariables(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"--help"}, &out, &errOut))
+	for _, want := range []string{"--port", "--config", "--data-dir", "PORT", "OPENAI_API_KEY", "OPENAI_MODEL", "STUN_SERVER_URL", "CORS_ORIGIN", "PARLEY_DATA_DIR", "validate"} {
+		require.Contains(t, out.String(), want)
+	}
+}
+
+func TestValidateCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"validate", repoAgents(t)}, &out, &errOut), out.String())
+
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "a.yaml"), []byte("name: a\nlanguage: en\nsys_prompt: x\nproviders: {}\n"), 0o600))
+	out.Reset()
+	err := run(context.Background(), []string{"validate", bad}, &out, &errOut)
+	require.Equal(t, exitCode(1), err)
+	require.Contains(t, out.String(), "sys_prompt")
+	require.Contains(t, out.String(), "providers")
+
+	require.Equal(t, exitCode(2), run(context.Background(), []string{"validate", "a", "b"}, &out, &errOut))
+}

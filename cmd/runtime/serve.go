@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/api"
+	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/service"
+	"github.com/parleyhq/parley/runtime/store/sqlite"
+)
+
+const usageHead = `parley: a voice-agent runtime. Callers talk to agents defined in YAML files;
+speech-to-text, chat, text-to-speech and sentiment come from provider plugins.
+
+Usage:
+  parley [flags]            serve the REST API and signaling (default port 3000)
+  parley validate [dir]     check the agent files in dir (default agents/)
+  parley version            print the version
+
+Flags:
+`
+
+// serve runs the runtime until ctx is cancelled.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := config.FlagSet("parley")
+	fs.SetOutput(stderr)
+	fs.Usage = func() { printUsage(stdout, fs) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return exitCode(2)
+	}
+	file, _ := fs.GetString("config")
+	if file == "" {
+		file = os.Getenv(config.ConfigFileEnv)
+	}
+	cfg, err := config.Load(config.Sources{File: file, DotEnv: ".env", Environ: os.Environ(), Flags: fs})
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg)
+	log.Info("starting parley", "version", version, "addr", cfg.Addr(), "agents", cfg.AgentsDir, "data", cfg.DataDir,
+		"openai_key", cfg.OpenAI.APIKey.IsSet())
+
+	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "parley.db"))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() { _ = st.Close() }()
+
+	agents, err := agent.NewRegistry(cfg.AgentsDir, cfg.DefaultAgent,
+		agent.WithLogger(log.With("component", "agents")),
+		agent.WithAvailability(provider.Availability(cfg.OpenAI.APIKey.IsSet())))
+	if err != nil {
+		return fmt.Errorf("load agents: %w", err)
+	}
+	for _, a := range agents.List() {
+		log.Info("agent", "name", a.Name, "status", a.Status, "file", a.File, "errors", a.Errors)
+	}
+
+	calls := service.NewCalls(st, agents, log.With("component", "calls"))
+	if _, err := calls.Recover(ctx); err != nil {
+		return err
+	}
+	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Ready: st.Ping, Log: log.With("component", "http")})
+
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "docs", fmt.Sprintf("http://localhost:%d/api/docs", cfg.Port))
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return agents.Run(gctx) })
+	g.Go(func() error {
+		if err := app.Listener(ln); err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down")
+		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {
+			return fmt.Errorf("http shutdown: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func printUsage(w io.Writer, fs *pflag.FlagSet) {
+	fmt.Fprint(w, usageHead)
+	fmt.Fprint(w, fs.FlagUsages())
+	fmt.Fprint(w, "\nEnvironment (also read from ./.env; the environment wins over .env, flags win over both):\n")
+	_ = config.WriteEnvHelp(w)
+}

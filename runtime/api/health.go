@@ -1,0 +1,45 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *server) healthz(c *fiber.Ctx) error {
+	return ok(c, http.StatusOK, fiber.Map{"status": "ok"})
+}
+
+// readyz answers 200 when the runtime can take calls: the store answers and
+// the default agent is ready.
+func (s *server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{}
+	ready := true
+	if err := s.deps.Ready(ctx); err != nil {
+		checks["store"] = err.Error()
+		ready = false
+	} else {
+		checks["store"] = "ok"
+	}
+	if _, err := s.deps.Agents.Get(s.deps.Agents.DefaultName()); err != nil {
+		checks["defaultAgent"] = err.Error()
+		ready = false
+	} else {
+		checks["defaultAgent"] = "ok"
+	}
+	if !ready {
+		return c.Status(http.StatusServiceUnavailable).JSON(envelope{
+			Data:  fiber.Map{"status": "not ready", "checks": checks},
+			Error: &errorBody{Code: "NOT_READY", Message: "the runtime cannot take calls yet"},
+		})
+	}
+	return ok(c, http.StatusOK, fiber.Map{"status": "ready", "checks": checks})
+}
+
+func (s *server) listAgents(c *fiber.Ctx) error {
+	return ok(c, http.StatusOK, fiber.Map{"agents": s.deps.Agents.List(), "default": s.deps.Agents.DefaultName()})
+}

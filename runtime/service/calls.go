@@ -1,0 +1,232 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// Agents resolves agent names to specs; *agent.Registry implements it.
+type Agents interface {
+	// Get returns the current spec of a ready agent.
+	Get(name string) (*agent.Spec, error)
+	// DefaultName is the agent used when a request names none.
+	DefaultName() string
+}
+
+// Calls carries out what can be done to a call: start, connect, end, look
+// up. It keeps, for each live call it started, the agent spec the call began
+// with, so an agent file edited mid-call changes only new calls.
+type Calls struct {
+	store  store.Store
+	agents Agents
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	specs map[string]*agent.Spec // live call id -> spec it started with
+}
+
+// NewCalls returns the call use cases over st and agents.
+func NewCalls(st store.Store, agents Agents, log *slog.Logger) *Calls {
+	return &Calls{store: st, agents: agents, now: time.Now, log: log, specs: map[string]*agent.Spec{}}
+}
+
+// InitiateRequest is what a caller sends to start a call.
+type InitiateRequest struct {
+	CallerNumber   string
+	ReceiverNumber string // empty for a call answered by an agent
+	Agent          string // empty for the default agent
+}
+
+// Initiate validates req, creates the call and leaves it RINGING.
+func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, error) {
+	caller, err := call.ParsePhoneNumber(req.CallerNumber)
+	if err != nil {
+		if strings.TrimSpace(req.CallerNumber) == "" {
+			return nil, invalid("callerNumber", "is required, e.g. 01012345678")
+		}
+		return nil, invalid("callerNumber", "%s", phoneMessage(err))
+	}
+	var receiver call.PhoneNumber
+	if req.ReceiverNumber != "" {
+		if receiver, err = call.ParsePhoneNumber(req.ReceiverNumber); err != nil {
+			return nil, invalid("receiverNumber", "%s", phoneMessage(err))
+		}
+	}
+	var spec *agent.Spec
+	name := req.Agent
+	if receiver.IsZero() {
+		if name == "" {
+			name = s.agents.DefaultName()
+		}
+		if spec, err = s.agents.Get(name); err != nil {
+			if errors.Is(err, agent.ErrNotFound) {
+				return nil, invalid("agent", "no agent named %q; GET /api/v1/agents lists them", name)
+			}
+			return nil, fmt.Errorf("agent %q: %w", name, err)
+		}
+	} else if name != "" {
+		return nil, invalid("agent", "a call with receiverNumber connects two people and takes no agent")
+	}
+
+	c := call.New(caller, receiver, name, s.now())
+	if err := c.Ring(); err != nil {
+		return nil, fmt.Errorf("initiate: %w", err)
+	}
+	if err := s.store.CreateCall(ctx, c); err != nil {
+		return nil, fmt.Errorf("initiate: %w", err)
+	}
+	if spec != nil {
+		s.mu.Lock()
+		s.specs[c.ID] = spec
+		s.mu.Unlock()
+	}
+	s.log.InfoContext(ctx, "call initiated", "call", c.ID, "agent", name, "caller", caller.Redacted())
+	return c, nil
+}
+
+// phoneMessage strips the sentinel's prefix: the field name says enough.
+func phoneMessage(err error) string {
+	return strings.TrimPrefix(err.Error(), call.ErrInvalidPhoneNumber.Error()+": ")
+}
+
+// Connect moves a RINGING call to CONNECTING.
+func (s *Calls) Connect(ctx context.Context, id string) (*call.Call, error) {
+	return s.update(ctx, id, "connect", func(c *call.Call) error { return c.Connect() })
+}
+
+// Start moves a CONNECTING call to IN_PROGRESS: media is flowing.
+func (s *Calls) Start(ctx context.Context, id string) (*call.Call, error) {
+	return s.update(ctx, id, "start", func(c *call.Call) error { return c.Start(s.now()) })
+}
+
+// End hangs up a live call.
+func (s *Calls) End(ctx context.Context, id, reason string) (*call.Call, error) {
+	c, err := s.update(ctx, id, "end", func(c *call.Call) error { return c.End(s.now(), reason) })
+	if err == nil {
+		s.forget(c.ID)
+	}
+	return c, err
+}
+
+// Fail marks a call that never reached IN_PROGRESS as FAILED.
+func (s *Calls) Fail(ctx context.Context, id, reason string) (*call.Call, error) {
+	c, err := s.update(ctx, id, "fail", func(c *call.Call) error { return c.Fail(s.now(), reason) })
+	if err == nil {
+		s.forget(c.ID)
+	}
+	return c, err
+}
+
+// update applies change to the stored call and saves it, retrying when a
+// concurrent request changed the call in between, so that two racing
+// requests cannot both succeed on the same status.
+func (s *Calls) update(ctx context.Context, id, op string, change func(*call.Call) error) (*call.Call, error) {
+	id, err := canonicalID(id)
+	if err != nil {
+		return nil, err
+	}
+	const attempts = 3
+	for range attempts {
+		c, err := s.store.Call(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("%s call: %w", op, err)
+		}
+		prev := c.Status
+		if err := change(c); err != nil {
+			return nil, fmt.Errorf("%s call: %w", op, err)
+		}
+		err = s.store.UpdateCall(ctx, c, prev)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s call: %w", op, err)
+		}
+		s.log.InfoContext(ctx, "call "+strings.ToLower(c.Status.String()), "call", id, "from", prev.String())
+		return c, nil
+	}
+	return nil, fmt.Errorf("%s call: %w", op, store.ErrConflict)
+}
+
+func (s *Calls) forget(id string) {
+	s.mu.Lock()
+	delete(s.specs, id)
+	s.mu.Unlock()
+}
+
+// Get returns a call by id.
+func (s *Calls) Get(ctx context.Context, id string) (*call.Call, error) {
+	id, err := canonicalID(id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.Call(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("get call: %w", err)
+	}
+	return c, nil
+}
+
+// List returns a page of calls and the total that match.
+func (s *Calls) List(ctx context.Context, f store.CallFilter) ([]*call.Call, int, error) {
+	calls, total, err := s.store.Calls(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list calls: %w", err)
+	}
+	return calls, total, nil
+}
+
+// History returns a call and its stored turns.
+func (s *Calls) History(ctx context.Context, id string) (*call.Call, []*store.Turn, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	turns, err := s.store.Turns(ctx, c.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("call history: %w", err)
+	}
+	return c, turns, nil
+}
+
+// AgentSpec returns the spec a live call started with.
+func (s *Calls) AgentSpec(id string) (*agent.Spec, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	spec, ok := s.specs[id]
+	return spec, ok
+}
+
+// Recover fails the calls a previous run left live: their media and
+// signaling died with it.
+func (s *Calls) Recover(ctx context.Context) (int, error) {
+	n, err := s.store.FailLiveCalls(ctx, s.now(), call.ReasonRuntimeRestart)
+	if err != nil {
+		return 0, fmt.Errorf("recover calls: %w", err)
+	}
+	if n > 0 {
+		s.log.WarnContext(ctx, "calls left live by the previous run marked FAILED", "count", n, "reason", call.ReasonRuntimeRestart)
+	}
+	return n, nil
+}
+
+// canonicalID checks that id is a UUID and returns its canonical spelling.
+func canonicalID(id string) (string, error) {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 {
+		return "", invalid("id", "%q is not a call id (a UUID such as 550e8400-e29b-41d4-a716-446655440000)", id)
+	}
+	return u.String(), nil
+}
