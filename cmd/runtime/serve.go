@@ -67,9 +67,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("load agents: %w", err)
 	}
-	for _, a := range agents.List() {
-		log.Info("agent", "name", a.Name, "status", a.Status, "file", a.File, "errors", a.Errors)
-	}
 
 	calls := service.NewCalls(st, agents, log.With("component", "calls"))
 	if _, err := calls.Recover(ctx); err != nil {

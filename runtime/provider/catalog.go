@@ -58,6 +58,7 @@ func IsPath(plugin string) bool { return strings.ContainsRune(plugin, '/') }
 func Availability(haveOpenAIKey bool) func(*agent.Spec) error {
 	return func(s *agent.Spec) error {
 		var errs []error
+		var needKey []string
 		for _, p := range []struct {
 			kind Kind
 			ref  *agent.Provider
@@ -77,8 +78,11 @@ func Availability(haveOpenAIKey bool) func(*agent.Spec) error {
 			case !serves(b, p.kind):
 				errs = append(errs, fmt.Errorf("providers.%s: plugin %q does not provide %s", p.kind, b.Name, p.kind))
 			case !haveOpenAIKey && b.NeedsOpenAIKey(p.ref.Options):
-				errs = append(errs, fmt.Errorf("providers.%s: plugin %q needs OPENAI_API_KEY, which is not set (or set options.base_url to an OpenAI-compatible server that needs no key)", p.kind, b.Name))
+				needKey = append(needKey, fmt.Sprintf("%s (%s)", p.kind, b.Name))
 			}
+		}
+		if len(needKey) > 0 {
+			errs = append(errs, fmt.Errorf("OPENAI_API_KEY is not set; it is needed by providers %s (or point their options.base_url at an OpenAI-compatible server that needs no key)", strings.Join(needKey, ", ")))
 		}
 		return errors.Join(errs...)
 	}
