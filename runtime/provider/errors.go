@@ -95,9 +95,14 @@ func fromStatus(ctx context.Context, err error) error {
 	if !ok {
 		return err
 	}
-	msg := s.Message()
-	if s.Code() == codes.Unavailable {
+	code, msg := s.Code(), s.Message()
+	switch code {
+	case codes.Unavailable:
 		msg = "plugin process is not answering: " + msg
+	case codes.Canceled:
+		// The caller did not cancel (checked above): the connection to the
+		// plugin was torn down under the call, because its process died.
+		code, msg = codes.Unavailable, "plugin connection closed: "+msg
 	}
-	return &Error{Code: s.Code(), Message: msg}
+	return &Error{Code: code, Message: msg}
 }

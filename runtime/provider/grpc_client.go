@@ -61,15 +61,17 @@ func (c *sttClient) StreamSTT(ctx context.Context, cfg STTConfig) (STTStream, er
 	ctx, cancel := context.WithCancel(ctx)
 	st, err := c.c.Stream(ctx)
 	if err != nil {
+		err = fromStatus(ctx, err) // before cancel, which would mask the cause
 		cancel()
-		return nil, fromStatus(ctx, err)
+		return nil, err
 	}
 	err = st.Send(&pb.STTStreamRequest{Msg: &pb.STTStreamRequest_Config{Config: &pb.STTConfig{
 		Language: cfg.Language, SampleRate: int32(cfg.SampleRate), OptionsJson: opts,
 	}}})
 	if err != nil {
+		err = fromStatus(ctx, err) // before cancel, which would mask the cause
 		cancel()
-		return nil, fromStatus(ctx, err)
+		return nil, err
 	}
 	return &sttClientStream{ctx: ctx, cancel: cancel, st: st, rate: int32(cfg.SampleRate)}, nil
 }
@@ -159,8 +161,9 @@ func (c *chatClient) Complete(ctx context.Context, req ChatRequest) (Stream[Chat
 	ctx, cancel := context.WithCancel(ctx)
 	st, err := c.c.Complete(ctx, &pb.ChatRequest{SystemPrompt: req.SystemPrompt, Messages: msgs, Language: req.Language, OptionsJson: opts})
 	if err != nil {
+		err = fromStatus(ctx, err) // before cancel, which would mask the cause
 		cancel()
-		return nil, fromStatus(ctx, err)
+		return nil, err
 	}
 	return &recvStream[pb.ChatDelta, ChatDelta]{ctx: ctx, cancel: cancel, recv: st.Recv, conv: func(d *pb.ChatDelta) ChatDelta {
 		return ChatDelta{Text: d.GetText(), EndCall: d.GetEndCall()}
@@ -177,8 +180,9 @@ func (c *ttsClient) Synthesize(ctx context.Context, req TTSRequest) (Stream[Audi
 	ctx, cancel := context.WithCancel(ctx)
 	st, err := c.c.Synthesize(ctx, &pb.TTSRequest{Text: req.Text, Voice: req.Voice, Language: req.Language, OptionsJson: opts})
 	if err != nil {
+		err = fromStatus(ctx, err) // before cancel, which would mask the cause
 		cancel()
-		return nil, fromStatus(ctx, err)
+		return nil, err
 	}
 	return &recvStream[pb.Audio, Audio]{ctx: ctx, cancel: cancel, recv: st.Recv, conv: func(a *pb.Audio) Audio {
 		return Audio{PCM: decodePCM(a.GetPcm()), SampleRate: int(a.GetSampleRate())}
