@@ -153,7 +153,9 @@ func (h *Host) List() []Status {
 	for i, p := range procs {
 		out[i] = p.Status()
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name || (out[i].Name == out[j].Name && out[i].Path < out[j].Path) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Name < out[j].Name || (out[i].Name == out[j].Name && out[i].Path < out[j].Path)
+	})
 	return out
 }
 
