@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/parleyhq/parley/plugins/internal/speechtest"
+	"github.com/parleyhq/parley/runtime/provider"
+)
+
+// TestPluginProcess builds the plugin binary and runs it as the runtime
+// does: both engines speak.
+func TestPluginProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the plugin binary")
+	}
+	c, _ := speechtest.StartPlugin(t, ".", "espeak")
+	if c.Description.Name != "espeak" || c.Description.Version != "dev" {
+		t.Fatalf("description %+v", c.Description)
+	}
+	for _, tc := range []struct {
+		engine, text string
+		rate         int
+	}{{"espeak", korean, 22050}, {"flite", english, 16000}} {
+		st, err := c.TTS.Synthesize(context.Background(), provider.TTSRequest{Text: tc.text, Voice: "nova", Language: "auto", Options: provider.Options{"engine": tc.engine}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunks, err := provider.Collect(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pcm []int16
+		for _, a := range chunks {
+			pcm = append(pcm, a.PCM...)
+		}
+		if len(chunks) == 0 || chunks[0].SampleRate != tc.rate || speechtest.RMS(pcm) < 1000 {
+			t.Fatalf("%s: %d chunks, RMS %.0f", tc.engine, len(chunks), speechtest.RMS(pcm))
+		}
+	}
+}

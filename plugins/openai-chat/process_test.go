@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/plugins/internal/oaifake"
+	"github.com/parleyhq/parley/runtime/provider"
+)
+
+// TestRealProcess builds the plugin binary and talks to it as the runtime
+// does: a separate process, the key in its environment, the fake as base_url.
+func TestRealProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the plugin binary")
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	srv := oaifake.New(t)
+	srv.Enqueue(oaifake.ChatPath, oaifake.ChatStream(0, oaifake.Text("Bye"), oaifake.Text(" now."),
+		oaifake.ToolCallStart(0, "call_1", "end_call"), oaifake.ToolCallArgs(0, "{}"), oaifake.Finish("tool_calls")))
+
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"MY_KEY=" + testKey}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  provider.Handshake,
+		VersionedPlugins: provider.VersionedPlugins(),
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           hclog.NewNullLogger(),
+		SkipHostEnv:      true,
+	})
+	defer client.Kill()
+	rpc, err := client.Client()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	c, err := provider.Connect(ctx, rpc)
+	require.NoError(t, err)
+	assert.Equal(t, provider.Description{Name: name, Version: version, Kinds: []provider.Kind{provider.KindChat}}, c.Description)
+
+	opts := provider.Options{"base_url": srv.URL, "api_key_env": "MY_KEY"}
+	problems, err := c.Validator.ValidateOptions(ctx, provider.ValidateRequest{Kind: provider.KindChat, Options: opts})
+	require.NoError(t, err)
+	assert.Empty(t, problems)
+
+	st, err := c.Chat.Complete(ctx, provider.ChatRequest{SystemPrompt: "Be brief.", Messages: []provider.Message{{Role: provider.RoleUser, Content: "bye"}}, Options: opts})
+	require.NoError(t, err)
+	got, err := provider.Collect(st)
+	require.NoError(t, err)
+	assert.Equal(t, []provider.ChatDelta{{Text: "Bye"}, {Text: " now."}, {EndCall: true}}, got)
+	assert.Equal(t, "Bearer "+testKey, srv.Requests(oaifake.ChatPath)[0].Authorization())
+}
