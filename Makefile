@@ -8,12 +8,20 @@ BIN          := bin
 TOOLS        := $(CURDIR)/.tools
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
-# Debian packages the build and tests need (cgo and -race need a C toolchain).
-APT_PACKAGES := gcc libc6-dev
+# Debian packages the build and tests need: a C toolchain (cgo, -race),
+# the offline speech engines and codecs the plugins link, protoc.
+APT_PACKAGES := gcc libc6-dev pkg-config \
+	libopus-dev libopusfile-dev \
+	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
+	libespeak-ng-dev espeak-ng flite1-dev flite \
+	protobuf-compiler
+PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildcard plugins/*/))))
+PROTOC_GEN_GO_VER      := v1.36.12
+PROTOC_GEN_GO_GRPC_VER := v1.5.1
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build deps test unit vet lint fmt schema bench clean help
+.PHONY: all run build plugins proto deps test unit vet lint fmt schema bench clean help
 
 all: build
 
@@ -23,8 +31,18 @@ help: ## list the targets
 run: build ## build everything and start the runtime on port 3000 with the default agent
 	./$(BIN)/parley
 
-build: deps ## build the runtime into bin/
+build: deps plugins ## build the runtime and its plugins into bin/
 	$(GO) build -o $(BIN)/parley ./cmd/runtime
+
+plugins: deps ## build the provider plugins into bin/plugins/
+	@mkdir -p $(BIN)/plugins
+	@for p in $(PLUGINS); do echo "go build -o $(BIN)/plugins/$$p ./plugins/$$p"; $(GO) build -o $(BIN)/plugins/$$p ./plugins/$$p || exit 1; done
+
+proto: deps ## regenerate runtime/provider/proto/v1 from provider.proto
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VER)
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VER)
+	PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=module=github.com/parleyhq/parley \
+		--go-grpc_out=. --go-grpc_opt=module=github.com/parleyhq/parley runtime/provider/proto/v1/provider.proto
 
 deps: ## install missing Debian packages (needs root, once)
 	@command -v $(GO) >/dev/null || { echo "Go is not installed: install Go 1.26 (https://go.dev/dl) and re-run"; exit 1; }

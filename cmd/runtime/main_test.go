@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -29,15 +32,39 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "parley")
-	build := exec.Command("go", "build", "-race", "-o", binary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build runtime:", err)
+	if err := buildAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// buildAll builds the runtime (with the race detector) and every plugin
+// into dir/plugins, the layout `make build` produces.
+func buildAll(dir string) error {
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build runtime: %w", err)
+	}
+	entries, err := os.ReadDir("../../plugins")
+	if err != nil {
+		return fmt.Errorf("list plugins: %w", err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "internal" {
+			continue
+		}
+		out := filepath.Join(dir, "plugins", e.Name())
+		build := exec.Command("go", "build", "-o", out, "../../plugins/"+e.Name())
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build plugin %s: %w", e.Name(), err)
+		}
+	}
+	return nil
 }
 
 func freePort(t *testing.T) int {
@@ -220,4 +247,114 @@ func TestValidateCommand(t *testing.T) {
 	require.Contains(t, out.String(), "providers")
 
 	require.Equal(t, exitCode(2), run(context.Background(), []string{"validate", "a", "b"}, &out, &errOut))
+}
+
+// TestPluginsHealthyAndDieWithRuntime starts the runtime with no key and no
+// network: the default agent's plugins are healthy; after a SIGKILL of the
+// runtime none of them is left.
+func TestPluginsHealthyAndDieWithRuntime(t *testing.T) {
+	p := start(t, t.TempDir())
+	plugins := p.call(t, http.MethodGet, "/api/v1/plugins", "")["plugins"].([]any)
+	states := map[string]string{}
+	var pids []int
+	for _, raw := range plugins {
+		pl := raw.(map[string]any)
+		states[pl["name"].(string)] = pl["state"].(string)
+		pids = append(pids, int(pl["pid"].(float64)))
+	}
+	for _, name := range []string{"pocketsphinx", "scripted", "espeak", "sentiment"} {
+		require.Equal(t, "healthy", states[name], "plugin %s; all: %v", name, states)
+	}
+	agents := p.call(t, http.MethodGet, "/api/v1/agents", "")["agents"].([]any)
+	require.Equal(t, "ready", agents[0].(map[string]any)["status"], "default agent: %v", agents[0])
+
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	_ = p.cmd.Wait()
+	for _, pid := range pids {
+		require.Eventually(t, func() bool { return gone(pid) }, 3*time.Second, 10*time.Millisecond, "plugin pid %d outlived the runtime", pid)
+	}
+}
+
+// gone reports whether a process has exited (a zombie waiting for init to
+// reap it counts as exited).
+func gone(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] == "Z"
+}
+
+// upload posts a multipart conversation/process request.
+func (p *process) upload(t *testing.T, callID string, audio []byte) (int, map[string]any) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, err := w.CreateFormFile("audio", "question.wav")
+	require.NoError(t, err)
+	_, _ = fw.Write(audio)
+	require.NoError(t, w.WriteField("callId", callID))
+	require.NoError(t, w.Close())
+	res, err := http.Post(p.base+"/api/v1/calls/conversation/process", w.FormDataContentType(), &body)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	return res.StatusCode, out
+}
+
+// TestConversationProcessOffline answers a spoken English question with
+// the offline default agent: pocketsphinx hears it, the scripted agent
+// answers, espeak speaks, the sentiment lexicon scores, both turns are
+// stored.
+func TestConversationProcessOffline(t *testing.T) {
+	wav := filepath.Join(t.TempDir(), "q.wav")
+	out, err := exec.Command("flite", "-voice", "slt", "-t", "Where is my order? It has not arrived yet.", "-o", wav).CombinedOutput()
+	require.NoError(t, err, "flite: %s", out)
+	speech, err := os.ReadFile(wav)
+	require.NoError(t, err)
+
+	p := start(t, t.TempDir())
+	id := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)["id"].(string)
+	status, res := p.upload(t, id, speech)
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	conv := res["data"].(map[string]any)["conversation"].(map[string]any)
+	require.Contains(t, strings.ToLower(conv["userMessage"].(string)), "order")
+	require.NotEmpty(t, conv["aiResponse"])
+	require.Contains(t, []any{"positive", "neutral", "negative"}, conv["sentiment"].(map[string]any)["sentiment"])
+	audioURL := res["data"].(map[string]any)["audioUrl"].(string)
+	require.True(t, strings.HasPrefix(audioURL, "data:audio/wav;base64,"))
+	reply, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(audioURL, "data:audio/wav;base64,"))
+	require.NoError(t, err)
+	require.Greater(t, len(reply), 44+22050/2, "at least half a second of speech")
+	require.Greater(t, rms(reply[44:]), 300.0, "the reply is not silence")
+
+	turns := p.call(t, http.MethodGet, "/api/v1/calls/"+id+"/history", "")["turns"].([]any)
+	require.Len(t, turns, 2)
+	require.Equal(t, conv["userMessage"], turns[0].(map[string]any)["text"])
+	require.Equal(t, conv["aiResponse"], turns[1].(map[string]any)["text"])
+
+	// Bad input: nothing more is stored.
+	status, res = p.upload(t, id, []byte("this is not audio"))
+	require.Equal(t, http.StatusUnsupportedMediaType, status, "%v", res)
+	status, _ = p.upload(t, id, speech[:100])
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _ = p.upload(t, "550e8400-e29b-41d4-a716-446655440000", speech)
+	require.Equal(t, http.StatusNotFound, status)
+	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/end", "")
+	status, _ = p.upload(t, id, speech)
+	require.Equal(t, http.StatusConflict, status)
+	turns = p.call(t, http.MethodGet, "/api/v1/calls/"+id+"/history", "")["turns"].([]any)
+	require.Len(t, turns, 2)
+}
+
+func rms(pcm []byte) float64 {
+	var sum float64
+	n := len(pcm) / 2
+	for i := range n {
+		v := float64(int16(uint16(pcm[2*i]) | uint16(pcm[2*i+1])<<8))
+		sum += v * v
+	}
+	return math.Sqrt(sum / float64(max(n, 1)))
 }

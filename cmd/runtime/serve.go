@@ -16,7 +16,6 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/api"
 	"github.com/parleyhq/parley/runtime/config"
-	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
 )
@@ -61,18 +60,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { _ = st.Close() }()
 
+	plugins, err := newPluginHost(cfg, log.With("component", "plugins"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = plugins.Close() }()
+
 	agents, err := agent.NewRegistry(cfg.AgentsDir, cfg.DefaultAgent,
 		agent.WithLogger(log.With("component", "agents")),
-		agent.WithAvailability(provider.Availability(cfg.OpenAI.APIKey.IsSet())))
+		agent.WithAvailability(availability(ctx, cfg, plugins)))
 	if err != nil {
 		return fmt.Errorf("load agents: %w", err)
 	}
+	// A plugin that recovers (or dies) changes which agents can run.
+	onPluginChange.Store(func() { _ = agents.Reload() })
 
 	calls := service.NewCalls(st, agents, log.With("component", "calls"))
 	if _, err := calls.Recover(ctx); err != nil {
 		return err
 	}
-	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Ready: st.Ping, Log: log.With("component", "http")})
+	conv := service.NewConversation(calls, st, agents, plugins, log.With("component", "conversation"))
+	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv, Ready: st.Ping, Log: log.With("component", "http")})
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/service"
 )
 
@@ -27,13 +28,21 @@ type Agents interface {
 	List() []agent.Info
 }
 
+// Plugins is what the API shows of the plugin host.
+type Plugins interface {
+	List() []host.Status
+}
+
 // Deps are the parts the API serves.
 type Deps struct {
-	Config *config.Config
-	Calls  *service.Calls
-	Agents Agents
-	Ready  func(context.Context) error // store health, for /readyz
-	Log    *slog.Logger
+	Config  *config.Config
+	Calls   *service.Calls
+	Agents  Agents
+	Plugins Plugins
+	// Conversation answers uploaded utterances (conversation/process).
+	Conversation *service.Conversation
+	Ready        func(context.Context) error // store health, for /readyz
+	Log          *slog.Logger
 }
 
 type server struct {
@@ -98,12 +107,14 @@ func (s *server) routes() []route {
 	return []route{
 		{http.MethodGet, "/api/v1/calls/config", s.rtcConfig},
 		{http.MethodPost, "/api/v1/calls", s.initiateCall},
+		{http.MethodPost, "/api/v1/calls/conversation/process", s.processConversation},
 		{http.MethodGet, "/api/v1/calls", s.listCalls},
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
 		{http.MethodPost, "/api/v1/calls/:id/connect", s.connectCall},
 		{http.MethodPost, "/api/v1/calls/:id/end", s.endCall},
 		{http.MethodGet, "/api/v1/calls/:id/history", s.callHistory},
 		{http.MethodGet, "/api/v1/agents", s.listAgents},
+		{http.MethodGet, "/api/v1/plugins", s.listPlugins},
 		{http.MethodGet, "/healthz", s.healthz},
 		{http.MethodGet, "/readyz", s.readyz},
 		{http.MethodGet, "/api/docs", s.swaggerIndex},

@@ -22,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
@@ -73,8 +74,16 @@ func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "parley.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	app := New(Deps{Config: cfg, Calls: service.NewCalls(st, reg, log), Agents: reg, Ready: st.Ping, Log: log})
+	app := New(Deps{Config: cfg, Calls: service.NewCalls(st, reg, log), Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log})
 	return &harness{app: app, store: st, dir: dir}
+}
+
+// fixedPlugins stands in for the plugin host, which has its own tests with
+// real processes.
+type fixedPlugins struct{}
+
+func (fixedPlugins) List() []host.Status {
+	return []host.Status{{Name: "scripted", Kinds: []string{"chat"}, Path: "/bin/plugins/scripted", Version: "dev", PID: 42, State: host.StateRestarting, Restarts: 2, LastError: "process exited"}}
 }
 
 type response struct {
@@ -443,4 +452,14 @@ func TestConcurrentEndsOneWins(t *testing.T) {
 		counts[s]++
 	}
 	require.Equal(t, map[int]int{200: 1, 409: 7}, counts)
+}
+
+func TestPlugins(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(t, http.MethodGet, "/api/v1/plugins", "", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Equal(t, []any{map[string]any{
+		"name": "scripted", "kinds": []any{"chat"}, "path": "/bin/plugins/scripted", "version": "dev",
+		"pid": 42.0, "state": "restarting", "restarts": 2.0, "lastError": "process exited",
+	}}, r.data("plugins"))
 }

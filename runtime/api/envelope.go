@@ -10,6 +10,8 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 )
@@ -24,6 +26,9 @@ const (
 	CodeUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE"
 	CodeRateLimited      = "RATE_LIMITED"
 	CodeAgentUnavailable = "AGENT_UNAVAILABLE"
+	CodeCallNotLive      = "CALL_NOT_LIVE"
+	CodeProvider         = "PROVIDER_ERROR"
+	CodeProviderDown     = "PROVIDER_UNAVAILABLE"
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeTimeout          = "TIMEOUT"
 	CodeInternal         = "INTERNAL_ERROR"
@@ -65,6 +70,12 @@ func classify(err error) (status int, code, message string) {
 	var ae *apiError
 	var fe *fiber.Error
 	var ve *service.ValidationError
+	if status, code, msg, found := audioError(err); found {
+		return status, code, msg
+	}
+	if status, code, msg, found := providerError(err); found {
+		return status, code, msg
+	}
 	switch {
 	case errors.As(err, &ae):
 		return ae.status, ae.code, ae.message
@@ -74,6 +85,8 @@ func classify(err error) (status int, code, message string) {
 		var te *call.TransitionError
 		errors.As(err, &te)
 		return http.StatusConflict, CodeInvalidState, te.Error()
+	case errors.Is(err, service.ErrCallNotLive):
+		return http.StatusConflict, CodeCallNotLive, err.Error()
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, CodeNotFound, "call not found"
 	case errors.Is(err, store.ErrConflict):
@@ -129,4 +142,25 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		}
 		return c.Status(status).JSON(envelope{Error: &errorBody{Code: code, Message: msg}})
 	}
+}
+
+// providerError maps what providers and their plugins return. Provider
+// messages are shown: they say which plugin failed and why, and never hold
+// secrets (plugins keep keys out of their errors).
+func providerError(err error) (int, string, string, bool) {
+	switch {
+	case errors.Is(err, provider.ErrUnauthorized):
+		return http.StatusBadGateway, CodeProvider, "the AI provider refused the API key: " + err.Error(), true
+	case errors.Is(err, provider.ErrRateLimited):
+		return http.StatusServiceUnavailable, CodeProviderDown, "the AI provider is rate limiting; try again shortly: " + err.Error(), true
+	case errors.Is(err, provider.ErrUnavailable), errors.Is(err, provider.ErrUnsupported):
+		return http.StatusServiceUnavailable, CodeProviderDown, err.Error(), true
+	case errors.Is(err, provider.ErrTimeout):
+		return http.StatusGatewayTimeout, CodeTimeout, err.Error(), true
+	case errors.Is(err, host.ErrBadResponse), errors.Is(err, provider.ErrInvalidInput):
+		return http.StatusBadGateway, CodeProvider, err.Error(), true
+	case errors.Is(err, provider.ErrInvalidOptions):
+		return http.StatusServiceUnavailable, CodeAgentUnavailable, "the agent's provider options are invalid: " + err.Error(), true
+	}
+	return 0, "", "", false
 }

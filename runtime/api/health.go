@@ -43,3 +43,7 @@ func (s *server) readyz(c *fiber.Ctx) error {
 func (s *server) listAgents(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, fiber.Map{"agents": s.deps.Agents.List(), "default": s.deps.Agents.DefaultName()})
 }
+
+func (s *server) listPlugins(c *fiber.Ctx) error {
+	return ok(c, http.StatusOK, fiber.Map{"plugins": s.deps.Plugins.List()})
+}

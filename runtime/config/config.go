@@ -14,16 +14,17 @@ import (
 // Config is the runtime's settings tree. Keys are snake_case in the YAML
 // file; Settings maps each leaf to its variable and flag.
 type Config struct {
-	Port          int    `koanf:"port"`
-	Host          string `koanf:"host"`
-	STUNServerURL string `koanf:"stun_server_url"`
-	CORSOrigin    string `koanf:"cors_origin"`
-	DataDir       string `koanf:"data_dir"`
-	AgentsDir     string `koanf:"agents_dir"`
-	DefaultAgent  string `koanf:"default_agent"`
-	OpenAI        OpenAI `koanf:"openai"`
-	HTTP          HTTP   `koanf:"http"`
-	Log           Log    `koanf:"log"`
+	Port          int     `koanf:"port"`
+	Host          string  `koanf:"host"`
+	STUNServerURL string  `koanf:"stun_server_url"`
+	CORSOrigin    string  `koanf:"cors_origin"`
+	DataDir       string  `koanf:"data_dir"`
+	AgentsDir     string  `koanf:"agents_dir"`
+	DefaultAgent  string  `koanf:"default_agent"`
+	OpenAI        OpenAI  `koanf:"openai"`
+	HTTP          HTTP    `koanf:"http"`
+	Plugins       Plugins `koanf:"plugins"`
+	Log           Log     `koanf:"log"`
 }
 
 // OpenAI holds what the OpenAI provider plugins share.
@@ -41,6 +42,13 @@ type HTTP struct {
 	ReadTimeout     time.Duration `koanf:"read_timeout"`
 	WriteTimeout    time.Duration `koanf:"write_timeout"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// Plugins tunes how provider plugins run.
+type Plugins struct {
+	Dir            string        `koanf:"dir"`
+	StartTimeout   time.Duration `koanf:"start_timeout"`
+	RequestTimeout time.Duration `koanf:"request_timeout"`
 }
 
 // Log chooses how the runtime logs.

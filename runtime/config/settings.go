@@ -34,6 +34,9 @@ var Settings = []Setting{
 	{Key: "http.read_timeout", Env: EnvPrefix + "HTTP_READ_TIMEOUT", Default: "30s", Help: "longest time to read a request"},
 	{Key: "http.write_timeout", Env: EnvPrefix + "HTTP_WRITE_TIMEOUT", Default: "60s", Help: "longest time to write a response"},
 	{Key: "http.shutdown_timeout", Env: EnvPrefix + "HTTP_SHUTDOWN_TIMEOUT", Default: "10s", Help: "grace period for requests at shutdown"},
+	{Key: "plugins.dir", Env: EnvPrefix + "PLUGIN_DIR", Flag: "plugin-dir", Default: "", Help: "directory of built-in provider plugins (empty: plugins/ beside the binary)"},
+	{Key: "plugins.start_timeout", Env: EnvPrefix + "PLUGIN_START_TIMEOUT", Default: "10s", Help: "longest a plugin may take to start"},
+	{Key: "plugins.request_timeout", Env: EnvPrefix + "PLUGIN_REQUEST_TIMEOUT", Default: "30s", Help: "deadline of one provider request (a chat or TTS stream as a whole)"},
 	{Key: "log.level", Env: EnvPrefix + "LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Key: "log.format", Env: EnvPrefix + "LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 }

@@ -50,6 +50,8 @@ func (c *Config) Validate() error {
 		{"http.read_timeout", c.HTTP.ReadTimeout},
 		{"http.write_timeout", c.HTTP.WriteTimeout},
 		{"http.shutdown_timeout", c.HTTP.ShutdownTimeout},
+		{"plugins.start_timeout", c.Plugins.StartTimeout},
+		{"plugins.request_timeout", c.Plugins.RequestTimeout},
 	} {
 		if t.d <= 0 {
 			bad(t.key, "must be a positive duration such as 30s")

@@ -1,0 +1,36 @@
+// Command beeper is the example third-party plugin of docs/plugins.md: a
+// text-to-speech provider that beeps once per character.
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/parleyhq/parley/runtime/provider"
+)
+
+type beeper struct{}
+
+func (beeper) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+		for range req.Text { // one 50 ms beep per character, each sent as soon as it is made
+			pcm := make([]int16, 800)
+			for i := range pcm {
+				pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/16000))
+			}
+			if err := send(provider.Audio{PCM: pcm, SampleRate: 16000}); err != nil {
+				return err // the runtime cancelled: stop
+			}
+		}
+		return nil
+	}), nil
+}
+
+func main() {
+	if err := provider.Serve(provider.ServeConfig{Name: "beeper", Version: "1.0.0", TTS: beeper{}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
