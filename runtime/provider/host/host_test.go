@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build fake plugin: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	for _, name := range []string{"fake-hang", "fake-version", "fake-garbage", "fake-exit"} {
+	for _, name := range []string{"fake-hang", "fake-version", "fake-garbage", "fake-exit", "fake-stt"} {
 		if err := os.Link(bin, filepath.Join(dir, name)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
