@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -462,4 +463,33 @@ func TestPlugins(t *testing.T) {
 		"name": "scripted", "kinds": []any{"chat"}, "path": "/bin/plugins/scripted", "version": "dev",
 		"pid": 42.0, "state": "restarting", "restarts": 2.0, "lastError": "process exited",
 	}}, r.data("plugins"))
+}
+
+func TestConversationProcessRefusesBadRequests(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.HTTP.UploadLimit = 2048 })
+	requireError(t, h.json(t, http.MethodPost, "/api/v1/calls/conversation/process", `{"callId":"x"}`),
+		http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "multipart/form-data")
+
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	require.NoError(t, w.WriteField("callId", "550e8400-e29b-41d4-a716-446655440000"))
+	require.NoError(t, w.Close())
+	requireError(t, h.do(t, http.MethodPost, "/api/v1/calls/conversation/process", w.FormDataContentType(), body.Bytes()),
+		http.StatusBadRequest, CodeValidation, "audio: is required")
+
+	// Over the upload limit: refused before any handler, through a real listener.
+	body.Reset()
+	w = multipart.NewWriter(&body)
+	fw, err := w.CreateFormFile("audio", "big.wav")
+	require.NoError(t, err)
+	_, _ = fw.Write(make([]byte, 8192))
+	require.NoError(t, w.Close())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = h.app.Listener(ln) }()
+	t.Cleanup(func() { _ = h.app.Shutdown() })
+	res, err := http.Post("http://"+ln.Addr().String()+"/api/v1/calls/conversation/process", w.FormDataContentType(), &body)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 }
