@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley/plugins/internal/speechtest"
 	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
 
 // TestPluginProcess builds the plugin binary and runs it as the runtime
@@ -14,7 +15,7 @@ func TestPluginProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the plugin binary")
 	}
-	c, _ := speechtest.StartPlugin(t, ".", "espeak")
+	c, _ := providertest.Start(t, ".")
 	if c.Description.Name != "espeak" || c.Description.Version != "dev" {
 		t.Fatalf("description %+v", c.Description)
 	}

@@ -2,19 +2,15 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/plugins/internal/oaifake"
 	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
 
 // TestRealProcess builds the plugin binary and talks to it as the runtime
@@ -23,32 +19,14 @@ func TestRealProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the plugin binary")
 	}
-	bin := filepath.Join(t.TempDir(), name)
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
 
 	srv := oaifake.New(t)
 	srv.Enqueue(oaifake.ChatPath, oaifake.ChatStream(0, oaifake.Text("Bye"), oaifake.Text(" now."),
 		oaifake.ToolCallStart(0, "call_1", "end_call"), oaifake.ToolCallArgs(0, "{}"), oaifake.Finish("tool_calls")))
 
-	cmd := exec.Command(bin)
-	cmd.Env = []string{"MY_KEY=" + testKey}
-	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  provider.Handshake,
-		VersionedPlugins: provider.VersionedPlugins(),
-		Cmd:              cmd,
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.NewNullLogger(),
-		SkipHostEnv:      true,
-	})
-	defer client.Kill()
-	rpc, err := client.Client()
-	require.NoError(t, err)
+	c, _ := providertest.Start(t, ".", providertest.WithEnv("MY_KEY="+testKey))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	c, err := provider.Connect(ctx, rpc)
-	require.NoError(t, err)
 	assert.Equal(t, provider.Description{Name: name, Version: version, Kinds: []provider.Kind{provider.KindChat}}, c.Description)
 
 	opts := provider.Options{"base_url": srv.URL, "api_key_env": "MY_KEY"}

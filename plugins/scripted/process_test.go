@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
 
 // TestRealProcess builds the plugin binary and talks to it as the runtime
@@ -22,26 +18,9 @@ func TestRealProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the plugin binary")
 	}
-	bin := filepath.Join(t.TempDir(), "scripted")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=1.2.3", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
-	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  provider.Handshake,
-		VersionedPlugins: provider.VersionedPlugins(),
-		Cmd:              exec.Command(bin),
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.NewNullLogger(),
-		SkipHostEnv:      true,
-	})
-	defer client.Kill()
-	rpc, err := client.Client()
-	require.NoError(t, err)
+	c, _ := providertest.Start(t, ".", providertest.WithVersion("1.2.3"))
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	c, err := provider.Connect(ctx, rpc)
-	require.NoError(t, err)
 	require.Equal(t, provider.Description{Name: "scripted", Version: "1.2.3", Kinds: []provider.Kind{provider.KindChat}}, c.Description)
 
 	opts := defaultOptions(t)
