@@ -19,6 +19,9 @@ PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildca
 PROTOC_GEN_GO_VER      := v1.36.12
 PROTOC_GEN_GO_GRPC_VER := v1.5.1
 
+VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -X main.version=$(VERSION)
+
 export CGO_ENABLED := 1
 
 .PHONY: all run build plugins proto deps test unit vet lint fmt schema bench clean help
@@ -32,11 +35,11 @@ run: build ## build everything and start the runtime on port 3000 with the defau
 	./$(BIN)/parley
 
 build: deps plugins ## build the runtime and its plugins into bin/
-	$(GO) build -o $(BIN)/parley ./cmd/runtime
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/parley ./cmd/runtime
 
 plugins: deps ## build the provider plugins into bin/plugins/
 	@mkdir -p $(BIN)/plugins
-	@for p in $(PLUGINS); do echo "go build -o $(BIN)/plugins/$$p ./plugins/$$p"; $(GO) build -o $(BIN)/plugins/$$p ./plugins/$$p || exit 1; done
+	@for p in $(PLUGINS); do echo "go build -o $(BIN)/plugins/$$p ./plugins/$$p"; $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/plugins/$$p ./plugins/$$p || exit 1; done
 
 proto: deps ## regenerate runtime/provider/proto/v1 from provider.proto
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VER)
