@@ -1,0 +1,99 @@
+package signaling
+
+import "fmt"
+
+// Error codes sent in the `error` event and in negative acks.
+const (
+	CodeInvalidPayload     = "INVALID_PAYLOAD"
+	CodeSessionNotFound    = "SESSION_NOT_FOUND"
+	CodeSessionNotJoinable = "SESSION_NOT_JOINABLE"
+	CodeNotJoined          = "NOT_JOINED"
+	CodeAlreadyJoined      = "ALREADY_JOINED"
+	CodePeerIDTaken        = "PEER_ID_TAKEN"
+	CodeForbidden          = "FORBIDDEN"
+	CodeInternal           = "INTERNAL"
+)
+
+// maxIDLen bounds sessionId and peerId.
+const maxIDLen = 128
+
+// Error is the payload of the `error` event: {code, message}.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func (e *Error) payload() map[string]any {
+	return map[string]any{"code": e.Code, "message": e.Message}
+}
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// message is a validated client event.
+type message struct {
+	SessionID string
+	PeerID    string
+	// Field is the relayed field name (offer, answer, candidate); empty for
+	// join-session and leave-session.
+	Field string
+	Value any
+}
+
+// relayField maps the relayed events to the field they carry.
+var relayField = map[string]string{
+	"offer":         "offer",
+	"answer":        "answer",
+	"ice-candidate": "candidate",
+}
+
+// parseMessage validates the first argument of a client event. event is one
+// of join-session, leave-session, offer, answer, ice-candidate.
+func parseMessage(event string, args []any) (message, *Error) {
+	if len(args) == 0 {
+		return message{}, errorf(CodeInvalidPayload, "%s: payload missing", event)
+	}
+	obj, ok := args[0].(map[string]any)
+	if !ok {
+		return message{}, errorf(CodeInvalidPayload, "%s: payload must be an object", event)
+	}
+	var m message
+	var err *Error
+	if m.SessionID, err = idField(event, obj, "sessionId"); err != nil {
+		return message{}, err
+	}
+	if m.PeerID, err = idField(event, obj, "peerId"); err != nil {
+		return message{}, err
+	}
+	field, relayed := relayField[event]
+	if !relayed {
+		return m, nil
+	}
+	v, present := obj[field]
+	if !present || v == nil {
+		return message{}, errorf(CodeInvalidPayload, "%s: %s is required", event, field)
+	}
+	if _, isObj := v.(map[string]any); !isObj {
+		return message{}, errorf(CodeInvalidPayload, "%s: %s must be an object", event, field)
+	}
+	m.Field, m.Value = field, v
+	return m, nil
+}
+
+func idField(event string, obj map[string]any, name string) (string, *Error) {
+	v, present := obj[name]
+	if !present {
+		return "", errorf(CodeInvalidPayload, "%s: %s is required", event, name)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", errorf(CodeInvalidPayload, "%s: %s must be a string", event, name)
+	}
+	if s == "" || len(s) > maxIDLen {
+		return "", errorf(CodeInvalidPayload, "%s: %s must be 1 to %d characters", event, name, maxIDLen)
+	}
+	return s, nil
+}

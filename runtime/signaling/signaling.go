@@ -1,0 +1,367 @@
+// Package signaling is the runtime's Socket.IO v4 signaling server: the
+// original system's /signaling namespace (join-session, offer, answer,
+// ice-candidate, leave-session and the server events joined-session,
+// peer-joined, peer-left, peer-disconnected, error), served through Fiber on
+// the REST port at /socket.io/.
+package signaling
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+)
+
+// Namespace is the Socket.IO namespace clients connect to.
+const Namespace = "/signaling"
+
+// Path is the Engine.IO endpoint on the HTTP server.
+const Path = "/socket.io"
+
+// clientJS is the official Socket.IO browser client, socket.io-client 4.8.4
+// dist/socket.io.min.js, (c) Guillermo Rauch, MIT License
+// (https://github.com/socketio/socket.io/blob/main/LICENSE). Served at
+// /socket.io/socket.io.js because the Go server looks for it next to the
+// executable, not in the binary.
+//
+//go:embed static/socket.io.min.js
+var clientJS []byte
+
+// ErrSessionNotFound may be returned by Sessions.Lookup for an unknown session.
+var ErrSessionNotFound = errors.New("session not found")
+
+// Sessions tells whether a session (call) may be joined.
+type Sessions interface {
+	// Lookup returns the call of sessionID and whether it is live (exists
+	// and is not ENDED/FAILED). An unknown session is ("", false, nil) or
+	// an error wrapping ErrSessionNotFound; any other error is internal.
+	Lookup(ctx context.Context, sessionID string) (callID string, live bool, err error)
+}
+
+type options struct {
+	maxPayload    int64
+	lookupTimeout time.Duration
+	pingInterval  time.Duration
+	pingTimeout   time.Duration
+	corsOrigin    string
+}
+
+// Option tunes the server.
+type Option func(*options)
+
+// WithMaxPayload sets the largest Engine.IO message in bytes (default 64 KiB);
+// a client sending more is disconnected.
+func WithMaxPayload(n int64) Option { return func(o *options) { o.maxPayload = n } }
+
+// WithLookupTimeout bounds Sessions.Lookup (default 5 s).
+func WithLookupTimeout(d time.Duration) Option { return func(o *options) { o.lookupTimeout = d } }
+
+// WithPing sets the Engine.IO heartbeat (defaults 25 s / 20 s).
+func WithPing(interval, timeout time.Duration) Option {
+	return func(o *options) { o.pingInterval, o.pingTimeout = interval, timeout }
+}
+
+// WithCORSOrigin lets browsers on origin (or "*") use the polling transport
+// cross-origin. Empty (the default) sends no CORS headers from Engine.IO.
+func WithCORSOrigin(origin string) Option { return func(o *options) { o.corsOrigin = origin } }
+
+// peer is the signaling state of one socket once it joined.
+type peer struct {
+	sessionID string
+	peerID    string
+	callID    string
+}
+
+// Server is the signaling server.
+type Server struct {
+	io       *socket.Server
+	handler  fiber.Handler
+	sessions Sessions
+	log      *slog.Logger
+	opts     options
+	base     context.Context
+	cancel   context.CancelFunc
+
+	mu     sync.Mutex
+	joined map[socket.SocketId]*peer             // socket -> its session
+	rooms  map[string]map[string]socket.SocketId // sessionId -> peerId -> socket
+	closed bool
+}
+
+// New creates the server; Mount serves it.
+func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
+	if sessions == nil {
+		return nil, errors.New("signaling: nil Sessions")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	o := options{maxPayload: 64 << 10, lookupTimeout: 5 * time.Second}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	if o.maxPayload <= 0 || o.lookupTimeout <= 0 {
+		return nil, errors.New("signaling: max payload and lookup timeout must be positive")
+	}
+	so := socket.DefaultServerOptions()
+	so.SetServeClient(false)
+	so.SetPath(Path)
+	so.SetMaxHttpBufferSize(o.maxPayload)
+	so.SetTransports(types.NewSet(socket.Polling, socket.WebSocket))
+	so.SetAllowEIO3(false)
+	if o.pingInterval > 0 {
+		so.SetPingInterval(o.pingInterval)
+	}
+	if o.pingTimeout > 0 {
+		so.SetPingTimeout(o.pingTimeout)
+	}
+	if o.corsOrigin != "" {
+		so.SetCors(&types.Cors{Origin: o.corsOrigin})
+	}
+	s := &Server{
+		sessions: sessions,
+		log:      log.With("component", "signaling"),
+		opts:     o,
+		joined:   map[socket.SocketId]*peer{},
+		rooms:    map[string]map[string]socket.SocketId{},
+	}
+	s.io = socket.NewServer(nil, so)
+	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
+	// Engine.IO keeps the request context of long-lived polling and
+	// websocket connections: through the adaptor that context would be a
+	// recycled RequestCtx (seen as "context: internal error: missing cancel
+	// error" panics at shutdown). Give every request the server's own
+	// context instead; Close cancels it.
+	s.base, s.cancel = context.WithCancel(context.Background())
+	eio := s.io.ServeHandler(so)
+	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		eio.ServeHTTP(w, r.WithContext(s.base))
+	}))
+	nsp := s.io.Of(Namespace, nil)
+	if err := nsp.On("connection", func(args ...any) {
+		if c, ok := first[*socket.Socket](args); ok {
+			s.onConnection(c)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Mount registers GET /socket.io/socket.io.js (the browser client) and the
+// Engine.IO endpoint /socket.io/ on app. Mount it before any catch-all route.
+func (s *Server) Mount(app *fiber.App) {
+	app.Get(Path+"/socket.io.js", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/javascript; charset=utf-8")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		return c.Send(clientJS)
+	})
+	app.Use(Path, s.handler)
+}
+
+// Close disconnects every client.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.io.Close(nil)
+	s.cancel()
+	return nil
+}
+
+// Peers returns the peer ids joined to sessionID.
+func (s *Server) Peers(sessionID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.rooms[sessionID]))
+	for id := range s.rooms[sessionID] {
+		out = append(out, id)
+	}
+	return out
+}
+
+func first[T any](args []any) (T, bool) {
+	var zero T
+	if len(args) == 0 {
+		return zero, false
+	}
+	v, ok := args[0].(T)
+	return v, ok
+}
+
+// splitAck removes a trailing ack callback from args.
+func splitAck(args []any) ([]any, socket.Ack) {
+	if n := len(args); n > 0 {
+		if ack, ok := args[n-1].(socket.Ack); ok {
+			return args[:n-1], ack
+		}
+	}
+	return args, nil
+}
+
+func (s *Server) onConnection(c *socket.Socket) {
+	handle := func(event string, fn func(*socket.Socket, message) *Error) {
+		_ = c.On(event, func(raw ...any) {
+			args, ack := splitAck(raw)
+			defer func() {
+				if r := recover(); r != nil {
+					s.log.Error("signaling handler panic", "event", event, "panic", r)
+					s.reply(c, ack, errorf(CodeInternal, "%s failed", event))
+				}
+			}()
+			m, perr := parseMessage(event, args)
+			if perr == nil {
+				perr = fn(c, m)
+			}
+			s.reply(c, ack, perr)
+		})
+	}
+	handle("join-session", s.join)
+	handle("leave-session", s.leave)
+	for event := range relayField {
+		handle(event, s.relay(event))
+	}
+	_ = c.On("disconnect", func(...any) { s.onDisconnect(c) })
+}
+
+// reply answers the ack, if any, and reports a failure as an `error` event.
+func (s *Server) reply(c *socket.Socket, ack socket.Ack, e *Error) {
+	if e != nil {
+		_ = c.Emit("error", e.payload())
+		if ack != nil {
+			ack([]any{map[string]any{"ok": false, "error": e.payload()}}, nil)
+		}
+		return
+	}
+	if ack != nil {
+		ack([]any{map[string]any{"ok": true}}, nil)
+	}
+}
+
+func (s *Server) join(c *socket.Socket, m message) *Error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.lookupTimeout)
+	defer cancel()
+	callID, live, err := s.sessions.Lookup(ctx, m.SessionID)
+	switch {
+	case errors.Is(err, ErrSessionNotFound) || (err == nil && callID == ""):
+		return errorf(CodeSessionNotFound, "session %q does not exist", m.SessionID)
+	case err != nil:
+		s.log.Error("session lookup failed", "session", m.SessionID, "err", err)
+		return errorf(CodeInternal, "session lookup failed")
+	case !live:
+		return errorf(CodeSessionNotJoinable, "session %q has ended", m.SessionID)
+	}
+
+	s.mu.Lock()
+	if p := s.joined[c.Id()]; p != nil {
+		s.mu.Unlock()
+		if p.sessionID == m.SessionID && p.peerID == m.PeerID {
+			return nil // already there; idempotent
+		}
+		return errorf(CodeAlreadyJoined, "this connection already joined session %q as %q; leave it first", p.sessionID, p.peerID)
+	}
+	room := s.rooms[m.SessionID]
+	if _, taken := room[m.PeerID]; taken {
+		s.mu.Unlock()
+		return errorf(CodePeerIDTaken, "peer %q is already in session %q", m.PeerID, m.SessionID)
+	}
+	if room == nil {
+		room = map[string]socket.SocketId{}
+		s.rooms[m.SessionID] = room
+	}
+	room[m.PeerID] = c.Id()
+	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID}
+	s.mu.Unlock()
+
+	c.Join(socket.Room(m.SessionID))
+	if !c.Connected() {
+		// Disconnected during the lookup: its disconnect handler may have
+		// run before the peer was recorded.
+		s.forget(c.Id())
+		return nil
+	}
+	_ = c.Emit("joined-session", map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID})
+	_ = c.To(socket.Room(m.SessionID)).Emit("peer-joined", map[string]any{"peerId": m.PeerID})
+	s.log.Info("peer joined", "session", m.SessionID, "call", callID, "peer", m.PeerID)
+	return nil
+}
+
+// authorize checks that c joined m.SessionID as m.PeerID.
+func (s *Server) authorize(c *socket.Socket, event string, m message) *Error {
+	s.mu.Lock()
+	p := s.joined[c.Id()]
+	s.mu.Unlock()
+	switch {
+	case p == nil:
+		return errorf(CodeNotJoined, "%s: join-session first", event)
+	case p.sessionID != m.SessionID:
+		return errorf(CodeForbidden, "%s: this connection did not join session %q", event, m.SessionID)
+	case p.peerID != m.PeerID:
+		return errorf(CodeForbidden, "%s: this connection is not peer %q", event, m.PeerID)
+	}
+	return nil
+}
+
+func (s *Server) relay(event string) func(*socket.Socket, message) *Error {
+	return func(c *socket.Socket, m message) *Error {
+		if e := s.authorize(c, event, m); e != nil {
+			return e
+		}
+		_ = c.To(socket.Room(m.SessionID)).Emit(event, map[string]any{"peerId": m.PeerID, m.Field: m.Value})
+		return nil
+	}
+}
+
+func (s *Server) leave(c *socket.Socket, m message) *Error {
+	if e := s.authorize(c, "leave-session", m); e != nil {
+		return e
+	}
+	if s.forget(c.Id()) == nil {
+		return nil
+	}
+	_ = c.To(socket.Room(m.SessionID)).Emit("peer-left", map[string]any{"peerId": m.PeerID})
+	c.Leave(socket.Room(m.SessionID))
+	s.log.Info("peer left", "session", m.SessionID, "peer", m.PeerID)
+	return nil
+}
+
+func (s *Server) onDisconnect(c *socket.Socket) {
+	p := s.forget(c.Id())
+	if p == nil {
+		return
+	}
+	_ = s.io.Of(Namespace, nil).To(socket.Room(p.sessionID)).Emit("peer-disconnected", map[string]any{"peerId": p.peerID})
+	s.log.Info("peer disconnected", "session", p.sessionID, "peer", p.peerID)
+}
+
+// forget drops the socket's membership and returns it (nil if none).
+func (s *Server) forget(id socket.SocketId) *peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.joined[id]
+	if p == nil {
+		return nil
+	}
+	delete(s.joined, id)
+	if room := s.rooms[p.sessionID]; room != nil {
+		if room[p.peerID] == id {
+			delete(room, p.peerID)
+		}
+		if len(room) == 0 {
+			delete(s.rooms, p.sessionID)
+		}
+	}
+	return p
+}
