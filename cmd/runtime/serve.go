@@ -80,7 +80,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	conv := service.NewConversation(calls, st, agents, plugins, log.With("component", "conversation"))
-	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv, Ready: st.Ping, Log: log.With("component", "http")})
+	sig, calling, err := newRealtime(cfg, calls, plugins, log)
+	if err != nil {
+		return err
+	}
+	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv, Signaling: sig, Ready: st.Ping, Log: log.With("component", "http")})
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
@@ -99,6 +103,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	g.Go(func() error {
 		<-gctx.Done()
 		log.Info("shutting down")
+		// Live calls end first (their status is stored), then the
+		// sockets close, then HTTP.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.HTTP.ShutdownTimeout)
+		defer cancel()
+		if err := calling.Close(sctx); err != nil {
+			log.Error("live calls did not stop in time", "err", err)
+		}
+		_ = sig.Close()
 		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {
 			return fmt.Errorf("http shutdown: %w", err)
 		}

@@ -42,7 +42,16 @@ type Deps struct {
 	// Conversation answers uploaded utterances (conversation/process).
 	Conversation *service.Conversation
 	Ready        func(context.Context) error // store health, for /readyz
-	Log          *slog.Logger
+	// Signaling, when set, is mounted at /socket.io/ ahead of the REST
+	// middleware: Engine.IO does its own CORS, and long-polling must not
+	// count against the rate limit or flood the access log.
+	Signaling Mounter
+	Log       *slog.Logger
+}
+
+// Mounter adds its own routes to the app; *signaling.Server is one.
+type Mounter interface {
+	Mount(app *fiber.App)
 }
 
 type server struct {
@@ -66,6 +75,10 @@ func New(deps Deps) *fiber.App {
 		WriteTimeout: deps.Config.HTTP.WriteTimeout,
 		IdleTimeout:  2 * time.Minute,
 	})
+	if deps.Signaling != nil {
+		app.Use("/socket.io", recover.New())
+		deps.Signaling.Mount(app)
+	}
 	app.Use(requestid.New(requestid.Config{Header: requestIDHeader}))
 	app.Use(accessLog(deps.Log))
 	app.Use(recover.New())

@@ -15,7 +15,9 @@ var defaultSTUN = []string{
 }
 
 type iceServer struct {
-	URLs string `json:"urls"`
+	URLs       string `json:"urls"`
+	Username   string `json:"username,omitempty"`
+	Credential string `json:"credential,omitempty"`
 }
 
 type rtcConfig struct {
@@ -41,9 +43,19 @@ func iceServers(configured string) []iceServer {
 	return out
 }
 
+// iceServers are the STUN servers and, when configured, the TURN server
+// with its credentials (a client cannot relay through TURN without them).
+func (s *server) iceServers() []iceServer {
+	out := iceServers(s.cfg.STUNServerURL)
+	if w := s.cfg.WebRTC; w.TURNURL != "" {
+		out = append(out, iceServer{URLs: w.TURNURL, Username: w.TURNUsername, Credential: w.TURNCredential.Reveal()})
+	}
+	return out
+}
+
 func (s *server) rtcConfig(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, fiber.Map{"config": rtcConfig{
-		ICEServers:           iceServers(s.cfg.STUNServerURL),
+		ICEServers:           s.iceServers(),
 		ICECandidatePoolSize: 10,
 		ICETransportPolicy:   "all",
 		BundlePolicy:         "max-bundle",

@@ -8,6 +8,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -24,7 +25,43 @@ type Config struct {
 	OpenAI        OpenAI  `koanf:"openai"`
 	HTTP          HTTP    `koanf:"http"`
 	Plugins       Plugins `koanf:"plugins"`
+	WebRTC        WebRTC  `koanf:"webrtc"`
+	Calls         Calls   `koanf:"call"`
+	Signaling     Signal  `koanf:"signaling"`
 	Log           Log     `koanf:"log"`
+}
+
+// WebRTC says how the runtime's agent peer reaches callers.
+type WebRTC struct {
+	TURNURL        string `koanf:"turn_url"`
+	TURNUsername   string `koanf:"turn_username"`
+	TURNCredential Secret `koanf:"turn_credential"`
+	UDPPortMin     int    `koanf:"udp_port_min"`
+	UDPPortMax     int    `koanf:"udp_port_max"`
+	NAT1To1IPs     string `koanf:"nat_1to1_ips"` // comma-separated
+	Loopback       bool   `koanf:"loopback"`
+}
+
+// NATIPs returns the 1:1 NAT addresses, Validate has checked them.
+func (w WebRTC) NATIPs() []string {
+	var out []string
+	for _, ip := range strings.Split(w.NAT1To1IPs, ",") {
+		if ip = strings.TrimSpace(ip); ip != "" {
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// Calls bounds how long a realtime call waits for its caller.
+type Calls struct {
+	MediaTimeout    time.Duration `koanf:"media_timeout"`
+	DisconnectGrace time.Duration `koanf:"disconnect_grace"`
+}
+
+// Signal tunes the Socket.IO server.
+type Signal struct {
+	MaxPayload int `koanf:"max_payload"`
 }
 
 // OpenAI holds what the OpenAI provider plugins share.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 )
@@ -43,6 +44,26 @@ func (c *Config) Validate() error {
 	if c.HTTP.RateLimit < 0 {
 		bad("http.rate_limit", "must not be negative")
 	}
+	if u := c.WebRTC.TURNURL; u != "" && !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
+		bad("webrtc.turn_url", "must start with turn: or turns:, not %q", u)
+	}
+	w := c.WebRTC
+	switch {
+	case w.UDPPortMin < 0 || w.UDPPortMin > 65535 || w.UDPPortMax < 0 || w.UDPPortMax > 65535:
+		bad("webrtc.udp_port_min", "ports must be between 0 and 65535")
+	case (w.UDPPortMin == 0) != (w.UDPPortMax == 0):
+		bad("webrtc.udp_port_min", "set both webrtc.udp_port_min and webrtc.udp_port_max, or neither")
+	case w.UDPPortMin > w.UDPPortMax:
+		bad("webrtc.udp_port_min", "must not be above webrtc.udp_port_max (%d > %d)", w.UDPPortMin, w.UDPPortMax)
+	}
+	for _, ip := range w.NATIPs() {
+		if net.ParseIP(ip) == nil {
+			bad("webrtc.nat_1to1_ips", "%q is not an IP address", ip)
+		}
+	}
+	if c.Signaling.MaxPayload < 1024 {
+		bad("signaling.max_payload", "must be at least 1024 bytes")
+	}
 	for _, t := range []struct {
 		key string
 		d   time.Duration
@@ -52,6 +73,8 @@ func (c *Config) Validate() error {
 		{"http.shutdown_timeout", c.HTTP.ShutdownTimeout},
 		{"plugins.start_timeout", c.Plugins.StartTimeout},
 		{"plugins.request_timeout", c.Plugins.RequestTimeout},
+		{"call.media_timeout", c.Calls.MediaTimeout},
+		{"call.disconnect_grace", c.Calls.DisconnectGrace},
 	} {
 		if t.d <= 0 {
 			bad(t.key, "must be a positive duration such as 30s")

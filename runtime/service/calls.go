@@ -33,9 +33,31 @@ type Calls struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	mu    sync.Mutex
-	specs map[string]*agent.Spec // live call id -> spec it started with
+	mu        sync.Mutex
+	specs     map[string]*agent.Spec // live call id -> spec it started with
+	observers []func(call.Call)
 }
+
+// Observe registers fn to be told of every status change Calls makes, after
+// it is stored, in the goroutine that made it: fn must return quickly.
+func (s *Calls) Observe(fn func(call.Call)) {
+	s.mu.Lock()
+	s.observers = append(s.observers, fn)
+	s.mu.Unlock()
+}
+
+func (s *Calls) notify(c *call.Call) {
+	s.mu.Lock()
+	obs := s.observers
+	s.mu.Unlock()
+	for _, fn := range obs {
+		fn(*c)
+	}
+}
+
+// errUnchanged tells update that the call is already where the operation
+// would take it: nothing to store, not an error.
+var errUnchanged = errors.New("unchanged")
 
 // NewCalls returns the call use cases over st and agents.
 func NewCalls(st store.Store, agents Agents, log *slog.Logger) *Calls {
@@ -101,9 +123,17 @@ func phoneMessage(err error) string {
 	return strings.TrimPrefix(err.Error(), call.ErrInvalidPhoneNumber.Error()+": ")
 }
 
-// Connect moves a RINGING call to CONNECTING.
+// Connect moves a RINGING call to CONNECTING. A call already CONNECTING
+// or IN_PROGRESS is returned unchanged: its media may have connected
+// before the client asked (the original client calls /connect after its
+// offer).
 func (s *Calls) Connect(ctx context.Context, id string) (*call.Call, error) {
-	return s.update(ctx, id, "connect", func(c *call.Call) error { return c.Connect() })
+	return s.update(ctx, id, "connect", func(c *call.Call) error {
+		if c.Status == call.StatusConnecting || c.Status == call.StatusInProgress {
+			return errUnchanged
+		}
+		return c.Connect()
+	})
 }
 
 // Start moves a CONNECTING call to IN_PROGRESS: media is flowing.
@@ -144,7 +174,9 @@ func (s *Calls) update(ctx context.Context, id, op string, change func(*call.Cal
 			return nil, fmt.Errorf("%s call: %w", op, err)
 		}
 		prev := c.Status
-		if err := change(c); err != nil {
+		if err := change(c); errors.Is(err, errUnchanged) {
+			return c, nil
+		} else if err != nil {
 			return nil, fmt.Errorf("%s call: %w", op, err)
 		}
 		err = s.store.UpdateCall(ctx, c, prev)
@@ -155,6 +187,7 @@ func (s *Calls) update(ctx context.Context, id, op string, change func(*call.Cal
 			return nil, fmt.Errorf("%s call: %w", op, err)
 		}
 		s.log.InfoContext(ctx, "call "+strings.ToLower(c.Status.String()), "call", id, "from", prev.String())
+		s.notify(c)
 		return c, nil
 	}
 	return nil, fmt.Errorf("%s call: %w", op, store.ErrConflict)
@@ -175,6 +208,16 @@ func (s *Calls) Get(ctx context.Context, id string) (*call.Call, error) {
 	c, err := s.store.Call(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("get call: %w", err)
+	}
+	return c, nil
+}
+
+// BySession returns the call of a signaling session id; an unknown one is
+// an error wrapping store.ErrNotFound.
+func (s *Calls) BySession(ctx context.Context, sessionID string) (*call.Call, error) {
+	c, err := s.store.CallBySession(ctx, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("call of session: %w", err)
 	}
 	return c, nil
 }

@@ -12,6 +12,11 @@ const (
 	CodePeerIDTaken        = "PEER_ID_TAKEN"
 	CodeForbidden          = "FORBIDDEN"
 	CodeInternal           = "INTERNAL"
+	// CodeOfferRejected: the agent cannot answer the offer (no common
+	// codec, malformed SDP).
+	CodeOfferRejected = "OFFER_REJECTED"
+	// CodeBusy: another peer of the session already talks to the agent.
+	CodeBusy = "BUSY"
 )
 
 // maxIDLen bounds sessionId and peerId.
@@ -32,6 +37,10 @@ func (e *Error) payload() map[string]any {
 func errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
+
+// Errorf returns an Error with code and a formatted message; an Agent
+// returns one to tell the client what went wrong.
+func Errorf(code, format string, args ...any) *Error { return errorf(code, format, args...) }
 
 // message is a validated client event.
 type message struct {
@@ -67,6 +76,14 @@ func parseMessage(event string, args []any) (message, *Error) {
 	}
 	if m.PeerID, err = idField(event, obj, "peerId"); err != nil {
 		return message{}, err
+	}
+	if event == "audio-data" {
+		a, err := parseAudioData(obj)
+		if err != nil {
+			return message{}, err
+		}
+		m.Value = a
+		return m, nil
 	}
 	field, relayed := relayField[event]
 	if !relayed {

@@ -38,12 +38,23 @@ var clientJS []byte
 // ErrSessionNotFound may be returned by Sessions.Lookup for an unknown session.
 var ErrSessionNotFound = errors.New("session not found")
 
+// Session is what signaling needs to know of a call's session.
+type Session struct {
+	CallID string
+	// Live is false once the call has ENDED or FAILED.
+	Live bool
+	// Agent is true when the runtime's agent answers the call (no
+	// receiverNumber): offers, candidates and audio-data go to the Agent
+	// instead of being relayed to the other peers.
+	Agent bool
+}
+
 // Sessions tells whether a session (call) may be joined.
 type Sessions interface {
-	// Lookup returns the call of sessionID and whether it is live (exists
-	// and is not ENDED/FAILED). An unknown session is ("", false, nil) or
-	// an error wrapping ErrSessionNotFound; any other error is internal.
-	Lookup(ctx context.Context, sessionID string) (callID string, live bool, err error)
+	// Lookup returns the session of sessionID. An unknown session is a zero
+	// Session (empty CallID) or an error wrapping ErrSessionNotFound; any
+	// other error is internal.
+	Lookup(ctx context.Context, sessionID string) (Session, error)
 }
 
 type options struct {
@@ -52,6 +63,7 @@ type options struct {
 	pingInterval  time.Duration
 	pingTimeout   time.Duration
 	corsOrigin    string
+	agent         Agent
 }
 
 // Option tunes the server.
@@ -73,11 +85,16 @@ func WithPing(interval, timeout time.Duration) Option {
 // cross-origin. Empty (the default) sends no CORS headers from Engine.IO.
 func WithCORSOrigin(origin string) Option { return func(o *options) { o.corsOrigin = origin } }
 
+// WithAgent sets who answers agent sessions (Session.Agent). Without one,
+// every session is relayed between its peers.
+func WithAgent(a Agent) Option { return func(o *options) { o.agent = a } }
+
 // peer is the signaling state of one socket once it joined.
 type peer struct {
 	sessionID string
 	peerID    string
 	callID    string
+	agent     bool // the session is answered by the Agent
 }
 
 // Server is the signaling server.
@@ -230,6 +247,7 @@ func (s *Server) onConnection(c *socket.Socket) {
 	}
 	handle("join-session", s.join)
 	handle("leave-session", s.leave)
+	handle("audio-data", s.audioData)
 	for event := range relayField {
 		handle(event, s.relay(event))
 	}
@@ -253,14 +271,15 @@ func (s *Server) reply(c *socket.Socket, ack socket.Ack, e *Error) {
 func (s *Server) join(c *socket.Socket, m message) *Error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.lookupTimeout)
 	defer cancel()
-	callID, live, err := s.sessions.Lookup(ctx, m.SessionID)
+	sess, err := s.sessions.Lookup(ctx, m.SessionID)
+	callID := sess.CallID
 	switch {
 	case errors.Is(err, ErrSessionNotFound) || (err == nil && callID == ""):
 		return errorf(CodeSessionNotFound, "session %q does not exist", m.SessionID)
 	case err != nil:
 		s.log.Error("session lookup failed", "session", m.SessionID, "err", err)
 		return errorf(CodeInternal, "session lookup failed")
-	case !live:
+	case !sess.Live:
 		return errorf(CodeSessionNotJoinable, "session %q has ended", m.SessionID)
 	}
 
@@ -282,7 +301,7 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 		s.rooms[m.SessionID] = room
 	}
 	room[m.PeerID] = c.Id()
-	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID}
+	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: sess.Agent && s.opts.agent != nil}
 	s.mu.Unlock()
 
 	c.Join(socket.Room(m.SessionID))
@@ -298,38 +317,72 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 	return nil
 }
 
-// authorize checks that c joined m.SessionID as m.PeerID.
-func (s *Server) authorize(c *socket.Socket, event string, m message) *Error {
+// authorize checks that c joined m.SessionID as m.PeerID and returns its
+// membership.
+func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *Error) {
 	s.mu.Lock()
 	p := s.joined[c.Id()]
 	s.mu.Unlock()
 	switch {
 	case p == nil:
-		return errorf(CodeNotJoined, "%s: join-session first", event)
+		return nil, errorf(CodeNotJoined, "%s: join-session first", event)
 	case p.sessionID != m.SessionID:
-		return errorf(CodeForbidden, "%s: this connection did not join session %q", event, m.SessionID)
+		return nil, errorf(CodeForbidden, "%s: this connection did not join session %q", event, m.SessionID)
 	case p.peerID != m.PeerID:
-		return errorf(CodeForbidden, "%s: this connection is not peer %q", event, m.PeerID)
+		return nil, errorf(CodeForbidden, "%s: this connection is not peer %q", event, m.PeerID)
 	}
-	return nil
+	return p, nil
 }
 
+// relay forwards offer, answer and ice-candidate to the other peers of the
+// session, or, in an agent session, hands offers and candidates to the
+// Agent.
 func (s *Server) relay(event string) func(*socket.Socket, message) *Error {
 	return func(c *socket.Socket, m message) *Error {
-		if e := s.authorize(c, event, m); e != nil {
+		p, e := s.authorize(c, event, m)
+		if e != nil {
 			return e
+		}
+		if p.agent {
+			switch event {
+			case "offer":
+				ctx, cancel := context.WithTimeout(context.Background(), s.opts.lookupTimeout)
+				defer cancel()
+				return s.agentError(event, s.opts.agent.Offer(ctx, s.agentPeer(c, p), m.Value.(map[string]any)))
+			case "ice-candidate":
+				return s.agentError(event, s.opts.agent.Candidate(s.agentPeer(c, p), m.Value.(map[string]any)))
+			}
 		}
 		_ = c.To(socket.Room(m.SessionID)).Emit(event, map[string]any{"peerId": m.PeerID, m.Field: m.Value})
 		return nil
 	}
 }
 
-func (s *Server) leave(c *socket.Socket, m message) *Error {
-	if e := s.authorize(c, "leave-session", m); e != nil {
+// audioData takes a client's audio-data event: the Agent's input in an
+// agent session, relayed to the other peers otherwise.
+func (s *Server) audioData(c *socket.Socket, m message) *Error {
+	p, e := s.authorize(c, "audio-data", m)
+	if e != nil {
 		return e
 	}
-	if s.forget(c.Id()) == nil {
+	a := m.Value.(AudioData)
+	if p.agent {
+		return s.agentError("audio-data", s.opts.agent.Audio(s.agentPeer(c, p), a))
+	}
+	_ = c.To(socket.Room(m.SessionID)).Emit("audio-data", a.relayed(m.PeerID))
+	return nil
+}
+
+func (s *Server) leave(c *socket.Socket, m message) *Error {
+	if _, e := s.authorize(c, "leave-session", m); e != nil {
+		return e
+	}
+	p := s.forget(c.Id())
+	if p == nil {
 		return nil
+	}
+	if p.agent {
+		s.opts.agent.Leave(s.agentPeer(c, p), false)
 	}
 	_ = c.To(socket.Room(m.SessionID)).Emit("peer-left", map[string]any{"peerId": m.PeerID})
 	c.Leave(socket.Room(m.SessionID))
@@ -341,6 +394,9 @@ func (s *Server) onDisconnect(c *socket.Socket) {
 	p := s.forget(c.Id())
 	if p == nil {
 		return
+	}
+	if p.agent {
+		s.opts.agent.Leave(s.agentPeer(c, p), true)
 	}
 	_ = s.io.Of(Namespace, nil).To(socket.Room(p.sessionID)).Emit("peer-disconnected", map[string]any{"peerId": p.peerID})
 	s.log.Info("peer disconnected", "session", p.sessionID, "peer", p.peerID)

@@ -2,27 +2,71 @@ package signaling
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// fakeSessions knows sessions by id: true = live, false = ended.
-type fakeSessions map[string]bool
+// fakeSessions knows sessions by id.
+type fakeSessions map[string]Session
 
-func (f fakeSessions) Lookup(_ context.Context, id string) (string, bool, error) {
-	live, ok := f[id]
-	if !ok {
-		return "", false, nil
+func (f fakeSessions) Lookup(_ context.Context, id string) (Session, error) {
+	return f[id], nil
+}
+
+// echoAgent answers agent sessions for the Node test: an offer with sdp
+// "reject" is refused, any other is answered with "answer:"+sdp followed
+// by one candidate; audio-data comes back as it was sent; it records
+// candidates and departures.
+type echoAgent struct {
+	mu         sync.Mutex
+	candidates []string
+	left       []string // peerId + " left" or " disconnected"
+}
+
+func (a *echoAgent) Offer(_ context.Context, p Peer, offer map[string]any) error {
+	sdp, _ := offer["sdp"].(string)
+	if sdp == "reject" {
+		return Errorf(CodeOfferRejected, "offer: no common audio codec")
 	}
-	return "call-" + id, live, nil
+	if sdp == "crash" {
+		return errors.New("boom")
+	}
+	p.Client.Emit("answer", map[string]any{"peerId": AgentPeerID, "answer": map[string]any{"type": "answer", "sdp": "answer:" + sdp}})
+	p.Client.Emit("ice-candidate", map[string]any{"peerId": AgentPeerID, "candidate": map[string]any{"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0}})
+	return nil
+}
+
+func (a *echoAgent) Candidate(_ Peer, c map[string]any) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s, _ := c["candidate"].(string)
+	a.candidates = append(a.candidates, s)
+	return nil
+}
+
+func (a *echoAgent) Audio(p Peer, d AudioData) error {
+	p.Client.Emit("audio-data", AudioEvent(AgentPeerID, d.PCM, d.Timestamp))
+	return nil
+}
+
+func (a *echoAgent) Leave(p Peer, disconnected bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	how := " left"
+	if disconnected {
+		how = " disconnected"
+	}
+	a.left = append(a.left, p.PeerID+how)
 }
 
 // TestNodeClient runs test/signaling (node --test, socket.io-client 4.8)
@@ -47,8 +91,15 @@ func TestNodeClient(t *testing.T) {
 		}
 	}
 
-	srv, err := New(fakeSessions{"s-live": true, "s-other": true, "s-ended": false},
+	agent := &echoAgent{}
+	srv, err := New(fakeSessions{
+		"s-live":  {CallID: "call-live", Live: true},
+		"s-other": {CallID: "call-other", Live: true},
+		"s-ended": {CallID: "call-ended"},
+		"s-agent": {CallID: "call-agent", Live: true, Agent: true},
+	},
 		slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WithAgent(agent),
 		// Heartbeats shorter than the HTTP timeouts below, as in production
 		// (25 s ping vs 30 s read / 60 s write timeout).
 		WithPing(300*time.Millisecond, time.Second))
@@ -85,6 +136,12 @@ func TestNodeClient(t *testing.T) {
 		t.Fatalf("node --test: %v\n%s", err, out)
 	}
 	t.Logf("node --test:\n%s", out)
+
+	agent.mu.Lock()
+	if len(agent.candidates) == 0 || len(agent.left) == 0 {
+		t.Errorf("agent saw candidates %q and departures %q; want some of each", agent.candidates, agent.left)
+	}
+	agent.mu.Unlock()
 
 	// Every peer was cleaned up.
 	srv.mu.Lock()

@@ -1,7 +1,10 @@
 // Contract tests of parley's Socket.IO signaling (/signaling namespace) with
 // the official socket.io-client 4.8. Needs env SIGNALING_URL (for example
 // http://127.0.0.1:3000) of a server whose Sessions know "s-live" and
-// "s-other" as live and "s-ended" as ended. Run: node --test
+// "s-other" as live person-to-person sessions, "s-ended" as ended and
+// "s-agent" as a live agent session answered by the Go test's echo agent
+// (sdp "reject" is refused, "crash" fails, anything else is answered with
+// "answer:"+sdp and one candidate; audio-data is echoed). Run: node --test
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
@@ -153,6 +156,8 @@ test('malformed payloads get an error and break nothing', async () => {
     ['answer', { sessionId: 's-live', peerId: pa, answer: null }],
     ['ice-candidate', { sessionId: 's-live', peerId: pa, candidate: 7 }],
     ['leave-session', { sessionId: ['s-live'], peerId: pa }],
+    ['audio-data', { sessionId: 's-live', peerId: pa }],
+    ['audio-data', { sessionId: 's-live', peerId: pa, audioData: 12 }],
   ];
   const c = await connect();
   for (const [event, payload] of bad) {
@@ -204,3 +209,83 @@ for (const transports of [['websocket'], ['polling']]) {
     a.disconnect(); b.disconnect();
   });
 }
+
+// pcm16 returns n samples of a tone as base64 little-endian 16-bit PCM.
+function pcm16(n, rate = 16000) {
+  const b = Buffer.alloc(2 * n);
+  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 2 * i);
+  return b.toString('base64');
+}
+
+for (const transports of [['websocket'], ['polling']]) {
+  test(`an agent session is answered by the agent over ${transports[0]}`, async () => {
+    const a = await connect(transports);
+    const o = await connect(transports);
+    const pa = uid('caller'), po = uid('observer');
+    await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa });
+    await ack(o, 'join-session', { sessionId: 's-agent', peerId: po });
+    // The offer goes to the agent, not to the other peer; the agent
+    // answers this socket only, answer before candidates.
+    const quiet = none(o, 'offer');
+    const seen = [];
+    const answered = new Promise((resolve) => {
+      a.on('answer', (d) => seen.push(['answer', d]));
+      a.on('ice-candidate', (d) => { seen.push(['ice-candidate', d]); resolve(); });
+    });
+    assert.deepEqual(await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'v=0' } }), { ok: true });
+    await answered;
+    await quiet;
+    assert.deepEqual(seen[0], ['answer', { peerId: 'agent', answer: { type: 'answer', sdp: 'answer:v=0' } }]);
+    assert.equal(seen[1][1].peerId, 'agent');
+    assert.equal(typeof seen[1][1].candidate.candidate, 'string');
+    // Candidates go to the agent too, not to the other peer.
+    const quietC = none(o, 'ice-candidate');
+    assert.deepEqual(await ack(a, 'ice-candidate', { sessionId: 's-agent', peerId: pa, candidate: { candidate: 'candidate:2 1 udp 2 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } }), { ok: true });
+    await quietC;
+    // The agent's refusal keeps its code; its failure is INTERNAL.
+    let r = await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'reject' } });
+    assert.equal(r.error.code, 'OFFER_REJECTED');
+    r = await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'crash' } });
+    assert.deepEqual(r.error, { code: 'INTERNAL', message: 'offer failed' });
+    // The observer's offer is the agent's business too, and for its own peer id only.
+    r = await ack(o, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'v=0' } });
+    assert.equal(r.error.code, 'FORBIDDEN');
+    a.disconnect(); o.disconnect();
+  });
+}
+
+test('audio-data reaches the agent and its voice comes back as audio-data', async () => {
+  const a = await connect();
+  const pa = uid('caller');
+  await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa });
+  const back = next(a, 'audio-data');
+  const audioData = pcm16(320);
+  assert.deepEqual(await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, audioData, timestamp: 1234 }), { ok: true });
+  assert.deepEqual(await back, { peerId: 'agent', audioData, sampleRate: 16000, timestamp: 1234 });
+  // Other rates are accepted when named; bad ones are refused.
+  const back8k = next(a, 'audio-data');
+  await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, audioData: pcm16(160, 8000), sampleRate: 8000, timestamp: '2024-12-14T10:00:00.000Z' });
+  assert.equal((await back8k).sampleRate, 8000);
+  for (const bad of [
+    { audioData: 'not base64!' },
+    { audioData: Buffer.from([1, 2, 3]).toString('base64') },
+    { audioData: '' },
+    { audioData: pcm16(10), sampleRate: 1000 },
+    { audioData: pcm16(10), sampleRate: 16000.5 },
+    { audioData: pcm16(10), timestamp: { at: 1 } },
+  ]) {
+    const r = await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, ...bad });
+    assert.equal(r.error.code, 'INVALID_PAYLOAD', JSON.stringify(bad));
+  }
+  a.emit('leave-session', { sessionId: 's-agent', peerId: pa });
+  a.disconnect();
+});
+
+test('audio-data is relayed between people', async () => {
+  const { a, b, pa } = await pair('s-live');
+  const got = next(b, 'audio-data');
+  const audioData = pcm16(160);
+  a.emit('audio-data', { sessionId: 's-live', peerId: pa, audioData, timestamp: 5 });
+  assert.deepEqual(await got, { peerId: pa, audioData, sampleRate: 16000, timestamp: 5 });
+  a.disconnect(); b.disconnect();
+});

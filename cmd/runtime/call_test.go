@@ -1,0 +1,231 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+	pmedia "github.com/pion/webrtc/v4/pkg/media"
+	"github.com/stretchr/testify/require"
+	sio "github.com/zishang520/socket.io/clients/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+	"gopkg.in/hraban/opus.v2"
+)
+
+// TestRealtimeCallOffline calls the built runtime as a browser would: REST
+// to create the call, the Go Socket.IO client on /signaling, a Pion peer on
+// loopback. The offline default agent's greeting (espeak) must arrive as
+// audible Opus, the caller's audio must reach the runtime, and hanging up
+// must end the call and free its media.
+func TestRealtimeCallOffline(t *testing.T) {
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
+	c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
+	id, session := c["id"].(string), c["sessionId"].(string)
+
+	sock := dialSignaling(t, p.base)
+	events := make(chan [2]any, 256)
+	candidates := make(chan map[string]any, 256)
+	for _, name := range []string{"joined-session", "answer", "ice-candidate", "error", "peer-left"} {
+		_ = sock.On(types.EventName(name), func(args ...any) {
+			var payload any
+			if len(args) > 0 {
+				payload = args[0]
+			}
+			if name == "ice-candidate" {
+				candidates <- payload.(map[string]any)
+				return
+			}
+			events <- [2]any{name, payload}
+		})
+	}
+	require.NoError(t, sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": "client-peer"}))
+	wait := func(name string) map[string]any {
+		t.Helper()
+		timeout := time.After(15 * time.Second)
+		for {
+			select {
+			case e := <-events:
+				if e[0] == "error" {
+					t.Fatalf("signaling error: %v", e[1])
+				}
+				if e[0] == name {
+					return e[1].(map[string]any)
+				}
+				events <- e // keep it for a later wait
+				time.Sleep(5 * time.Millisecond)
+			case <-timeout:
+				t.Fatalf("no %s event", name)
+			}
+		}
+	}
+	wait("joined-session")
+
+	pc, track, heard := newOpusCaller(t)
+	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand != nil {
+			_ = sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": "client-peer", "candidate": cand.ToJSON()})
+		}
+	})
+	connected := make(chan struct{})
+	var once sync.Once
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			once.Do(func() { close(connected) })
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	require.NoError(t, err)
+	require.NoError(t, pc.SetLocalDescription(offer))
+	require.NoError(t, sock.Emit("offer", map[string]any{"sessionId": session, "peerId": "client-peer", "offer": offer}))
+	answer := wait("answer")
+	require.Equal(t, "agent", answer["peerId"])
+	sdp := answer["answer"].(map[string]any)
+	require.NoError(t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp["sdp"].(string)}))
+	// The original client calls /connect after its offer; it must not fail
+	// whether or not media got there first.
+	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/connect", "")
+	go func() {
+		for e := range candidates {
+			b, _ := json.Marshal(e["candidate"])
+			var cand webrtc.ICECandidateInit
+			if json.Unmarshal(b, &cand) == nil {
+				_ = pc.AddICECandidate(cand)
+			}
+		}
+	}()
+	select {
+	case <-connected:
+	case <-time.After(15 * time.Second):
+		t.Fatal("WebRTC did not connect")
+	}
+	require.Eventually(t, func() bool {
+		return p.call(t, http.MethodGet, "/api/v1/calls/"+id, "")["call"].(map[string]any)["status"] == "IN_PROGRESS"
+	}, 10*time.Second, 20*time.Millisecond)
+
+	// The caller talks for two seconds while the greeting plays (the
+	// first packets may race the agent's track set-up).
+	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
+	require.NoError(t, err)
+	frame, buf := make([]int16, 960), make([]byte, 1500)
+	for i := range 100 {
+		for j := range frame {
+			frame[j] = int16(6000 * math.Sin(2*math.Pi*250*float64(i*960+j)/48000))
+		}
+		n, err := enc.Encode(frame, buf)
+		require.NoError(t, err)
+		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The greeting ("Thank you for calling Juniper and Company...") lasts
+	// a few seconds: at least a second of it must be audible.
+	require.Eventually(t, func() bool { return heard.loud() >= time.Second }, 15*time.Second, 50*time.Millisecond,
+		"greeting not heard (loud %v)", heard.loud())
+
+	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/end", "")
+	wait("peer-left")
+	require.Eventually(t, func() bool { return strings.Contains(p.logs.String(), `"msg":"call media freed"`) }, 10*time.Second, 20*time.Millisecond)
+	var freed struct {
+		PacketsIn int `json:"packets_in"`
+		FramesIn  int `json:"frames_in"`
+		Codec     string
+	}
+	for _, line := range strings.Split(p.logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"call media freed"`) {
+			require.NoError(t, json.Unmarshal([]byte(line), &freed))
+		}
+	}
+	require.Equal(t, "opus", freed.Codec)
+	require.GreaterOrEqual(t, freed.PacketsIn, 45, "the runtime received the caller's audio")
+	require.GreaterOrEqual(t, freed.FramesIn, 45)
+}
+
+func dialSignaling(t *testing.T, base string) *sio.Socket {
+	t.Helper()
+	opts := sio.DefaultOptions()
+	opts.SetTransports(types.NewSet(sio.WebSocket))
+	opts.SetForceNew(true)
+	opts.SetReconnection(false)
+	sock, err := sio.Connect(base+"/signaling", opts)
+	require.NoError(t, err)
+	up := make(chan struct{})
+	var once sync.Once
+	_ = sock.On("connect", func(...any) { once.Do(func() { close(up) }) })
+	// (With autoConnect off, Connect() never connected here: v3.0.6.)
+	if sock.Connected() {
+		once.Do(func() { close(up) })
+	}
+	select {
+	case <-up:
+	case <-time.After(10 * time.Second):
+		t.Fatal("socket.io did not connect")
+	}
+	t.Cleanup(func() { sock.Disconnect() })
+	return sock
+}
+
+// loudness counts decoded audio above silence.
+type loudness struct {
+	mu      sync.Mutex
+	samples int // loud 20 ms frames
+}
+
+func (l *loudness) loud() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Duration(l.samples) * 20 * time.Millisecond
+}
+
+// newOpusCaller is a loopback Pion peer with an Opus microphone track that
+// decodes what it receives.
+func newOpusCaller(t *testing.T) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample, *loudness) {
+	t.Helper()
+	var se webrtc.SettingEngine
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	me := &webrtc.MediaEngine{}
+	require.NoError(t, me.RegisterDefaultCodecs())
+	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pc.Close() })
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
+	require.NoError(t, err)
+	_, err = pc.AddTrack(track)
+	require.NoError(t, err)
+	heard := &loudness{}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		dec, err := opus.NewDecoder(48000, 1)
+		if err != nil {
+			return
+		}
+		pcm := make([]int16, 5760)
+		for {
+			pkt, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			n, err := dec.Decode(pkt.Payload, pcm)
+			if err != nil || n == 0 {
+				continue
+			}
+			var sum float64
+			for _, v := range pcm[:n] {
+				sum += float64(v) * float64(v)
+			}
+			if math.Sqrt(sum/float64(n)) > 300 {
+				heard.mu.Lock()
+				heard.samples++
+				heard.mu.Unlock()
+			}
+		}
+	})
+	return pc, track, heard
+}

@@ -1,0 +1,377 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/signaling"
+)
+
+// maxPendingCandidates bounds the candidates kept for an offer that has not
+// come yet.
+const maxPendingCandidates = 64
+
+// session is the live state of one call: which caller peer owns its audio,
+// over which transport, and its conversation.
+type session struct {
+	m         *Manager
+	callID    string
+	sessionID string
+	spec      *agent.Spec
+	ctx       context.Context // ends at teardown
+	cancel    context.CancelFunc
+	conv      atomic.Pointer[convBox] // read on every caller frame
+
+	mu         sync.Mutex
+	peerID     string // the caller that owns the audio; "" before any
+	client     signaling.Client
+	gen        int         // counts offers; callbacks of older peers are ignored
+	peer       *media.Peer // WebRTC transport, or nil
+	line       *audioLine  // audio-data transport, or nil
+	pending    []webrtc.ICECandidateInit
+	started    bool // reached IN_PROGRESS
+	mediaUp    bool // the WebRTC peer is connected now
+	gotMedia   bool
+	done       bool
+	mediaTimer *time.Timer
+	graceTimer *time.Timer
+}
+
+type convBox struct{ c Conversation }
+
+func newSession(m *Manager, c *call.Call, spec *agent.Spec) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &session{m: m, callID: c.ID, sessionID: c.SessionID, spec: spec, ctx: ctx, cancel: cancel}
+}
+
+// WriteFrame passes a caller frame to the conversation (media.Sink).
+func (s *session) WriteFrame(frame []int16) {
+	if b := s.conv.Load(); b != nil {
+		b.c.WriteFrame(frame)
+	}
+}
+
+var errGone = signaling.Errorf(signaling.CodeSessionNotJoinable, "the call has ended")
+
+// claim makes p the caller that owns the call's audio, unless another
+// connected peer already does. Called with s.mu held.
+func (s *session) claim(p signaling.Peer) error {
+	if s.done {
+		return errGone
+	}
+	if s.peerID != "" && s.peerID != p.PeerID && s.client != nil && s.client.Connected() {
+		return signaling.Errorf(signaling.CodeBusy, "peer %q already talks to the agent in this session", s.peerID)
+	}
+	s.peerID, s.client = p.PeerID, p.Client
+	s.stopGrace()
+	return nil
+}
+
+func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.SessionDescription) error {
+	s.mu.Lock()
+	if err := s.claim(p); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	if s.line != nil {
+		s.mu.Unlock()
+		return signaling.Errorf(signaling.CodeBusy, "this call's audio already comes as audio-data")
+	}
+	s.gen++
+	gen := s.gen
+	old := s.peer
+	s.peer = nil
+	pending := s.pending
+	s.pending = nil
+	oldConv := s.conv.Swap(nil)
+	s.mu.Unlock()
+	// A new offer replaces the media connection and its conversation.
+	if oldConv != nil {
+		oldConv.c.Close()
+	}
+	if old != nil {
+		_ = old.Close()
+	}
+
+	if _, err := s.m.calls.Connect(ctx, s.callID); err != nil {
+		if errors.Is(err, call.ErrInvalidTransition) {
+			return errGone
+		}
+		return err
+	}
+	client := p.Client
+	var peer *media.Peer
+	peer, err := s.m.engine.NewPeer(media.PeerHandlers{
+		OnCandidate: func(c webrtc.ICECandidateInit) {
+			client.Emit("ice-candidate", map[string]any{"peerId": signaling.AgentPeerID, "candidate": candidatePayload(c)})
+		},
+		OnState: func(st media.State) { s.onState(gen, st) },
+		OnMedia: func() { s.onMedia(gen) },
+		Sink:    s,
+	})
+	if err != nil {
+		return err
+	}
+	answer, err := peer.Answer(sdp)
+	if err != nil {
+		_ = peer.Close()
+		if errors.Is(err, media.ErrNoCodec) {
+			return signaling.Errorf(signaling.CodeOfferRejected, "offer: no audio in Opus or PCMU to answer")
+		}
+		return signaling.Errorf(signaling.CodeOfferRejected, "offer: %v", err)
+	}
+	for _, c := range pending {
+		if err := peer.AddCandidate(c); err != nil {
+			s.m.log.Debug("early candidate refused", "call", s.callID, "err", err)
+		}
+	}
+	s.mu.Lock()
+	if s.done || s.gen != gen {
+		s.mu.Unlock()
+		_ = peer.Close()
+		return errGone
+	}
+	s.peer = peer
+	if !s.gotMedia && s.mediaTimer == nil {
+		s.mediaTimer = time.AfterFunc(s.m.cfg.MediaTimeout, func() { s.m.finish(s.ctx, s.callID, ReasonNoMedia) })
+	}
+	s.mu.Unlock()
+	client.Emit("answer", map[string]any{"peerId": signaling.AgentPeerID, "answer": map[string]any{"type": answer.Type.String(), "sdp": answer.SDP}})
+	peer.Trickle()
+	s.m.log.Info("offer answered", "call", s.callID, "peer", p.PeerID)
+	return nil
+}
+
+func (s *session) candidate(p signaling.Peer, c webrtc.ICECandidateInit) error {
+	s.mu.Lock()
+	if s.done {
+		s.mu.Unlock()
+		return errGone
+	}
+	if s.peerID != "" && s.peerID != p.PeerID {
+		s.mu.Unlock()
+		return signaling.Errorf(signaling.CodeBusy, "peer %q already talks to the agent in this session", s.peerID)
+	}
+	peer := s.peer
+	if peer == nil {
+		// Before the offer: keep it for the peer the offer makes.
+		defer s.mu.Unlock()
+		if len(s.pending) >= maxPendingCandidates {
+			return signaling.Errorf(signaling.CodeInvalidPayload, "ice-candidate: more than %d candidates before the offer", maxPendingCandidates)
+		}
+		s.pending = append(s.pending, c)
+		return nil
+	}
+	s.mu.Unlock()
+	if err := peer.AddCandidate(c); err != nil {
+		return signaling.Errorf(signaling.CodeInvalidPayload, "ice-candidate: %v", err)
+	}
+	return nil
+}
+
+// current reports whether gen is the live peer's generation.
+func (s *session) current(gen int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.done && s.gen == gen
+}
+
+func (s *session) onMedia(gen int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done || s.gen != gen {
+		return
+	}
+	s.gotMedia = true
+	if s.mediaTimer != nil {
+		s.mediaTimer.Stop()
+	}
+}
+
+func (s *session) onState(gen int, st media.State) {
+	if !s.current(gen) {
+		return
+	}
+	s.m.log.Debug("peer state", "call", s.callID, "state", st.String())
+	switch st {
+	case media.StateConnected:
+		s.mu.Lock()
+		s.stopGrace()
+		s.mediaUp = true
+		peer := s.peer
+		s.mu.Unlock()
+		if peer != nil {
+			s.begin(gen, peer.Player())
+		}
+	case media.StateDisconnected:
+		s.mu.Lock()
+		s.mediaUp = false
+		s.startGrace()
+		s.mu.Unlock()
+	case media.StateFailed:
+		s.mu.Lock()
+		s.mediaUp = false
+		reason := ReasonICEFailed
+		if s.started {
+			reason = ReasonConnectionLost
+		}
+		s.mu.Unlock()
+		s.m.finish(s.ctx, s.callID, reason)
+	}
+}
+
+// begin moves the call to IN_PROGRESS (once) and starts the conversation
+// on out, unless one is running.
+func (s *session) begin(gen int, out *media.Player) {
+	s.mu.Lock()
+	first := !s.started
+	s.started = true
+	running := s.conv.Load() != nil
+	s.mu.Unlock()
+	if running {
+		return
+	}
+	var c *call.Call
+	var err error
+	if first {
+		c, err = s.m.calls.Start(s.ctx, s.callID)
+	} else {
+		c, err = s.m.calls.Get(s.ctx, s.callID)
+	}
+	if err != nil || !c.Status.Live() {
+		if err != nil && !errors.Is(err, call.ErrInvalidTransition) && !errors.Is(err, context.Canceled) {
+			s.m.log.Error("could not start call", "call", s.callID, "err", err)
+		}
+		return
+	}
+	conv, err := s.m.convs.Start(s.ctx, c, s.spec, out)
+	if err != nil {
+		s.m.log.Error("conversation did not start", "call", s.callID, "err", err)
+		return
+	}
+	s.mu.Lock()
+	if s.done || s.gen != gen || !s.conv.CompareAndSwap(nil, &convBox{conv}) {
+		s.mu.Unlock()
+		conv.Close()
+		return
+	}
+	s.mu.Unlock()
+	s.m.log.Info("call media connected", "call", s.callID)
+}
+
+func (s *session) leave(p signaling.Peer, disconnected bool) {
+	s.mu.Lock()
+	if s.done || p.PeerID != s.peerID {
+		s.mu.Unlock()
+		return
+	}
+	if !disconnected {
+		s.mu.Unlock()
+		s.m.finish(s.ctx, s.callID, ReasonCallerLeft)
+		return
+	}
+	// The socket is gone. WebRTC media may still be up: then the peer's
+	// own state decides; otherwise wait for the caller to come back.
+	if !s.mediaUp {
+		s.startGrace()
+	}
+	s.mu.Unlock()
+}
+
+// startGrace ends the call unless the caller is back within the grace
+// period. Called with s.mu held.
+func (s *session) startGrace() {
+	if s.graceTimer != nil || s.done {
+		return
+	}
+	s.graceTimer = time.AfterFunc(s.m.cfg.DisconnectGrace, func() {
+		s.m.finish(s.ctx, s.callID, ReasonCallerDisconnected)
+	})
+}
+
+// stopGrace cancels the grace period. Called with s.mu held.
+func (s *session) stopGrace() {
+	if s.graceTimer != nil {
+		s.graceTimer.Stop()
+		s.graceTimer = nil
+	}
+}
+
+// teardown frees everything of the session; the call has finished.
+func (s *session) teardown(status call.Status) {
+	s.mu.Lock()
+	s.done = true
+	s.stopGrace()
+	if s.mediaTimer != nil {
+		s.mediaTimer.Stop()
+	}
+	peer, line, client := s.peer, s.line, s.client
+	s.peer, s.line = nil, nil
+	s.mu.Unlock()
+	s.cancel()
+	if b := s.conv.Swap(nil); b != nil {
+		b.c.Close()
+	}
+	attrs := []any{"call", s.callID, "status", status.String()}
+	if peer != nil {
+		_ = peer.Close()
+		st := peer.Stats()
+		attrs = append(attrs, "transport", "webrtc", "codec", st.Codec, "packets_in", st.PacketsIn, "packets_lost", st.PacketsLost,
+			"frames_in", st.FramesIn, "frames_out", st.FramesOut, "speech_out_ms", st.SpeechOut.Milliseconds())
+	}
+	if line != nil {
+		line.close()
+		attrs = append(attrs, "transport", "audio-data", "speech_out_ms", line.player.Played().Milliseconds())
+	}
+	if client != nil && client.Connected() {
+		client.Emit("peer-left", map[string]any{"peerId": signaling.AgentPeerID})
+	}
+	s.m.log.Info("call media freed", attrs...)
+}
+
+// audio takes a chunk of audio-data: the first one opens the audio-data
+// transport and starts the call.
+func (s *session) audio(p signaling.Peer, a signaling.AudioData) error {
+	s.mu.Lock()
+	if err := s.claim(p); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	if s.peer != nil {
+		s.mu.Unlock()
+		return signaling.Errorf(signaling.CodeBusy, "this call's audio already comes over WebRTC")
+	}
+	line := s.line
+	opened := line == nil
+	if opened {
+		var err error
+		if line, err = newAudioLine(p.Client, s.sessionID, s); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		s.line = line
+		s.gotMedia = true
+	} else {
+		line.setClient(p.Client)
+	}
+	gen := s.gen
+	s.mu.Unlock()
+	if opened {
+		if _, err := s.m.calls.Connect(s.ctx, s.callID); err != nil {
+			if errors.Is(err, call.ErrInvalidTransition) {
+				return errGone
+			}
+			return err
+		}
+		s.begin(gen, line.player)
+	}
+	return line.feed(a.PCM)
+}

@@ -1,0 +1,80 @@
+package media
+
+import (
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/audio"
+)
+
+// opusFrameWriter encodes like the WebRTC writer but sends nothing.
+type opusFrameWriter struct{ enc *opusEncoder }
+
+func (w *opusFrameWriter) WriteFrame(frame []int16, silent bool) error {
+	if silent {
+		return nil
+	}
+	_, err := w.enc.encode(frame)
+	return err
+}
+
+// BenchmarkPlayerFrame is the agent's cost per 20 ms of speech: enqueue
+// 20 ms of TTS audio at 22.05 kHz, resample to 48 kHz, Opus-encode.
+func BenchmarkPlayerFrame(b *testing.B) {
+	enc, err := newOpusEncoder()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := newPlayer(opusRate, &opusFrameWriter{enc: enc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	src := tone(440, 22050, time.Second, 8000)
+	chunk := 441 // 20 ms at 22.05 kHz
+	// Keep 100 ms queued, as when TTS runs ahead of playback, so the
+	// resampler streams instead of flushing its tail every frame.
+	if err := p.Enqueue(audio.PCM{Samples: src[:5*chunk], Rate: 22050}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		off := (i * chunk) % (len(src) - chunk)
+		if err := p.Enqueue(audio.PCM{Samples: src[off : off+chunk], Rate: 22050}); err != nil {
+			b.Fatal(err)
+		}
+		p.writeOne()
+	}
+}
+
+// BenchmarkInboundFrame is the caller's cost per 20 ms: Opus decode,
+// resample 48 -> 16 kHz, cut into a Sink frame.
+func BenchmarkInboundFrame(b *testing.B) {
+	pkts := opusPackets(b, tone(440, opusRate, time.Second, 8000))
+	var st counters
+	in, err := newInbound(CodecOpus, nil, &st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in.packet(uint16(i), uint32(960*i), pkts[i%len(pkts)])
+	}
+}
+
+// BenchmarkInboundFramePCMU is BenchmarkInboundFrame for PCMU (8 -> 16 kHz).
+func BenchmarkInboundFramePCMU(b *testing.B) {
+	pkt := encodeUlaw(nil, tone(440, pcmuRate, frameDuration, 8000))
+	var st counters
+	in, err := newInbound(CodecPCMU, nil, &st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in.packet(uint16(i), uint32(160*i), pkt)
+	}
+}
