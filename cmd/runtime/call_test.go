@@ -111,18 +111,7 @@ func TestRealtimeCallOffline(t *testing.T) {
 
 	// The caller talks for two seconds while the greeting plays (the
 	// first packets may race the agent's track set-up).
-	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
-	require.NoError(t, err)
-	frame, buf := make([]int16, 960), make([]byte, 1500)
-	for i := range 100 {
-		for j := range frame {
-			frame[j] = int16(6000 * math.Sin(2*math.Pi*250*float64(i*960+j)/48000))
-		}
-		n, err := enc.Encode(frame, buf)
-		require.NoError(t, err)
-		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
-		time.Sleep(20 * time.Millisecond)
-	}
+	sendTone(t, track, 2*time.Second)
 	// The greeting ("Thank you for calling Juniper and Company...") lasts
 	// a few seconds: at least a second of it must be audible.
 	require.Eventually(t, func() bool { return heard.loud() >= time.Second }, 15*time.Second, 50*time.Millisecond,
@@ -144,6 +133,24 @@ func TestRealtimeCallOffline(t *testing.T) {
 	require.Equal(t, "opus", freed.Codec)
 	require.GreaterOrEqual(t, freed.PacketsIn, 45, "the runtime received the caller's audio")
 	require.GreaterOrEqual(t, freed.FramesIn, 45)
+}
+
+// sendTone sends d of a 250 Hz tone on track as 20 ms Opus frames, in real
+// time.
+func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duration) {
+	t.Helper()
+	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
+	require.NoError(t, err)
+	frame, buf := make([]int16, 960), make([]byte, 1500)
+	for i := range int(d / (20 * time.Millisecond)) {
+		for j := range frame {
+			frame[j] = int16(6000 * math.Sin(2*math.Pi*250*float64(i*960+j)/48000))
+		}
+		n, err := enc.Encode(frame, buf)
+		require.NoError(t, err)
+		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func dialSignaling(t *testing.T, base string) *sio.Socket {
