@@ -125,4 +125,3 @@ func TestPersonToPersonRelay(t *testing.T) {
 	default:
 	}
 }
-
