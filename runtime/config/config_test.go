@@ -101,3 +101,31 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		require.Contains(t, string(readme), "| `"+s.Env+"` |", "README's configuration table lacks %s", s.Env)
 	}
 }
+
+func TestRealtimeSettings(t *testing.T) {
+	c, err := Load(Sources{Environ: []string{
+		"PARLEY_WEBRTC_LOOPBACK=true", "PARLEY_WEBRTC_UDP_PORT_MIN=40000", "PARLEY_WEBRTC_UDP_PORT_MAX=40100",
+		"PARLEY_WEBRTC_NAT_1TO1_IPS=203.0.113.7, 198.51.100.2", "PARLEY_TURN_URL=turn:turn.example.org:3478",
+		"PARLEY_TURN_CREDENTIAL=hunter2", "PARLEY_CALL_MEDIA_TIMEOUT=5s",
+	}})
+	require.NoError(t, err)
+	require.True(t, c.WebRTC.Loopback)
+	require.Equal(t, 40000, c.WebRTC.UDPPortMin)
+	require.Equal(t, []string{"203.0.113.7", "198.51.100.2"}, c.WebRTC.NATIPs())
+	require.Equal(t, "hunter2", c.WebRTC.TURNCredential.Reveal())
+	require.Equal(t, 5*time.Second, c.Calls.MediaTimeout)
+	require.Equal(t, 10*time.Second, c.Calls.DisconnectGrace)
+
+	for env, key := range map[string]string{
+		"PARLEY_WEBRTC_UDP_PORT_MIN=40000":     "webrtc.udp_port_min", // max missing
+		"PARLEY_WEBRTC_NAT_1TO1_IPS=not-an-ip": "webrtc.nat_1to1_ips",
+		"PARLEY_TURN_URL=http://turn":          "webrtc.turn_url",
+		"PARLEY_CALL_DISCONNECT_GRACE=0s":      "call.disconnect_grace",
+		"PARLEY_SIGNALING_MAX_PAYLOAD=10":      "signaling.max_payload",
+	} {
+		_, err := Load(Sources{Environ: []string{env}})
+		require.ErrorContains(t, err, key, env)
+	}
+	_, err = Load(Sources{Environ: []string{"PARLEY_WEBRTC_UDP_PORT_MIN=5000", "PARLEY_WEBRTC_UDP_PORT_MAX=4000"}})
+	require.ErrorContains(t, err, "must not be above")
+}

@@ -1,6 +1,7 @@
 package signaling
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -95,5 +96,41 @@ func TestNewValidates(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestParseAudioData(t *testing.T) {
+	pcm := base64.StdEncoding.EncodeToString([]byte{1, 0, 0xff, 0x7f}) // 1, 32767
+	ok := func(extra map[string]any) []any {
+		m := map[string]any{"sessionId": "s", "peerId": "p", "audioData": pcm}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return []any{m}
+	}
+	m, err := parseMessage("audio-data", ok(map[string]any{"timestamp": 12.0}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.Value.(AudioData)
+	if a.PCM.Rate != 16000 || len(a.PCM.Samples) != 2 || a.PCM.Samples[1] != 32767 || a.Timestamp != 12.0 {
+		t.Errorf("got %+v", a)
+	}
+	if m, err = parseMessage("audio-data", ok(map[string]any{"sampleRate": 48000.0, "timestamp": "2024-12-14T10:00:00Z"})); err != nil || m.Value.(AudioData).PCM.Rate != 48000 {
+		t.Errorf("48 kHz: %v %v", m, err)
+	}
+	for name, extra := range map[string]map[string]any{
+		"not base64":     {"audioData": "%%%"},
+		"odd bytes":      {"audioData": base64.StdEncoding.EncodeToString([]byte{1, 2, 3})},
+		"empty":          {"audioData": ""},
+		"number":         {"audioData": 5.0},
+		"rate too low":   {"sampleRate": 4000.0},
+		"rate fraction":  {"sampleRate": 16000.5},
+		"rate string":    {"sampleRate": "16000"},
+		"timestamp bool": {"timestamp": true},
+	} {
+		if _, err := parseMessage("audio-data", ok(extra)); err == nil || err.Code != CodeInvalidPayload {
+			t.Errorf("%s: err = %v", name, err)
+		}
 	}
 }
