@@ -19,13 +19,13 @@ func (w *opusFrameWriter) WriteFrame(frame []int16, silent bool) error {
 }
 
 // BenchmarkPlayerFrame is the agent's cost per 20 ms of speech: enqueue
-// 20 ms of TTS audio at 22.05 kHz, resample to 48 kHz, Opus-encode.
+// 20 ms of TTS audio at 22.05 kHz, resample to 24 kHz, Opus-encode.
 func BenchmarkPlayerFrame(b *testing.B) {
-	enc, err := newOpusEncoder()
+	enc, err := newOpusEncoder(opusEncodeRate)
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := newPlayer(opusRate, &opusFrameWriter{enc: enc})
+	p, err := newPlayer(opusEncodeRate, &opusFrameWriter{enc: enc})
 	if err != nil {
 		b.Fatal(err)
 	}

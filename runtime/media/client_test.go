@@ -230,7 +230,7 @@ func (c *client) send(pcm []int16) {
 	if strings.EqualFold(c.codec.MimeType, webrtc.MimeTypeOpus) {
 		rate = 48000
 		var err error
-		enc, err = newOpusEncoder()
+		enc, err = newOpusEncoder(opusRate)
 		require.NoError(c.t, err)
 	}
 	frame := rate / framesPerSec

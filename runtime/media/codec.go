@@ -12,7 +12,12 @@ const (
 	frameDuration = 20 * time.Millisecond
 	framesPerSec  = int(time.Second / frameDuration)
 
-	opusRate        = 48000
+	opusRate = 48000
+	// opusEncodeRate is the rate the agent's voice is encoded at. Opus
+	// packets play at any decoder rate; 24 kHz keeps the whole band of
+	// speech synthesisers (espeak 22.05 kHz, OpenAI 24 kHz) and halves
+	// the resampling and encoding work of 48 kHz.
+	opusEncodeRate  = 24000
 	opusPayloadType = 111
 	opusFmtp        = "minptime=10;useinbandfec=1"
 	opusBitrate     = 32000
@@ -34,7 +39,7 @@ const (
 	CodecPCMU = "PCMU"
 )
 
-// codecRate returns the sample (and RTP clock) rate of a codec name.
+// codecRate returns the RTP clock rate of a codec name.
 func codecRate(codec string) int {
 	if codec == CodecPCMU {
 		return pcmuRate
@@ -42,20 +47,31 @@ func codecRate(codec string) int {
 	return opusRate
 }
 
-// opusEncoder encodes 20 ms mono 48 kHz frames for speech.
+// playerRate returns the sample rate the agent's voice is encoded at.
+func playerRate(codec string) int {
+	if codec == CodecPCMU {
+		return pcmuRate
+	}
+	return opusEncodeRate
+}
+
+// opusEncoder encodes 20 ms mono frames for speech.
 type opusEncoder struct {
 	enc *opus.Encoder
 	buf []byte
 }
 
-func newOpusEncoder() (*opusEncoder, error) {
-	enc, err := opus.NewEncoder(opusRate, 1, opus.AppVoIP)
+// newOpusEncoder returns an encoder taking input at rate (the agent's
+// voice uses opusEncodeRate).
+func newOpusEncoder(rate int) (*opusEncoder, error) {
+	enc, err := opus.NewEncoder(rate, 1, opus.AppVoIP)
 	if err != nil {
 		return nil, fmt.Errorf("opus encoder: %w", err)
 	}
 	if err := enc.SetBitrate(opusBitrate); err != nil {
 		return nil, fmt.Errorf("opus encoder: bitrate: %w", err)
 	}
+
 	// The answer advertises useinbandfec=1; carry FEC so a browser can
 	// recover single losses.
 	if err := enc.SetInBandFEC(true); err != nil {
@@ -80,11 +96,11 @@ func (e *opusEncoder) encode(frame []int16) ([]byte, error) {
 // silence. A fresh encoder's first packets differ (they carry the start-up
 // state), so it encodes a few frames and keeps the last.
 func opusSilencePacket() ([]byte, error) {
-	e, err := newOpusEncoder()
+	e, err := newOpusEncoder(opusEncodeRate)
 	if err != nil {
 		return nil, err
 	}
-	zero := make([]int16, opusRate/framesPerSec)
+	zero := make([]int16, opusEncodeRate/framesPerSec)
 	var pkt []byte
 	for range 5 {
 		if pkt, err = e.encode(zero); err != nil {

@@ -11,7 +11,7 @@ import (
 // opusPackets encodes pcm (48 kHz) as 20 ms Opus packets.
 func opusPackets(t testing.TB, pcm []int16) [][]byte {
 	t.Helper()
-	enc, err := newOpusEncoder()
+	enc, err := newOpusEncoder(opusRate)
 	require.NoError(t, err)
 	var pkts [][]byte
 	for i := 0; i+960 <= len(pcm); i += 960 {

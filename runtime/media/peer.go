@@ -146,7 +146,7 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
 	}
-	player, err := NewPlayer(codecRate(codec), w)
+	player, err := NewPlayer(playerRate(codec), w)
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
 	}

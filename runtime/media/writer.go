@@ -9,7 +9,7 @@ import (
 )
 
 // trackWriter is the FrameWriter of a Peer: it encodes 20 ms frames
-// (Opus at 48 kHz, or µ-law at 8 kHz) and writes them to the peer's local
+// (Opus at opusEncodeRate, or µ-law at 8 kHz) and writes them to the peer's local
 // track. It is not ready until the connection first comes up, so speech
 // queued during set-up (a greeting) waits instead of being lost; later
 // disconnections do not pause it, keeping playback in real time.
@@ -37,7 +37,7 @@ func newTrackWriter(codec string, track *webrtc.TrackLocalStaticSample, opusSile
 		}
 		return w, nil
 	}
-	enc, err := newOpusEncoder()
+	enc, err := newOpusEncoder(opusEncodeRate)
 	if err != nil {
 		return nil, err
 	}
