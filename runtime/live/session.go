@@ -103,7 +103,7 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 
 	if _, err := s.m.calls.Connect(ctx, s.callID); err != nil {
 		if errors.Is(err, call.ErrInvalidTransition) {
-			return errGone
+			return s.gone()
 		}
 		return err
 	}
@@ -148,6 +148,13 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 	peer.Trickle()
 	s.m.log.Info("offer answered", "call", s.callID, "peer", p.PeerID)
 	return nil
+}
+
+// gone frees a session whose call finished before the session was made
+// (its CallChanged found nothing to free) and refuses the event.
+func (s *session) gone() error {
+	s.m.CallChanged(call.Call{ID: s.callID, Status: call.StatusEnded})
+	return errGone
 }
 
 func (s *session) candidate(p signaling.Peer, c webrtc.ICECandidateInit) error {
@@ -367,7 +374,7 @@ func (s *session) audio(p signaling.Peer, a signaling.AudioData) error {
 	if opened {
 		if _, err := s.m.calls.Connect(s.ctx, s.callID); err != nil {
 			if errors.Is(err, call.ErrInvalidTransition) {
-				return errGone
+				return s.gone()
 			}
 			return err
 		}
