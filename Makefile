@@ -9,12 +9,13 @@ TOOLS        := $(CURDIR)/.tools
 GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 # Debian packages the build and tests need: a C toolchain (cgo, -race),
-# the offline speech engines and codecs the plugins link, protoc.
+# the offline speech engines and codecs the plugins link, protoc, and
+# Chromium + Node for the browser and socket.io-client tests.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libopus-dev libopusfile-dev \
 	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
 	libespeak-ng-dev espeak-ng flite1-dev flite \
-	protobuf-compiler
+	protobuf-compiler chromium nodejs
 PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildcard plugins/*/))))
 PROTOC_GEN_GO_VER      := v1.36.12
 PROTOC_GEN_GO_GRPC_VER := v1.5.1
