@@ -53,6 +53,7 @@ type Player struct {
 	held   bool  // cur may hold samples back (not flushed yet)
 	gen    int64 // bumped by Flush, so an in-flight frame is not dequeued twice
 	played int64 // speech samples written
+	mark   func(time.Time)
 	idle   chan struct{}
 	closed bool
 
@@ -164,9 +165,20 @@ func (p *Player) Flush() time.Duration {
 	dropped := len(p.q) - p.head
 	p.q, p.head = p.q[:0], 0
 	p.held = false
+	p.mark = nil
 	p.gen++
 	p.setIdleLocked()
 	return p.samplesToDuration(int64(dropped))
+}
+
+// Mark arranges for fn to be called, from the pacing goroutine, when the
+// next speech frame has been written: the first frame of what is queued
+// now or enqueued next. It replaces an earlier mark; Flush and Close drop
+// it. fn must return quickly and must not call Close.
+func (p *Player) Mark(fn func(at time.Time)) {
+	p.mu.Lock()
+	p.mark = fn
+	p.mu.Unlock()
 }
 
 // Queued returns the duration of audio queued and not yet written (not
@@ -214,6 +226,7 @@ func (p *Player) Close() {
 	p.closeOnce.Do(func() {
 		p.mu.Lock()
 		p.closed = true
+		p.mark = nil
 		p.q, p.head = nil, 0
 		p.held = false
 		p.setIdleLocked()
@@ -283,16 +296,21 @@ func (p *Player) writeOne() {
 	}
 
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if gen == p.gen && !p.closed {
 		p.head += n
 		p.compactLocked()
 	}
+	var mark func(time.Time)
 	if err == nil {
 		p.played += int64(n)
+		mark, p.mark = p.mark, nil
 	}
 	if len(p.q) == p.head && !p.held {
 		p.setIdleLocked()
+	}
+	p.mu.Unlock()
+	if mark != nil {
+		mark(time.Now())
 	}
 }
 

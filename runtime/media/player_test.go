@@ -283,3 +283,22 @@ func TestPlayerConcurrentUse(t *testing.T) {
 	require.Equal(t, played, p.Played(), "nothing plays after Close")
 	verifyNoLeaks(t)
 }
+
+func TestPlayerMark(t *testing.T) {
+	w := &fakeWriter{}
+	p := newClockPlayer(t, 48000, w)
+	var marks []int
+	p.Mark(func(time.Time) { _, _, n := w.counts(); marks = append(marks, n) })
+	p.advance(100 * time.Millisecond) // silence only: no mark yet
+	require.Empty(t, marks)
+	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
+	p.advance(100 * time.Millisecond)
+	require.Equal(t, []int{960}, marks, "called once, after the first speech frame")
+
+	// Flush drops a pending mark.
+	p.Mark(func(time.Time) { marks = append(marks, -1) })
+	p.Flush()
+	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
+	p.advance(100 * time.Millisecond)
+	require.Equal(t, []int{960}, marks)
+}

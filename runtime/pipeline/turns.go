@@ -1,0 +1,87 @@
+package pipeline
+
+import "time"
+
+// Sample rate of everything the turn detector counts.
+const rate = 16000
+
+// TurnConfig tunes the turn detector (an agent's turn_taking).
+type TurnConfig struct {
+	MinSpeech        time.Duration // speech shorter than this is not a turn
+	EndOfTurnSilence time.Duration // silence after speech that ends the turn
+	MaxTurn          time.Duration // a turn longer than this is ended
+	// Threshold is the speech probability that starts speech; Release,
+	// lower, is the one that keeps it going (hysteresis).
+	Threshold, Release float32
+}
+
+// turnEvent is what the detector saw in a window or frame.
+type turnEvent int
+
+const (
+	noEvent       turnEvent = iota
+	speechStarted           // speech lasted MinSpeech: a turn is under way (barge-in point)
+	turnEnded               // EndOfTurnSilence after the turn's speech, or MaxTurn reached
+)
+
+// turnDetector turns VAD windows into turns. Positions are in samples of
+// the call's 16 kHz audio since the conversation started.
+//
+// It decides on two clocks: speech probabilities arrive per VAD window
+// (Silero: 32 ms), but the end-of-turn silence is checked on every 20 ms
+// frame (Advance), counting the samples after the last speech window, so a
+// turn ends at most one frame, not one window, after its silence.
+type turnDetector struct {
+	cfg TurnConfig
+
+	pos        int64 // samples seen
+	inSpeech   bool  // in a speech segment (confirmed or not)
+	confirmed  bool  // the segment became a turn
+	segStart   int64 // first sample of the segment
+	speechEnd  int64 // end of the segment's last speech window
+	speechTime int64 // samples of speech windows in the segment
+}
+
+func samples(d time.Duration) int64 { return int64(d) * rate / int64(time.Second) }
+
+// Window takes the probability of the window that ended at sample end.
+func (d *turnDetector) Window(p float32, start, end int64) turnEvent {
+	speech := p >= d.cfg.Threshold || (d.inSpeech && p >= d.cfg.Release)
+	if !speech {
+		if d.inSpeech && !d.confirmed && end-d.speechEnd > samples(d.cfg.EndOfTurnSilence) {
+			d.inSpeech = false // a noise, not a turn
+		}
+		return noEvent
+	}
+	if !d.inSpeech {
+		d.inSpeech, d.confirmed = true, false
+		d.segStart, d.speechTime = start, 0
+	}
+	d.speechEnd = end
+	d.speechTime += end - start
+	if !d.confirmed && d.speechTime >= samples(d.cfg.MinSpeech) {
+		d.confirmed = true
+		return speechStarted
+	}
+	return noEvent
+}
+
+// Advance moves the clock to pos (after a frame) and reports the end of a
+// turn.
+func (d *turnDetector) Advance(pos int64) turnEvent {
+	d.pos = pos
+	if !d.confirmed {
+		return noEvent
+	}
+	if pos-d.speechEnd >= samples(d.cfg.EndOfTurnSilence) || pos-d.segStart >= samples(d.cfg.MaxTurn) {
+		d.inSpeech, d.confirmed = false, false
+		return turnEnded
+	}
+	return noEvent
+}
+
+// Speaking reports whether a turn is under way.
+func (d *turnDetector) Speaking() bool { return d.confirmed }
+
+// Reset forgets any segment (after the agent hangs up, for example).
+func (d *turnDetector) Reset() { d.inSpeech, d.confirmed = false, false }

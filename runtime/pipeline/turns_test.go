@@ -1,0 +1,85 @@
+package pipeline
+
+import (
+	"testing"
+	"time"
+)
+
+// runTurns feeds a speech pattern (one bool per 32 ms window, 512 samples)
+// through a detector with 20 ms frames and returns the events with the
+// sample position where each fired.
+func runTurns(cfg TurnConfig, pattern []bool) (events []turnEvent, at []int64) {
+	d := &turnDetector{cfg: cfg}
+	const win, frame = 512, 320
+	var pos, scored int64
+	total := int64(len(pattern)) * win
+	for pos < total {
+		pos += frame
+		for scored+win <= pos {
+			p := float32(0.05)
+			if pattern[scored/win] {
+				p = 0.95
+			}
+			if e := d.Window(p, scored, scored+win); e != noEvent {
+				events, at = append(events, e), append(at, scored+win)
+			}
+			scored += win
+		}
+		if e := d.Advance(pos); e != noEvent {
+			events, at = append(events, e), append(at, pos)
+		}
+	}
+	return events, at
+}
+
+func pattern(spec ...any) []bool {
+	var out []bool
+	for i := 0; i < len(spec); i += 2 {
+		n := int(spec[i+1].(time.Duration) / (32 * time.Millisecond))
+		for range n {
+			out = append(out, spec[i].(bool))
+		}
+	}
+	return out
+}
+
+var cfg = TurnConfig{MinSpeech: 200 * time.Millisecond, EndOfTurnSilence: 700 * time.Millisecond, MaxTurn: 10 * time.Second, Threshold: 0.5, Release: 0.35}
+
+func TestTurnEndsAfterSilence(t *testing.T) {
+	ev, at := runTurns(cfg, pattern(false, 320*time.Millisecond, true, time.Second, false, 1500*time.Millisecond))
+	if len(ev) != 2 || ev[0] != speechStarted || ev[1] != turnEnded {
+		t.Fatalf("events %v", ev)
+	}
+	speechEnd := int64(10+31) * 512 // 10 silent windows, then 31 of speech
+	eot := at[1] - speechEnd
+	if eot < samples(700*time.Millisecond) || eot > samples(700*time.Millisecond)+320 {
+		t.Errorf("turn ended %d samples after speech, want 700 ms + at most one frame", eot)
+	}
+}
+
+func TestShortPauseDoesNotSplitTurn(t *testing.T) {
+	ev, _ := runTurns(cfg, pattern(true, 600*time.Millisecond, false, 500*time.Millisecond, true, 600*time.Millisecond, false, time.Second))
+	if len(ev) != 2 {
+		t.Fatalf("a 500 ms pause split the turn: %v", ev)
+	}
+	ev, _ = runTurns(cfg, pattern(true, 600*time.Millisecond, false, 900*time.Millisecond, true, 600*time.Millisecond, false, time.Second))
+	if len(ev) != 4 {
+		t.Fatalf("a 900 ms pause did not split the turn: %v", ev)
+	}
+}
+
+func TestNoiseShorterThanMinSpeechIsNoTurn(t *testing.T) {
+	ev, _ := runTurns(cfg, pattern(true, 128*time.Millisecond, false, time.Second, true, 96*time.Millisecond, false, time.Second))
+	if len(ev) != 0 {
+		t.Fatalf("noise made events %v", ev)
+	}
+}
+
+func TestMaxTurnEndsLongSpeech(t *testing.T) {
+	c := cfg
+	c.MaxTurn = 2 * time.Second
+	ev, at := runTurns(c, pattern(true, 5*time.Second))
+	if len(ev) < 2 || ev[1] != turnEnded || at[1] > samples(2*time.Second)+320 {
+		t.Fatalf("events %v at %v", ev, at)
+	}
+}
