@@ -33,6 +33,7 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers live.Provid
 	if err != nil {
 		return nil, nil, fmt.Errorf("signaling: %w", err)
 	}
+	mgr.SetBroadcaster(sig)
 	return sig, mgr, nil
 }
 

@@ -37,8 +37,8 @@ func NewGreeter(providers ProviderSource, log *slog.Logger) *Greeter {
 	return &Greeter{providers: providers, log: log}
 }
 
-// Start speaks spec's greeting on out.
-func (g *Greeter) Start(ctx context.Context, c *call.Call, spec *agent.Spec, out *media.Player) (Conversation, error) {
+// Start speaks spec's greeting on the line.
+func (g *Greeter) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line Line) (Conversation, error) {
 	prov, err := g.providers.For(spec)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (g *Greeter) Start(ctx context.Context, c *call.Call, spec *agent.Spec, out
 	gr.wg.Add(1)
 	go func() {
 		defer gr.wg.Done()
-		if err := Speak(ctx, prov.TTS, spec, spec.Greeting, out); err != nil && !errors.Is(err, context.Canceled) {
+		if err := Speak(ctx, prov.TTS, spec, spec.Greeting, line.Player); err != nil && !errors.Is(err, context.Canceled) {
 			g.log.Error("greeting failed", "call", c.ID, "agent", spec.Name, "err", err)
 		}
 	}()

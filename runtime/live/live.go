@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/agent"
@@ -33,6 +34,10 @@ const (
 	ReasonShutdown           = "runtime shutdown"
 )
 
+// EventCallStatus is the live event sent to a session's clients on every
+// status change of its call: {callId, status, reason}.
+const EventCallStatus = "call-status"
+
 // Calls is what Manager needs of the call use cases; *service.Calls
 // implements it.
 type Calls interface {
@@ -47,7 +52,7 @@ type Calls interface {
 
 // Conversation is the agent's side of one call. It receives the caller's
 // audio (media.Sink: 16 kHz mono, 20 ms frames, from one goroutine) and
-// speaks through the Player it was started with.
+// speaks through the Line it was started with.
 type Conversation interface {
 	media.Sink
 	// Close stops the conversation; the call has ended. It is called once
@@ -55,13 +60,30 @@ type Conversation interface {
 	Close()
 }
 
+// Line is a call's connection to its caller as the conversation sees it.
+type Line struct {
+	// Player speaks to the caller.
+	Player *media.Player
+	// Emit sends a live event to every client of the call's session. It
+	// never blocks.
+	Emit func(event string, payload map[string]any)
+	// Hangup ends the call with reason (the agent said goodbye).
+	Hangup func(reason string)
+}
+
 // Conversations starts the agent's side of a call once the caller's audio
 // connects: the interface between realtime media and the conversation
 // loop.
 type Conversations interface {
-	// Start begins the conversation of c under spec, speaking through out.
-	// ctx ends with the call.
-	Start(ctx context.Context, c *call.Call, spec *agent.Spec, out *media.Player) (Conversation, error)
+	// Start begins the conversation of c under spec on line. ctx ends
+	// with the call.
+	Start(ctx context.Context, c *call.Call, spec *agent.Spec, line Line) (Conversation, error)
+}
+
+// Broadcaster sends an event to every client of a session;
+// *signaling.Server implements it.
+type Broadcaster interface {
+	Broadcast(sessionID, event string, payload map[string]any)
 }
 
 // Config bounds how long a call waits for its caller.
@@ -81,6 +103,8 @@ type Manager struct {
 	convs  Conversations
 	cfg    Config
 	log    *slog.Logger
+
+	events atomic.Pointer[Broadcaster]
 
 	mu       sync.Mutex
 	sessions map[string]*session // by call id
@@ -103,6 +127,17 @@ func New(engine *media.Engine, calls Calls, convs Conversations, cfg Config, log
 }
 
 var _ signaling.Agent = (*Manager)(nil)
+
+// SetBroadcaster sets where live events go (the signaling server, which is
+// made after the Manager because it needs it).
+func (m *Manager) SetBroadcaster(b Broadcaster) { m.events.Store(&b) }
+
+// broadcast sends an event to the clients of sessionID, if anyone listens.
+func (m *Manager) broadcast(sessionID, event string, payload map[string]any) {
+	if b := m.events.Load(); b != nil {
+		(*b).Broadcast(sessionID, event, payload)
+	}
+}
 
 // errClosed refuses new work after Close.
 var errClosed = signaling.Errorf(signaling.CodeSessionNotJoinable, "the runtime is shutting down")
@@ -195,6 +230,9 @@ func (m *Manager) Leave(p signaling.Peer, disconnected bool) {
 // CallChanged frees the media of a call that ENDED or FAILED, however it
 // happened (REST, signaling, media). Pass it to service.Calls.Observe.
 func (m *Manager) CallChanged(c call.Call) {
+	if c.SessionID != "" {
+		m.broadcast(c.SessionID, EventCallStatus, map[string]any{"callId": c.ID, "status": c.Status.String(), "reason": c.EndReason})
+	}
 	if !c.Status.Terminal() {
 		return
 	}

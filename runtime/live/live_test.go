@@ -3,10 +3,12 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,7 +43,8 @@ type toneConvs struct {
 
 type toneConv struct{ c *toneConvs }
 
-func (c *toneConvs) Start(_ context.Context, _ *call.Call, _ *agent.Spec, out *media.Player) (Conversation, error) {
+func (c *toneConvs) Start(_ context.Context, _ *call.Call, _ *agent.Spec, line Line) (Conversation, error) {
+	out := line.Player
 	c.started.Add(1)
 	tone := make([]int16, 22050)
 	for i := range tone {
@@ -66,10 +69,29 @@ func (c toneConv) WriteFrame(f []int16) {
 func (c toneConv) Close() { c.c.closed.Add(1) }
 
 type harness struct {
-	t     *testing.T
-	calls *service.Calls
-	m     *Manager
-	convs *toneConvs
+	t      *testing.T
+	calls  *service.Calls
+	m      *Manager
+	convs  *toneConvs
+	events *recorder
+}
+
+// recorder is a Broadcaster that keeps what it was sent.
+type recorder struct {
+	mu     sync.Mutex
+	events []string // "session event status"
+}
+
+func (r *recorder) Broadcast(session, event string, payload map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, session+" "+event+" "+fmt.Sprint(payload["status"]))
+}
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.events...)
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -101,6 +123,8 @@ func newHarnessMedia(t *testing.T, cfg Config, mc media.Config) *harness {
 		t.Fatal(err)
 	}
 	calls.Observe(m.CallChanged)
+	events := &recorder{}
+	m.SetBroadcaster(events)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -108,7 +132,7 @@ func newHarnessMedia(t *testing.T, cfg Config, mc media.Config) *harness {
 			t.Error(err)
 		}
 	})
-	return &harness{t: t, calls: calls, m: m, convs: convs}
+	return &harness{t: t, calls: calls, m: m, convs: convs, events: events}
 }
 
 type tlog struct{ t *testing.T }
@@ -208,6 +232,11 @@ func TestCallerTalksToAgent(t *testing.T) {
 			case <-caller.readDone:
 			case <-time.After(10 * time.Second):
 				t.Error("the agent's track did not end")
+			}
+			s := c.SessionID
+			want := []string{s + " call-status CONNECTING", s + " call-status IN_PROGRESS", s + " call-status ENDED"}
+			if got := h.events.all(); !reflect.DeepEqual(got, want) {
+				t.Errorf("events %q, want %q", got, want)
 			}
 		})
 	}

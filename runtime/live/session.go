@@ -259,7 +259,12 @@ func (s *session) begin(gen int, out *media.Player) {
 		}
 		return
 	}
-	conv, err := s.m.convs.Start(s.ctx, c, s.spec, out)
+	line := Line{
+		Player: out,
+		Emit:   func(event string, payload map[string]any) { s.m.broadcast(s.sessionID, event, payload) },
+		Hangup: func(reason string) { go s.m.finish(s.ctx, s.callID, reason) },
+	}
+	conv, err := s.m.convs.Start(s.ctx, c, s.spec, line)
 	if err != nil {
 		s.m.log.Error("conversation did not start", "call", s.callID, "err", err)
 		return

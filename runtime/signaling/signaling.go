@@ -198,6 +198,11 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// Broadcast sends event with payload to every client joined to sessionID.
+func (s *Server) Broadcast(sessionID, event string, payload map[string]any) {
+	_ = s.io.Of(Namespace, nil).To(socket.Room(sessionID)).Emit(event, payload)
+}
+
 // Peers returns the peer ids joined to sessionID.
 func (s *Server) Peers(sessionID string) []string {
 	s.mu.Lock()
