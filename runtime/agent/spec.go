@@ -19,6 +19,9 @@ type Spec struct {
 	SystemPrompt string `yaml:"system_prompt" json:"systemPrompt" jsonschema:"required,minLength=1,pattern=\\S" jsonschema_description:"Instruction given to the chat model at the start of every call; must not be blank."`
 	// Greeting is spoken when the media of a call connects; empty for none.
 	Greeting string `yaml:"greeting,omitempty" json:"greeting,omitempty" jsonschema_description:"Spoken by the agent as soon as the call's audio connects; omit for none."`
+	// ErrorMessage is spoken when a provider fails mid-turn; empty for the
+	// built-in apology in the agent's language.
+	ErrorMessage string `yaml:"error_message,omitempty" json:"errorMessage,omitempty" jsonschema_description:"Spoken when a provider fails during a turn (the caller can then try again); omit for a built-in apology in the agent's language."`
 	// Voice is the provider's voice name (OpenAI: alloy, echo, fable, onyx, nova, shimmer).
 	Voice string `yaml:"voice,omitempty" json:"voice,omitempty" jsonschema_description:"Voice name understood by the text-to-speech provider, for example OpenAI's alloy, echo, fable, onyx, nova or shimmer."`
 	// History controls how much of the conversation the chat model sees.
