@@ -10,12 +10,13 @@ GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 # Debian packages the build and tests need: a C toolchain (cgo, -race),
 # the offline speech engines and codecs the plugins link, protoc, and
-# Chromium + Node for the browser and socket.io-client tests.
+# Chromium + Node for the browser and socket.io-client tests, and
+# prometheus for promtool.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libopus-dev libopusfile-dev \
 	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
 	libespeak-ng-dev espeak-ng flite1-dev flite \
-	protobuf-compiler chromium nodejs
+	protobuf-compiler chromium nodejs prometheus
 PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildcard plugins/*/))))
 PROTOC_GEN_GO_VER      := v1.36.12
 PROTOC_GEN_GO_GRPC_VER := v1.5.1
@@ -54,7 +55,7 @@ deps: ## install missing Debian packages (needs root, once)
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "run as root, or: sudo apt-get install -y$$missing"; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 test: deps vet lint unit ## everything: vet, lint and all tests with -race

@@ -46,7 +46,9 @@ type Deps struct {
 	// middleware: Engine.IO does its own CORS, and long-polling must not
 	// count against the rate limit or flood the access log.
 	Signaling Mounter
-	Log       *slog.Logger
+	// Metrics serves GET /metrics (Prometheus); nil for none.
+	Metrics http.Handler
+	Log     *slog.Logger
 }
 
 // Mounter adds its own routes to the app; *signaling.Server is one.
@@ -93,7 +95,7 @@ func New(deps Deps) *fiber.App {
 			Expiration: time.Minute,
 			Next: func(c *fiber.Ctx) bool {
 				p := c.Path()
-				return p == "/healthz" || p == "/readyz"
+				return p == "/healthz" || p == "/readyz" || p == "/metrics"
 			},
 			LimitReached: func(*fiber.Ctx) error {
 				return newError(http.StatusTooManyRequests, CodeRateLimited, "too many requests from this address; wait a minute and try again")
@@ -130,6 +132,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/api/v1/plugins", s.listPlugins},
 		{http.MethodGet, "/healthz", s.healthz},
 		{http.MethodGet, "/readyz", s.readyz},
+		{http.MethodGet, "/metrics", s.metrics},
 		{http.MethodGet, "/api/docs", s.swaggerIndex},
 		{http.MethodGet, "/api/docs/:file", s.swaggerAsset},
 		{http.MethodGet, "/api/docs-json", s.openAPIJSON},

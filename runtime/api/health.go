@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 )
 
 func (s *server) healthz(c *fiber.Ctx) error {
@@ -46,4 +47,12 @@ func (s *server) listAgents(c *fiber.Ctx) error {
 
 func (s *server) listPlugins(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, fiber.Map{"plugins": s.deps.Plugins.List()})
+}
+
+// metrics serves the Prometheus exposition.
+func (s *server) metrics(c *fiber.Ctx) error {
+	if s.deps.Metrics == nil {
+		return fiber.ErrNotFound
+	}
+	return adaptor.HTTPHandler(s.deps.Metrics)(c)
 }

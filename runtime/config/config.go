@@ -28,6 +28,7 @@ type Config struct {
 	WebRTC        WebRTC  `koanf:"webrtc"`
 	Calls         Calls   `koanf:"call"`
 	Signaling     Signal  `koanf:"signaling"`
+	VAD           VAD     `koanf:"vad"`
 	Log           Log     `koanf:"log"`
 }
 
@@ -57,6 +58,11 @@ func (w WebRTC) NATIPs() []string {
 type Calls struct {
 	MediaTimeout    time.Duration `koanf:"media_timeout"`
 	DisconnectGrace time.Duration `koanf:"disconnect_grace"`
+}
+
+// VAD locates the Silero model and the ONNX Runtime library.
+type VAD struct {
+	Dir string `koanf:"dir"`
 }
 
 // Signal tunes the Socket.IO server.

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
@@ -94,6 +95,8 @@ type Config struct {
 	// DisconnectGrace: a caller whose connection stays down this long
 	// ends the call.
 	DisconnectGrace time.Duration
+	// Metrics counts live calls and connected peers; may be nil.
+	Metrics *metrics.Metrics
 }
 
 // Manager runs the live calls. It is safe for concurrent use.
@@ -173,6 +176,7 @@ func (m *Manager) session(ctx context.Context, p signaling.Peer) (*session, erro
 	if s = m.sessions[c.ID]; s == nil {
 		s = newSession(m, c, spec)
 		m.sessions[c.ID] = s
+		m.cfg.Metrics.CallStarted(spec.Name)
 	}
 	return s, nil
 }

@@ -38,7 +38,7 @@ type session struct {
 	line       *audioLine  // audio-data transport, or nil
 	pending    []webrtc.ICECandidateInit
 	started    bool // reached IN_PROGRESS
-	mediaUp    bool // the WebRTC peer is connected now
+	mediaUp    bool // the WebRTC peer is connected now (counted in metrics)
 	gotMedia   bool
 	done       bool
 	mediaTimer *time.Timer
@@ -212,7 +212,7 @@ func (s *session) onState(gen int, st media.State) {
 	case media.StateConnected:
 		s.mu.Lock()
 		s.stopGrace()
-		s.mediaUp = true
+		s.setMediaUp(true)
 		peer := s.peer
 		s.mu.Unlock()
 		if peer != nil {
@@ -220,12 +220,12 @@ func (s *session) onState(gen int, st media.State) {
 		}
 	case media.StateDisconnected:
 		s.mu.Lock()
-		s.mediaUp = false
+		s.setMediaUp(false)
 		s.startGrace()
 		s.mu.Unlock()
 	case media.StateFailed:
 		s.mu.Lock()
-		s.mediaUp = false
+		s.setMediaUp(false)
 		reason := ReasonICEFailed
 		if s.started {
 			reason = ReasonConnectionLost
@@ -298,6 +298,20 @@ func (s *session) leave(p signaling.Peer, disconnected bool) {
 	s.mu.Unlock()
 }
 
+// setMediaUp records whether the WebRTC peer is connected. Called with
+// s.mu held.
+func (s *session) setMediaUp(up bool) {
+	if up == s.mediaUp {
+		return
+	}
+	s.mediaUp = up
+	if up {
+		s.m.cfg.Metrics.PeerConnected()
+	} else {
+		s.m.cfg.Metrics.PeerDisconnected()
+	}
+}
+
 // startGrace ends the call unless the caller is back within the grace
 // period. Called with s.mu held.
 func (s *session) startGrace() {
@@ -321,6 +335,7 @@ func (s *session) stopGrace() {
 func (s *session) teardown(status call.Status) {
 	s.mu.Lock()
 	s.done = true
+	s.setMediaUp(false)
 	s.stopGrace()
 	if s.mediaTimer != nil {
 		s.mediaTimer.Stop()
@@ -346,6 +361,7 @@ func (s *session) teardown(status call.Status) {
 	if client != nil && client.Connected() {
 		client.Emit("peer-left", map[string]any{"peerId": signaling.AgentPeerID})
 	}
+	s.m.cfg.Metrics.CallFinished(s.spec.Name, status.String())
 	s.m.log.Info("call media freed", attrs...)
 }
 

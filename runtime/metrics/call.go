@@ -1,0 +1,54 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// agentSeries holds the collectors of one agent.
+type agentSeries struct {
+	label                string
+	turns, interruptions prometheus.Counter
+	response, overhead   prometheus.Observer
+	active               prometheus.Gauge
+	ended, failed        prometheus.Counter
+}
+
+func (m *Metrics) newAgentSeries(agent string) *agentSeries {
+	l := m.agentNames.clamp(agent)
+	return &agentSeries{
+		label:         l,
+		turns:         m.turns.WithLabelValues(l),
+		interruptions: m.interruptions.WithLabelValues(l),
+		response:      m.response.WithLabelValues(l),
+		overhead:      m.overhead.WithLabelValues(l),
+		active:        m.callsActive.WithLabelValues(l),
+		ended:         m.callsFinished.WithLabelValues(l, "ENDED"),
+		failed:        m.callsFinished.WithLabelValues(l, "FAILED"),
+	}
+}
+
+// CallStarted records that a call answered by agent began. Pair it with
+// exactly one CallFinished.
+func (m *Metrics) CallStarted(agent string) {
+	if m == nil {
+		return
+	}
+	m.agents.get(agent).active.Inc()
+}
+
+// CallFinished records that a call answered by agent, counted by
+// CallStarted, finished with status: "ENDED" or "FAILED" as call.Status
+// spells them; any other status is counted as "other".
+func (m *Metrics) CallFinished(agent, status string) {
+	if m == nil {
+		return
+	}
+	a := m.agents.get(agent)
+	a.active.Dec()
+	switch status {
+	case "ENDED":
+		a.ended.Inc()
+	case "FAILED":
+		a.failed.Inc()
+	default:
+		m.callsFinished.WithLabelValues(a.label, other).Inc()
+	}
+}

@@ -1,0 +1,19 @@
+package metrics
+
+// PeerConnected records that a caller's WebRTC peer connected. Pair it with
+// exactly one PeerDisconnected.
+func (m *Metrics) PeerConnected() {
+	if m == nil {
+		return
+	}
+	m.peers.Inc()
+}
+
+// PeerDisconnected records that a WebRTC peer counted by PeerConnected
+// disconnected or was closed.
+func (m *Metrics) PeerDisconnected() {
+	if m == nil {
+		return
+	}
+	m.peers.Dec()
+}

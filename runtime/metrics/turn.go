@@ -1,0 +1,83 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Providers names the plugins that served a turn, as agents refer to them
+// (e.g. "openai-stt", "scripted", "espeak").
+type Providers struct {
+	STT, Chat, TTS string
+}
+
+// TurnTimings are the measured latencies of one turn. A zero field was not
+// measured and is not observed.
+type TurnTimings struct {
+	// STTFinal runs from the end of the caller's speech to the final
+	// transcript.
+	STTFinal time.Duration
+	// ChatFirstToken runs from the request to the chat plugin to its first
+	// token.
+	ChatFirstToken time.Duration
+	// TTSFirstAudio runs from the request to the TTS plugin to its first
+	// audio.
+	TTSFirstAudio time.Duration
+	// ResponseLatency runs from the end of the caller's speech to the first
+	// packet of the agent's audio.
+	ResponseLatency time.Duration
+	// Overhead is ResponseLatency minus provider time minus the agent's
+	// end-of-turn silence. Stages can overlap, so it can come out negative:
+	// that is observed as 0.
+	Overhead time.Duration
+}
+
+// turnKey is what TurnCompleted is called with, minus the measurements.
+type turnKey struct {
+	agent string
+	Providers
+}
+
+// turnSeries holds the collectors of one agent and its providers.
+type turnSeries struct {
+	agent                         *agentSeries
+	sttFinal, chatFirst, ttsFirst prometheus.Observer
+}
+
+func (m *Metrics) newTurnSeries(k turnKey) *turnSeries {
+	a := m.agents.get(k.agent)
+	return &turnSeries{
+		agent:     a,
+		sttFinal:  m.sttFinal.WithLabelValues(a.label, m.pluginNames.clamp(pluginName(k.STT))),
+		chatFirst: m.chatFirstToken.WithLabelValues(a.label, m.pluginNames.clamp(pluginName(k.Chat))),
+		ttsFirst:  m.ttsFirstAudio.WithLabelValues(a.label, m.pluginNames.clamp(pluginName(k.TTS))),
+	}
+}
+
+// TurnCompleted records a turn of agent's call served by providers: its
+// timings, and whether the caller interrupted the agent's answer.
+func (m *Metrics) TurnCompleted(agent string, providers Providers, t TurnTimings, interrupted bool) {
+	if m == nil {
+		return
+	}
+	s := m.turnSeries.get(turnKey{agent: agent, Providers: providers})
+	s.agent.turns.Inc()
+	if interrupted {
+		s.agent.interruptions.Inc()
+	}
+	observe(s.sttFinal, t.STTFinal)
+	observe(s.chatFirst, t.ChatFirstToken)
+	observe(s.ttsFirst, t.TTSFirstAudio)
+	observe(s.agent.response, t.ResponseLatency)
+	if t.Overhead != 0 {
+		s.agent.overhead.Observe(max(t.Overhead, 0).Seconds())
+	}
+}
+
+// observe records d unless it was not measured.
+func observe(o prometheus.Observer, d time.Duration) {
+	if d > 0 {
+		o.Observe(d.Seconds())
+	}
+}

@@ -1,0 +1,31 @@
+package pipeline
+
+// Live events sent to the clients of a call's session (see
+// docs/signaling.md).
+const (
+	// EventTranscript: {callId, text, final}: the caller's words, partial
+	// while they speak and final at the end of their turn.
+	EventTranscript = "transcript"
+	// EventAgentResponse: {callId, text, final, interrupted}: the agent's
+	// reply, as deltas (final false) and then whole (final true; when
+	// interrupted, only what was played).
+	EventAgentResponse = "agent-response"
+	// EventSentiment: {callId, text, sentiment, score}: the mood of the
+	// caller's final words (score 0..1, as the original's).
+	EventSentiment = "sentiment"
+	// EventAgentSpeaking: {callId, state}: state is start, stop or
+	// interrupted.
+	EventAgentSpeaking = "agent-speaking"
+)
+
+// Agent speaking states.
+const (
+	SpeakingStart       = "start"
+	SpeakingStop        = "stop"
+	SpeakingInterrupted = "interrupted"
+)
+
+func (c *conversation) emit(event string, payload map[string]any) {
+	payload["callId"] = c.callID
+	c.line.Emit(event, payload)
+}

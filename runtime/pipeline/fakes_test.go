@@ -1,0 +1,195 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/host"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// fakeProviders are in-process providers with fixed behaviour.
+type fakeProviders struct {
+	sttDelay   time.Duration // EndUtterance -> final
+	heard      atomic.Value  // string: the text every final says
+	chatFail   atomic.Int32  // fail this many chat requests first
+	chatDelay  time.Duration // request -> first token
+	reply      atomic.Value  // string: the reply text
+	ttsPerRune time.Duration // audio per rune of text
+	sttStreams atomic.Int32
+}
+
+func newFakeProviders() *fakeProviders {
+	f := &fakeProviders{sttDelay: 20 * time.Millisecond, chatDelay: 20 * time.Millisecond, ttsPerRune: 40 * time.Millisecond}
+	f.heard.Store("where is my order")
+	f.reply.Store("Your order arrives tomorrow. Anything else?")
+	return f
+}
+
+func (f *fakeProviders) For(*agent.Spec) (host.Providers, error) {
+	return host.Providers{STT: fakeSTT{f}, Chat: fakeChat{f}, TTS: fakeTTS{f}, Sentiment: fakeSentiment{}}, nil
+}
+
+type fakeSTT struct{ f *fakeProviders }
+
+func (s fakeSTT) StreamSTT(ctx context.Context, _ provider.STTConfig) (provider.STTStream, error) {
+	s.f.sttStreams.Add(1)
+	ctx, cancel := context.WithCancel(ctx)
+	return &fakeSTTStream{f: s.f, ctx: ctx, cancel: cancel, out: make(chan provider.Transcript, 16)}, nil
+}
+
+func (fakeSTT) Transcribe(context.Context, provider.TranscribeRequest) (provider.Transcript, error) {
+	return provider.Transcript{}, errors.New("not used")
+}
+
+type fakeSTTStream struct {
+	f      *fakeProviders
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    chan provider.Transcript
+	mu     sync.Mutex
+	n      int // samples since the last EndUtterance
+}
+
+func (s *fakeSTTStream) SendAudio(pcm []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n += len(pcm)
+	if s.n%8000 < len(pcm) { // a partial every half second
+		select {
+		case s.out <- provider.Transcript{Text: "where"}:
+		default:
+		}
+	}
+	return s.ctx.Err()
+}
+
+func (s *fakeSTTStream) EndUtterance() error {
+	s.mu.Lock()
+	s.n = 0
+	s.mu.Unlock()
+	text := s.f.heard.Load().(string)
+	time.AfterFunc(s.f.sttDelay, func() {
+		select {
+		case s.out <- provider.Transcript{Text: text, Final: true}:
+		case <-s.ctx.Done():
+		}
+	})
+	return nil
+}
+
+func (s *fakeSTTStream) Recv() (provider.Transcript, error) {
+	select {
+	case t := <-s.out:
+		return t, nil
+	case <-s.ctx.Done():
+		return provider.Transcript{}, io.EOF
+	}
+}
+
+func (s *fakeSTTStream) CloseSend() error { return nil }
+func (s *fakeSTTStream) Close() error     { s.cancel(); return nil }
+
+type fakeChat struct{ f *fakeProviders }
+
+func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
+	if c.f.chatFail.Add(-1) >= 0 {
+		return nil, provider.ErrUnavailable
+	}
+	text := c.f.reply.Load().(string)
+	return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
+		select {
+		case <-time.After(c.f.chatDelay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for _, w := range strings.SplitAfter(text, " ") {
+			if err := send(provider.ChatDelta{Text: w}); err != nil {
+				return err
+			}
+		}
+		return send(provider.ChatDelta{EndCall: strings.Contains(strings.ToLower(text), "goodbye")})
+	}), nil
+}
+
+type fakeTTS struct{ f *fakeProviders }
+
+// Synthesize returns a 300 Hz tone as long as the text, in 100 ms chunks.
+func (t fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+	n := int(time.Duration(len([]rune(req.Text))) * t.f.ttsPerRune * 16000 / time.Second)
+	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+		for i := 0; i < n; i += 1600 {
+			pcm := make([]int16, min(1600, n-i))
+			for j := range pcm {
+				pcm[j] = int16(6000 * math.Sin(2*math.Pi*300*float64(i+j)/16000))
+			}
+			if err := send(provider.Audio{PCM: pcm, SampleRate: 16000}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), nil
+}
+
+type fakeSentiment struct{}
+
+func (fakeSentiment) Analyze(context.Context, provider.SentimentRequest) (provider.SentimentResult, error) {
+	return provider.SentimentResult{Label: "neutral", Score: 0.5}, nil
+}
+
+// energyVAD scores 512-sample windows by loudness: a stand-in for Silero.
+type energyVAD struct {
+	buf   []int16
+	probs []float32
+}
+
+func (v *energyVAD) WindowSamples() int { return 512 }
+func (v *energyVAD) Close() error       { return nil }
+
+func (v *energyVAD) Write(s []int16) ([]float32, error) {
+	v.buf = append(v.buf, s...)
+	v.probs = v.probs[:0]
+	for len(v.buf) >= 512 {
+		var sum float64
+		for _, x := range v.buf[:512] {
+			sum += float64(x) * float64(x)
+		}
+		p := float32(0)
+		if math.Sqrt(sum/512) > 500 {
+			p = 1
+		}
+		v.probs = append(v.probs, p)
+		v.buf = v.buf[512:]
+	}
+	return v.probs, nil
+}
+
+// memStore keeps turns in memory.
+type memStore struct {
+	mu    sync.Mutex
+	turns []*store.Turn
+}
+
+func (m *memStore) AppendTurns(_ context.Context, _ string, turns ...*store.Turn) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range turns {
+		t.Seq = len(m.turns) + 1
+		m.turns = append(m.turns, t)
+	}
+	return nil
+}
+
+func (m *memStore) all() []*store.Turn {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*store.Turn(nil), m.turns...)
+}

@@ -1,0 +1,244 @@
+package pipeline
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/provider"
+)
+
+// preRoll is how much audio before the detected start of speech goes to
+// STT with it, so the first syllable is not cut.
+const preRoll = 300 * time.Millisecond
+
+// uturn is a caller's turn on its way to a reply.
+type uturn struct {
+	speechStart time.Time
+	speechEnd   time.Time
+	endOfTurn   time.Time // when the turn detector ended it (EndUtterance)
+	final       time.Time // when its final transcript came
+	text        string
+}
+
+// sttEvent is what the STT reader hands the loop.
+type sttEvent struct {
+	stream provider.STTStream
+	tr     provider.Transcript
+	err    error // the stream ended
+}
+
+// listener is the listening half of a conversation, owned by the loop.
+type listener struct {
+	c        *conversation
+	vad      VADStream
+	det      turnDetector
+	pos      int64   // samples heard
+	scored   int64   // samples the VAD has scored
+	ring     []int16 // the last preRoll+MinSpeech of audio
+	ringEnd  int64   // position just after ring's last sample
+	stream   provider.STTStream
+	speaking bool // a turn is being sent to STT
+	turn     *uturn
+}
+
+func newListener(c *conversation, vad VADStream) listener {
+	tt := c.spec.TurnTaking
+	l := listener{
+		c:   c,
+		vad: vad,
+		det: turnDetector{cfg: TurnConfig{
+			MinSpeech:        time.Duration(tt.MinSpeech),
+			EndOfTurnSilence: time.Duration(tt.EndOfTurnSilence),
+			MaxTurn:          time.Duration(tt.MaxTurn),
+			Threshold:        0.5,
+			Release:          0.35,
+		}},
+	}
+	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + 320
+	l.ring = make([]int16, 0, keep)
+	return l
+}
+
+// at returns the wall time of sample position p, given that sample pos
+// arrived at now.
+func (l *listener) at(p int64, now time.Time) time.Time {
+	return now.Add(-time.Duration(l.pos-p) * time.Second / rate)
+}
+
+// hear takes one caller frame.
+func (c *conversation) hear(f *frame) {
+	l := &c.lis
+	pcm := f.pcm[:]
+	l.pos += int64(len(pcm))
+	l.remember(pcm)
+	// A turn already under way gets this frame now; one that starts in it
+	// gets it with its pre-roll.
+	if l.speaking {
+		l.send(pcm)
+	}
+	probs, err := l.vad.Write(pcm)
+	if err != nil {
+		c.log.Error("vad failed", "err", err)
+	}
+	win := int64(l.vad.WindowSamples())
+	for _, p := range probs {
+		start := l.scored
+		l.scored += win
+		if l.det.Window(p, start, l.scored) == speechStarted {
+			c.onSpeech(f.at)
+		}
+	}
+	if l.det.Advance(l.pos) == turnEnded && l.speaking {
+		c.onTurnEnd(f.at)
+	}
+}
+
+// remember keeps the recent audio for the pre-roll.
+func (l *listener) remember(pcm []int16) {
+	if over := len(l.ring) + len(pcm) - cap(l.ring); over > 0 {
+		l.ring = append(l.ring[:0], l.ring[over:]...)
+	}
+	l.ring = append(l.ring, pcm...)
+	l.ringEnd = l.pos
+}
+
+// onSpeech: the caller has spoken for min_speech. Barge in if the agent is
+// talking, and start sending the turn to STT from just before its start.
+func (c *conversation) onSpeech(now time.Time) {
+	l := &c.lis
+	if c.reply != nil && c.reply.speaking() {
+		if !c.spec.TurnTaking.BargeIn {
+			l.det.Reset() // the agent has the floor
+			return
+		}
+		c.interrupt(now)
+	}
+	if !l.open() {
+		l.det.Reset()
+		return
+	}
+	l.speaking = true
+	l.turn = &uturn{speechStart: l.at(l.det.segStart, now)}
+	// The turn so far, and a little before it.
+	from := max(l.det.segStart-samples(preRoll), l.ringEnd-int64(len(l.ring)))
+	l.send(l.ring[from-(l.ringEnd-int64(len(l.ring))):])
+}
+
+// open makes sure an STT stream is open.
+func (l *listener) open() bool {
+	if l.stream != nil {
+		return true
+	}
+	c := l.c
+	st, err := c.prov.STT.StreamSTT(c.ctx, provider.STTConfig{
+		Language: string(c.spec.Language), SampleRate: rate, Options: c.spec.Providers.STT.Options,
+	})
+	if err != nil {
+		c.providerFailed("stt", err)
+		return false
+	}
+	l.stream = st
+	go func() {
+		for {
+			tr, err := st.Recv()
+			select {
+			case c.stt <- sttEvent{stream: st, tr: tr, err: err}:
+			case <-c.ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return true
+}
+
+// send streams audio of the current turn to STT.
+func (l *listener) send(pcm []int16) {
+	if l.stream == nil {
+		return
+	}
+	for len(pcm) > 0 {
+		n := min(len(pcm), 320)
+		if err := l.stream.SendAudio(pcm[:n]); err != nil {
+			l.c.sttFailed(l.stream, err)
+			return
+		}
+		pcm = pcm[n:]
+	}
+}
+
+// onTurnEnd: the caller has been silent for end_of_turn_silence.
+func (c *conversation) onTurnEnd(now time.Time) {
+	l := &c.lis
+	l.speaking = false
+	t := l.turn
+	l.turn = nil
+	t.speechEnd = l.at(l.det.speechEnd, now)
+	t.endOfTurn = time.Now()
+	if l.stream == nil {
+		return
+	}
+	if err := l.stream.EndUtterance(); err != nil {
+		c.sttFailed(l.stream, err)
+		return
+	}
+	c.finals = append(c.finals, t)
+}
+
+// onTranscript handles what the STT stream said.
+func (c *conversation) onTranscript(ev sttEvent) {
+	if ev.stream != c.lis.stream {
+		return // from a stream already given up
+	}
+	if ev.err != nil {
+		if !errors.Is(ev.err, io.EOF) {
+			c.sttFailed(ev.stream, ev.err)
+		}
+		return
+	}
+	if !ev.tr.Final {
+		if ev.tr.Text != "" {
+			c.emit(EventTranscript, map[string]any{"text": ev.tr.Text, "final": false})
+		}
+		return
+	}
+	if len(c.finals) == 0 {
+		return // a final nobody asked for
+	}
+	t := c.finals[0]
+	c.finals = c.finals[1:]
+	t.final = time.Now()
+	t.text = ev.tr.Text
+	c.emit(EventTranscript, map[string]any{"text": t.text, "final": true})
+	if t.text == "" {
+		return // noise the recogniser found no words in
+	}
+	c.startReply(t, "")
+}
+
+// sttFailed gives up a broken STT stream: the turns waiting for it get an
+// apology, and the next turn opens a new stream.
+func (c *conversation) sttFailed(st provider.STTStream, err error) {
+	l := &c.lis
+	if st != l.stream {
+		return
+	}
+	_ = st.Close()
+	l.stream, l.speaking, l.turn = nil, false, nil
+	l.det.Reset()
+	c.providerFailed("stt", err)
+	if len(c.finals) > 0 {
+		c.finals = nil
+		c.apologise()
+	}
+}
+
+func (c *conversation) closeListener() {
+	if st := c.lis.stream; st != nil {
+		_ = st.Close()
+	}
+	_ = c.lis.vad.Close()
+}

@@ -1,0 +1,267 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/service"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// ReasonAgentHangup ends a call whose agent said goodbye.
+const ReasonAgentHangup = "agent hangup"
+
+// reply is one agent turn: the answer to a caller's turn (user set), the
+// greeting, or an apology (fixed text).
+type reply struct {
+	c      *conversation
+	user   *uturn // nil for the greeting and apologies
+	fixed  string // text to speak without the chat provider
+	ctx    context.Context
+	cancel context.CancelFunc
+	base   time.Duration // Player.Played when the reply began
+
+	mu          sync.Mutex
+	sentences   []spoken // queued for playing, in order
+	text        strings.Builder
+	started     bool // its first audio was queued
+	interrupted bool
+	endCall     bool
+	err         error
+	sentiment   chan *store.Sentiment
+
+	played time.Duration // of its audio, when interrupted
+
+	// Timings.
+	chatFirstToken    time.Duration
+	chatFirstSentence time.Duration // chat request -> first whole sentence
+	ttsFirstAudio     time.Duration
+	firstPacket       time.Time
+	stopped           time.Time
+}
+
+// spoken is a sentence queued for playing and where its audio ends.
+type spoken struct {
+	text string
+	end  time.Duration // of Player.Played, relative to base
+}
+
+// speaking reports whether the reply is still going (written, queued or
+// playing).
+func (r *reply) speaking() bool {
+	return r.ctx.Err() == nil
+}
+
+// startReply begins the agent's turn for t (or speaks fixed), cancelling
+// any reply still running.
+func (c *conversation) startReply(t *uturn, fixed string) {
+	if c.reply != nil {
+		c.interrupt(time.Now())
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played()}
+	if t != nil && c.prov.Sentiment != nil {
+		r.sentiment = make(chan *store.Sentiment, 1)
+		go c.score(t.text, r.sentiment)
+	}
+	c.reply = r
+	c.running++
+	go r.run()
+}
+
+// score runs sentiment beside the reply.
+func (c *conversation) score(text string, out chan<- *store.Sentiment) {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	var opts provider.Options
+	if p := c.spec.Providers.Sentiment; p != nil {
+		opts = p.Options
+	}
+	res, err := c.prov.Sentiment.Analyze(ctx, provider.SentimentRequest{Text: text, Language: string(c.spec.Language), Options: opts})
+	if err != nil {
+		if ctx.Err() == nil {
+			c.providerFailed("sentiment", err)
+		}
+		out <- nil
+		return
+	}
+	c.emit(EventSentiment, map[string]any{"text": text, "sentiment": res.Label, "score": res.Score})
+	out <- &store.Sentiment{Label: res.Label, Score: res.Score}
+}
+
+// run writes the reply and speaks it; the loop gets it back when done.
+func (r *reply) run() {
+	defer func() { r.c.results <- r }()
+	var err error
+	if r.fixed != "" {
+		r.text.WriteString(r.fixed)
+		err = r.say(r.fixed)
+	} else {
+		err = r.answer()
+	}
+	if err == nil {
+		// Let the Player finish what is queued.
+		err = r.c.line.Player.WaitIdle(r.ctx)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = time.Now()
+	if err != nil && r.ctx.Err() == nil {
+		r.err = err
+	}
+	if r.started && !r.interrupted {
+		r.c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStop})
+	}
+	r.cancel()
+}
+
+// answer streams the chat reply sentence by sentence into speech.
+func (r *reply) answer() error {
+	c := r.c
+	msgs := service.Window(c.history, c.spec.History.MaxTurns)
+	msgs = append(msgs, provider.Message{Role: provider.RoleUser, Content: r.user.text})
+	asked := time.Now()
+	st, err := c.prov.Chat.Complete(r.ctx, provider.ChatRequest{
+		SystemPrompt: c.spec.SystemPrompt, Messages: msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
+	})
+	if err != nil {
+		return providerError{"chat", err}
+	}
+	defer func() { _ = st.Close() }()
+	ch := chunker{minRunes: 12}
+	for {
+		d, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return providerError{"chat", err}
+		}
+		r.mu.Lock()
+		if r.chatFirstToken == 0 {
+			r.chatFirstToken = time.Since(asked)
+		}
+		r.text.WriteString(d.Text)
+		r.endCall = r.endCall || d.EndCall
+		r.mu.Unlock()
+		if d.Text != "" {
+			c.emit(EventAgentResponse, map[string]any{"text": d.Text, "final": false})
+		}
+		for _, s := range ch.Push(d.Text) {
+			if r.chatFirstSentence == 0 {
+				r.chatFirstSentence = time.Since(asked)
+			}
+			if err := r.say(s); err != nil {
+				return err
+			}
+		}
+	}
+	if s := ch.Flush(); s != "" {
+		if r.chatFirstSentence == 0 {
+			r.chatFirstSentence = time.Since(asked)
+		}
+		return r.say(s)
+	}
+	return nil
+}
+
+// say synthesises one sentence and queues its audio as it comes.
+func (r *reply) say(sentence string) error {
+	c := r.c
+	asked := time.Now()
+	st, err := c.prov.TTS.Synthesize(r.ctx, provider.TTSRequest{
+		Text: sentence, Voice: c.spec.Voice, Language: string(c.spec.Language), Options: c.spec.Providers.TTS.Options,
+	})
+	if err != nil {
+		return providerError{"tts", err}
+	}
+	defer func() { _ = st.Close() }()
+	var queued time.Duration
+	for {
+		a, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return providerError{"tts", err}
+		}
+		if len(a.PCM) == 0 {
+			continue
+		}
+		r.mu.Lock()
+		if r.ctx.Err() != nil {
+			r.mu.Unlock()
+			return r.ctx.Err()
+		}
+		if !r.started {
+			r.started = true
+			r.ttsFirstAudio = time.Since(asked)
+			c.line.Player.Mark(func(at time.Time) {
+				r.mu.Lock()
+				r.firstPacket = at
+				r.mu.Unlock()
+			})
+			c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStart})
+		}
+		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
+		queued += pcm.Duration()
+		err = c.line.Player.Enqueue(pcm)
+		r.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	prev := time.Duration(0)
+	if n := len(r.sentences); n > 0 {
+		prev = r.sentences[n-1].end
+	}
+	r.sentences = append(r.sentences, spoken{text: sentence, end: prev + queued})
+	r.mu.Unlock()
+	return nil
+}
+
+// interrupt stops the running reply at once: the caller spoke over it.
+func (c *conversation) interrupt(now time.Time) {
+	r := c.reply
+	if r == nil || !r.speaking() {
+		return
+	}
+	r.mu.Lock()
+	r.interrupted = true
+	r.cancel()
+	c.line.Player.Flush()
+	r.played = c.line.Player.Played() - r.base
+	started := r.started
+	r.mu.Unlock()
+	if started {
+		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingInterrupted})
+	}
+	c.log.Debug("barge-in", "after", now.Sub(r.firstPacket))
+}
+
+// stopReply cancels the running reply and waits for every reply still
+// finishing, storing what they said (the call ended).
+func (c *conversation) stopReply() {
+	if r := c.reply; r != nil {
+		c.interrupt(time.Now())
+	}
+	for c.running > 0 {
+		c.finishReply(<-c.results)
+	}
+}
+
+// providerError names the stage that failed.
+type providerError struct {
+	stage string
+	err   error
+}
+
+func (e providerError) Error() string { return e.stage + ": " + e.err.Error() }
+func (e providerError) Unwrap() error { return e.err }

@@ -1,0 +1,199 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/host"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// finishReply stores a finished agent turn (and the caller's turn it
+// answered), tells the clients, and hangs up or apologises when due.
+func (c *conversation) finishReply(r *reply) {
+	c.running--
+	if c.reply == r {
+		c.reply = nil
+	}
+	r.mu.Lock()
+	text := strings.TrimSpace(r.text.String())
+	if r.interrupted {
+		text = playedText(r.sentences, r.played)
+	}
+	interrupted, endCall, failed := r.interrupted, r.endCall, r.err
+	r.mu.Unlock()
+
+	if failed != nil {
+		c.providerFailed(stageOf(failed), failed)
+	}
+	if r.user != nil || text != "" {
+		c.emit(EventAgentResponse, map[string]any{"text": text, "final": true, "interrupted": interrupted})
+	}
+	c.store(r, text)
+	if c.ctx.Err() != nil {
+		return // the call is over
+	}
+	switch {
+	case failed != nil && r.fixed == "":
+		c.apologise()
+	case endCall && !interrupted && failed == nil:
+		c.log.Info("the agent hung up")
+		c.line.Hangup(ReasonAgentHangup)
+	}
+}
+
+// store appends the caller's turn (if any) and the agent's turn (if it
+// said anything) to the call's history.
+func (c *conversation) store(r *reply, text string) {
+	var turns []*store.Turn
+	if t := r.user; t != nil {
+		ut := &store.Turn{Role: store.RoleUser, Text: t.text, StartedAt: t.speechStart, EndedAt: t.speechEnd, Timings: r.timings(c.spec)}
+		if r.sentiment != nil {
+			select {
+			case ut.Sentiment = <-r.sentiment:
+			case <-time.After(2 * time.Second):
+				c.log.Warn("sentiment too slow: the turn is stored without it")
+			}
+		}
+		turns = append(turns, ut)
+		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(ut.Timings), r.interrupted)
+	}
+	if text != "" {
+		start := r.firstPacket
+		if start.IsZero() {
+			start = r.stopped
+		}
+		turns = append(turns, &store.Turn{Role: store.RoleAssistant, Text: text, Interrupted: r.interrupted, StartedAt: start, EndedAt: r.stopped})
+	}
+	if len(turns) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
+	defer cancel()
+	if err := c.e.cfg.Store.AppendTurns(ctx, c.callID, turns...); err != nil {
+		c.log.Error("turns not stored", "err", err)
+		return
+	}
+	c.history = append(c.history, turns...)
+}
+
+// timings are the measured stages of the caller's turn r answered.
+func (r *reply) timings(spec *agent.Spec) store.Timings {
+	t := r.user
+	tm := store.Timings{
+		SpeechStart:    t.speechStart,
+		SpeechEnd:      t.speechEnd,
+		STTFinalDelay:  t.final.Sub(t.endOfTurn),
+		ChatFirstToken: r.chatFirstToken,
+		TTSFirstAudio:  r.ttsFirstAudio,
+		FirstPacket:    r.firstPacket,
+	}
+	if !tm.FirstPacket.IsZero() {
+		providers := tm.STTFinalDelay + r.chatFirstSentence + tm.TTSFirstAudio
+		tm.RuntimeOverhead = tm.FirstPacket.Sub(t.speechEnd) - time.Duration(spec.TurnTaking.EndOfTurnSilence) - providers
+	}
+	return tm
+}
+
+func metricsOf(t store.Timings) metrics.TurnTimings {
+	out := metrics.TurnTimings{STTFinal: t.STTFinalDelay, ChatFirstToken: t.ChatFirstToken, TTSFirstAudio: t.TTSFirstAudio, Overhead: t.RuntimeOverhead}
+	if !t.FirstPacket.IsZero() {
+		out.ResponseLatency = t.FirstPacket.Sub(t.SpeechEnd)
+	}
+	return out
+}
+
+// playedText is what of sentences was heard when d of their audio had
+// played: the whole sentences, and the share of the words of the one cut
+// off that its played time covers.
+func playedText(sentences []spoken, d time.Duration) string {
+	var b strings.Builder
+	var start time.Duration
+	for _, s := range sentences {
+		if d <= start {
+			break
+		}
+		text := s.text
+		if d < s.end {
+			words := strings.Fields(s.text)
+			n := int(float64(len(words)) * float64(d-start) / float64(s.end-start))
+			text = strings.Join(words[:n], " ")
+		}
+		if text != "" {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(text)
+		}
+		start = s.end
+	}
+	return b.String()
+}
+
+// apologies are spoken when a provider fails mid-turn and the agent file
+// has no error_message.
+var apologies = map[agent.Language]string{
+	agent.LanguageKorean:  "죄송합니다, 문제가 생겼어요. 다시 한 번 말씀해 주시겠어요?",
+	agent.LanguageEnglish: "Sorry, something went wrong on my side. Could you say that again?",
+}
+
+// apologise speaks the agent's apology after a failed turn.
+func (c *conversation) apologise() {
+	text := c.spec.ErrorMessage
+	if text == "" {
+		text = apologies[c.spec.Language]
+	}
+	if text == "" {
+		text = apologies[agent.LanguageEnglish]
+	}
+	c.startReply(nil, text)
+}
+
+// providerFailed logs a provider failure and counts it.
+func (c *conversation) providerFailed(stage string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	plugin := map[string]string{"stt": c.providers.STT, "chat": c.providers.Chat, "tts": c.providers.TTS}[stage]
+	if stage == "sentiment" && c.spec.Providers.Sentiment != nil {
+		plugin = c.spec.Providers.Sentiment.Plugin
+	}
+	c.log.Error("provider failed", "stage", stage, "plugin", plugin, "err", err)
+	c.e.cfg.Metrics.PluginError(plugin, errorKind(err))
+}
+
+func stageOf(err error) string {
+	var pe providerError
+	if errors.As(err, &pe) {
+		return pe.stage
+	}
+	return "tts"
+}
+
+// errorKind is the metrics label of a provider error.
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, provider.ErrUnavailable):
+		return metrics.KindUnavailable
+	case errors.Is(err, provider.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return metrics.KindTimeout
+	case errors.Is(err, provider.ErrInvalidInput):
+		return metrics.KindInvalidInput
+	case errors.Is(err, provider.ErrInvalidOptions):
+		return metrics.KindInvalidOptions
+	case errors.Is(err, provider.ErrRateLimited):
+		return metrics.KindRateLimited
+	case errors.Is(err, provider.ErrUnauthorized):
+		return metrics.KindUnauthorized
+	case errors.Is(err, provider.ErrUnsupported):
+		return metrics.KindUnsupported
+	case errors.Is(err, host.ErrBadResponse):
+		return metrics.KindBadResponse
+	}
+	return metrics.KindOther
+}
