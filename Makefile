@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins proto deps test unit vet lint fmt schema bench clean help
+.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench clean help
 
 all: build
 
@@ -36,12 +36,15 @@ help: ## list the targets
 run: build ## build everything and start the runtime on port 3000 with the default agent
 	./$(BIN)/parley
 
-build: deps plugins ## build the runtime and its plugins into bin/
+build: deps plugins vad ## build the runtime and its plugins into bin/
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/parley ./cmd/runtime
 
 plugins: deps ## build the provider plugins into bin/plugins/
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do echo "go build -o $(BIN)/plugins/$$p ./plugins/$$p"; $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/plugins/$$p ./plugins/$$p || exit 1; done
+
+vad: ## fetch the Silero VAD model and ONNX Runtime into bin/vad/ (npm registry)
+	@scripts/vad-assets.sh $(BIN)/vad
 
 proto: deps ## regenerate runtime/provider/proto/v1 from provider.proto
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VER)
@@ -60,7 +63,7 @@ deps: ## install missing Debian packages (needs root, once)
 
 test: deps vet lint unit ## everything: vet, lint and all tests with -race
 
-unit: deps ## all Go tests with the race detector
+unit: deps vad ## all Go tests with the race detector
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 vet:
