@@ -112,6 +112,7 @@ func start(t *testing.T, dataDir string, extraEnv ...string) *process {
 		"PARLEY_DATA_DIR=" + dataDir,
 		"PARLEY_AGENTS_DIR=" + repoAgents(t),
 		"PARLEY_LOG_FORMAT=json",
+		"PARLEY_VAD_DIR=" + repoVAD(t),
 	}, extraEnv...)
 	logs := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -132,6 +133,15 @@ func start(t *testing.T, dataDir string, extraEnv ...string) *process {
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 20*time.Millisecond, "runtime did not become ready; log:\n%s", logs)
 	return p
+}
+
+// repoVAD is bin/vad of the repository (make vad fills it); without it
+// the runtime falls back to the energy detector.
+func repoVAD(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../bin/vad")
+	require.NoError(t, err)
+	return dir
 }
 
 func repoAgents(t *testing.T) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 )
@@ -19,7 +20,7 @@ import (
 var onPluginChange atomic.Value // func()
 
 // newPluginHost configures the plugin host from the runtime's settings.
-func newPluginHost(cfg *config.Config, log *slog.Logger) (*host.Host, error) {
+func newPluginHost(cfg *config.Config, m *metrics.Metrics, log *slog.Logger) (*host.Host, error) {
 	dir := cfg.Plugins.Dir
 	if dir == "" {
 		exe, err := os.Executable()
@@ -33,7 +34,10 @@ func newPluginHost(cfg *config.Config, log *slog.Logger) (*host.Host, error) {
 	hc.StartTimeout = cfg.Plugins.StartTimeout
 	hc.RequestTimeout = cfg.Plugins.RequestTimeout
 	hc.Env = pluginEnv(cfg)
-	hc.OnChange = func(string, host.State) {
+	hc.OnChange = func(plugin string, s host.State) {
+		if s == host.StateRestarting || s == host.StateFailed {
+			m.PluginRestarted(plugin)
+		}
 		if f, ok := onPluginChange.Load().(func()); ok {
 			f()
 		}

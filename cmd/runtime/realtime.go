@@ -3,27 +3,54 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/pipeline"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/signaling"
+	"github.com/parleyhq/parley/runtime/vad"
 )
 
-// newRealtime wires the realtime side: the WebRTC engine, the live-call
-// manager that answers agent calls, and the Socket.IO signaling server.
-func newRealtime(cfg *config.Config, calls *service.Calls, providers live.ProviderSource, log *slog.Logger) (*signaling.Server, *live.Manager, error) {
+// realtime is the live side of the runtime: the WebRTC engine, the
+// conversation loop, the live-call manager and the Socket.IO server.
+type realtime struct {
+	sig   *signaling.Server
+	calls *live.Manager
+	vad   vad.Model
+}
+
+// newRealtime wires the realtime side.
+func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
 	engine, err := media.NewEngine(mediaConfig(cfg))
 	if err != nil {
-		return nil, nil, fmt.Errorf("webrtc: %w", err)
+		return nil, fmt.Errorf("webrtc: %w", err)
 	}
-	mgr, err := live.New(engine, calls, live.NewGreeter(providers, log.With("component", "greeter")),
-		live.Config{MediaTimeout: cfg.Calls.MediaTimeout, DisconnectGrace: cfg.Calls.DisconnectGrace}, log)
+	model, err := openVAD(cfg)
 	if err != nil {
-		return nil, nil, err
+		log.Warn("voice activity detection falls back to the energy detector: turns are less reliable in noise", "reason", err)
+	}
+	log.Info("voice activity detection", "model", model.String())
+	conv, err := pipeline.New(pipeline.Config{
+		Providers: providers,
+		Store:     turns,
+		NewVAD:    func() (pipeline.VADStream, error) { return model.NewStream() },
+		Metrics:   m,
+		Log:       log.With("component", "conversation"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	mgr, err := live.New(engine, calls, conv,
+		live.Config{MediaTimeout: cfg.Calls.MediaTimeout, DisconnectGrace: cfg.Calls.DisconnectGrace, Metrics: m}, log)
+	if err != nil {
+		return nil, err
 	}
 	calls.Observe(mgr.CallChanged)
 	sig, err := signaling.New(live.Sessions{Calls: calls}, log,
@@ -31,10 +58,24 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers live.Provid
 		signaling.WithMaxPayload(int64(cfg.Signaling.MaxPayload)),
 		signaling.WithCORSOrigin(cfg.CORSOrigin))
 	if err != nil {
-		return nil, nil, fmt.Errorf("signaling: %w", err)
+		return nil, fmt.Errorf("signaling: %w", err)
 	}
 	mgr.SetBroadcaster(sig)
-	return sig, mgr, nil
+	return &realtime{sig: sig, calls: mgr, vad: model}, nil
+}
+
+// openVAD loads Silero from the VAD directory, or returns the energy
+// detector and why Silero could not be used.
+func openVAD(cfg *config.Config) (vad.Model, error) {
+	dir := cfg.VAD.Dir
+	if dir == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return vad.NewEnergy(), fmt.Errorf("find the vad directory: %w", err)
+		}
+		dir = filepath.Join(filepath.Dir(exe), "vad")
+	}
+	return vad.Open(filepath.Join(dir, "libonnxruntime.so.1"), filepath.Join(dir, "silero_vad.onnx"))
 }
 
 // mediaConfig is how the agent peer reaches callers.

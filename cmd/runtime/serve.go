@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/api"
 	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
 )
@@ -60,7 +61,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer func() { _ = st.Close() }()
 
-	plugins, err := newPluginHost(cfg, log.With("component", "plugins"))
+	m := metrics.New()
+	plugins, err := newPluginHost(cfg, m, log.With("component", "plugins"))
 	if err != nil {
 		return err
 	}
@@ -80,11 +82,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	conv := service.NewConversation(calls, st, agents, plugins, log.With("component", "conversation"))
-	sig, calling, err := newRealtime(cfg, calls, plugins, log)
+	rt, err := newRealtime(cfg, calls, plugins, st, m, log)
 	if err != nil {
 		return err
 	}
-	app := api.New(api.Deps{Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv, Signaling: sig, Ready: st.Ping, Log: log.With("component", "http")})
+	defer func() { _ = rt.vad.Close() }()
+	app := api.New(api.Deps{
+		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
+		Signaling: rt.sig, Metrics: m.Handler(), Ready: st.Ping, Log: log.With("component", "http"),
+	})
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
@@ -107,10 +113,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// sockets close, then HTTP.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.HTTP.ShutdownTimeout)
 		defer cancel()
-		if err := calling.Close(sctx); err != nil {
+		if err := rt.calls.Close(sctx); err != nil {
 			log.Error("live calls did not stop in time", "err", err)
 		}
-		_ = sig.Close()
+		_ = rt.sig.Close()
 		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {
 			return fmt.Errorf("http shutdown: %w", err)
 		}

@@ -1,0 +1,23 @@
+// Package vad scores speech in a call's audio: voice activity detection at
+// the frame level, for the conversation loop that decides turns.
+//
+// A Model is loaded once per process and shared by every call; each call
+// gets its own Stream, which takes mono 16 kHz PCM in any chunk size (the
+// loop's 20 ms frames) and returns one speech probability per complete
+// window:
+//
+//	20 ms frames (320 samples) ──► Stream.Write ──► one probability per
+//	                                 │               32 ms window (512 samples)
+//	                                 └─ per-call state (Silero: LSTM state and
+//	                                    64 samples of context; energy: noise floor)
+//
+// Two models implement it. Silero VAD (v5/v6 ONNX interface) runs through
+// ONNX Runtime, loaded at run time from libonnxruntime.so.1 with
+// github.com/yalue/onnxruntime_go; all streams share one session. The
+// energy model is pure Go and needs no files: it is the fallback when the
+// Silero files are missing, and it is much weaker in noise (see
+// NewEnergy). Open picks Silero when it can and says why when it cannot.
+//
+// Both models use 512-sample windows, so turn-taking thresholds mean the
+// same thing whichever model is loaded.
+package vad
