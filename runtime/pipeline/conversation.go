@@ -49,7 +49,10 @@ type Config struct {
 }
 
 // Engine starts conversations; it implements live.Conversations.
-type Engine struct{ cfg Config }
+type Engine struct {
+	cfg    Config
+	speech *speechCache
+}
 
 var _ live.Conversations = (*Engine)(nil)
 
@@ -61,7 +64,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg}, nil
+	return &Engine{cfg: cfg, speech: newSpeechCache(64)}, nil
 }
 
 // frameQueue bounds the caller frames waiting for the loop (1 s); beyond,

@@ -59,6 +59,11 @@ type harness struct {
 
 func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
 	t.Helper()
+	return newHarnessWith(t, newFakeProviders(), edit)
+}
+
+func newHarnessWith(t *testing.T, f *fakeProviders, edit func(*agent.Spec)) *harness {
+	t.Helper()
 	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
 	spec := agent.Defaults()
 	spec.Name, spec.Language, spec.SystemPrompt = "t", agent.LanguageEnglish, "be brief"
@@ -68,7 +73,7 @@ func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
 	if edit != nil {
 		edit(&spec)
 	}
-	h := &harness{t: t, f: newFakeProviders(), st: &memStore{}, w: &recWriter{}}
+	h := &harness{t: t, f: f, st: &memStore{}, w: &recWriter{}}
 	var err error
 	if h.player, err = media.NewPlayer(16000, h.w); err != nil {
 		t.Fatal(err)
@@ -278,5 +283,41 @@ func TestPauseShorterThanSilenceKeepsOneTurn(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := len(h.st.all()); n != 2 {
 		t.Fatalf("%d turns stored, want one exchange", n)
+	}
+}
+
+func TestGreetingIsSynthesisedOnce(t *testing.T) {
+	f := newFakeProviders()
+	e, err := New(Config{Providers: f, Store: &memStore{}, NewVAD: func() (VADStream, error) { return &energyVAD{}, nil },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := agent.Defaults()
+	spec.Name, spec.Language, spec.Greeting, spec.Version = "t", agent.LanguageEnglish, "Hello there.", "v1"
+	heard := func() *recWriter {
+		w := &recWriter{}
+		p, err := media.NewPlayer(16000, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		conv, err := e.Start(context.Background(), &call.Call{ID: "c"}, &spec, live.Line{Player: p, Emit: func(string, map[string]any) {}, Hangup: func(string) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conv.Close()
+		deadline := time.Now().Add(10 * time.Second)
+		for len(w.frames()) < 20 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		return w
+	}
+	a, b := heard(), heard()
+	if len(a.frames()) < 20 || len(b.frames()) < 20 {
+		t.Fatalf("greeting frames %d and %d", len(a.frames()), len(b.frames()))
+	}
+	if n := f.ttsCalls.Load(); n != 1 {
+		t.Errorf("the greeting was synthesised %d times", n)
 	}
 }

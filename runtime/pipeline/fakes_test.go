@@ -25,6 +25,7 @@ type fakeProviders struct {
 	reply      atomic.Value  // string: the reply text
 	ttsPerRune time.Duration // audio per rune of text
 	sttStreams atomic.Int32
+	ttsCalls   atomic.Int32
 }
 
 func newFakeProviders() *fakeProviders {
@@ -124,6 +125,7 @@ type fakeTTS struct{ f *fakeProviders }
 
 // Synthesize returns a 300 Hz tone as long as the text, in 100 ms chunks.
 func (t fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+	t.f.ttsCalls.Add(1)
 	n := int(time.Duration(len([]rune(req.Text))) * t.f.ttsPerRune * 16000 / time.Second)
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
 		for i := 0; i < n; i += 1600 {

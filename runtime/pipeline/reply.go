@@ -171,9 +171,26 @@ func (r *reply) answer() error {
 	return nil
 }
 
-// say synthesises one sentence and queues its audio as it comes.
+// say synthesises one sentence and queues its audio as it comes. Fixed
+// texts (greetings, apologies) are synthesised once per agent version and
+// voice, then played from memory: every call of an agent greets alike.
 func (r *reply) say(sentence string) error {
 	c := r.c
+	key := ""
+	if r.fixed != "" {
+		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, string(c.spec.Language), sentence}, "\x00")
+		if chunks, ok := c.e.speech.get(key); ok {
+			var queued time.Duration
+			for _, pcm := range chunks {
+				if err := r.queue(pcm, time.Now()); err != nil {
+					return err
+				}
+				queued += pcm.Duration()
+			}
+			r.spoke(sentence, queued)
+			return nil
+		}
+	}
 	asked := time.Now()
 	st, err := c.prov.TTS.Synthesize(r.ctx, provider.TTSRequest{
 		Text: sentence, Voice: c.spec.Voice, Language: string(c.spec.Language), Options: c.spec.Providers.TTS.Options,
@@ -183,6 +200,7 @@ func (r *reply) say(sentence string) error {
 	}
 	defer func() { _ = st.Close() }()
 	var queued time.Duration
+	var chunks []audio.PCM
 	for {
 		a, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -194,37 +212,54 @@ func (r *reply) say(sentence string) error {
 		if len(a.PCM) == 0 {
 			continue
 		}
-		r.mu.Lock()
-		if r.ctx.Err() != nil {
-			r.mu.Unlock()
-			return r.ctx.Err()
-		}
-		if !r.started {
-			r.started = true
-			r.ttsFirstAudio = time.Since(asked)
-			c.line.Player.Mark(func(at time.Time) {
-				r.mu.Lock()
-				r.firstPacket = at
-				r.mu.Unlock()
-			})
-			c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStart})
-		}
 		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
-		queued += pcm.Duration()
-		err = c.line.Player.Enqueue(pcm)
-		r.mu.Unlock()
-		if err != nil {
+		if err := r.queue(pcm, asked); err != nil {
 			return err
 		}
+		queued += pcm.Duration()
+		if key != "" {
+			chunks = append(chunks, pcm)
+		}
 	}
+	if key != "" {
+		c.e.speech.put(key, chunks)
+	}
+	r.spoke(sentence, queued)
+	return nil
+}
+
+// queue hands one chunk of the reply's speech to the Player; the first
+// one marks the start of the agent's voice.
+func (r *reply) queue(pcm audio.PCM, asked time.Time) error {
+	c := r.c
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		return r.ctx.Err()
+	}
+	if !r.started {
+		r.started = true
+		r.ttsFirstAudio = time.Since(asked)
+		c.line.Player.Mark(func(at time.Time) {
+			r.mu.Lock()
+			r.firstPacket = at
+			r.mu.Unlock()
+		})
+		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStart})
+	}
+	return c.line.Player.Enqueue(pcm)
+}
+
+// spoke records that sentence's audio, queued long, follows the previous
+// sentences'.
+func (r *reply) spoke(sentence string, queued time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	prev := time.Duration(0)
 	if n := len(r.sentences); n > 0 {
 		prev = r.sentences[n-1].end
 	}
 	r.sentences = append(r.sentences, spoken{text: sentence, end: prev + queued})
-	r.mu.Unlock()
-	return nil
 }
 
 // interrupt stops the running reply at once: the caller spoke over it.
