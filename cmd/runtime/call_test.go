@@ -19,84 +19,81 @@ import (
 	"gopkg.in/hraban/opus.v2"
 )
 
-// TestRealtimeCallOffline calls the built runtime as a browser would: REST
-// to create the call, the Go Socket.IO client on /signaling, a Pion peer on
-// loopback. The offline default agent's greeting (espeak) must arrive as
-// audible Opus, the caller's audio must reach the runtime, and hanging up
-// must end the call and free its media.
-func TestRealtimeCallOffline(t *testing.T) {
-	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
-	c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
-	id, session := c["id"].(string), c["sessionId"].(string)
+// agentCall is a caller of the runtime, as a browser would be: REST to
+// create the call, the Go Socket.IO client on /signaling, a Pion peer on
+// loopback.
+type agentCall struct {
+	t       *testing.T
+	p       *process
+	id      string
+	session string
+	sock    *sio.Socket
+	pc      *webrtc.PeerConnection
+	mic     *webrtc.TrackLocalStaticSample
+	heard   *loudness
 
-	sock := dialSignaling(t, p.base)
-	events := make(chan [2]any, 256)
+	mu     sync.Mutex
+	events []sigEvent
+}
+
+type sigEvent struct {
+	name    string
+	payload map[string]any
+}
+
+// dialAgent creates a call to the default agent and connects its media.
+func dialAgent(t *testing.T, p *process) *agentCall {
+	t.Helper()
+	c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
+	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string), sock: dialSignaling(t, p.base)}
 	candidates := make(chan map[string]any, 256)
-	for _, name := range []string{"joined-session", "answer", "ice-candidate", "error", "peer-left"} {
-		_ = sock.On(types.EventName(name), func(args ...any) {
-			var payload any
-			if len(args) > 0 {
-				payload = args[0]
-			}
+	t.Cleanup(func() { close(candidates) })
+	for _, name := range []string{"joined-session", "answer", "ice-candidate", "error", "peer-left",
+		"call-status", "transcript", "agent-response", "sentiment", "agent-speaking"} {
+		_ = a.sock.On(types.EventName(name), func(args ...any) {
+			payload, _ := first(args).(map[string]any)
 			if name == "ice-candidate" {
-				candidates <- payload.(map[string]any)
+				candidates <- payload
 				return
 			}
-			events <- [2]any{name, payload}
+			a.mu.Lock()
+			a.events = append(a.events, sigEvent{name, payload})
+			a.mu.Unlock()
 		})
 	}
-	require.NoError(t, sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": "client-peer"}))
-	wait := func(name string) map[string]any {
-		t.Helper()
-		timeout := time.After(15 * time.Second)
-		for {
-			select {
-			case e := <-events:
-				if e[0] == "error" {
-					t.Fatalf("signaling error: %v", e[1])
-				}
-				if e[0] == name {
-					return e[1].(map[string]any)
-				}
-				events <- e // keep it for a later wait
-				time.Sleep(5 * time.Millisecond)
-			case <-timeout:
-				t.Fatalf("no %s event", name)
-			}
-		}
-	}
-	wait("joined-session")
+	require.NoError(t, a.sock.Emit("join-session", map[string]any{"sessionId": a.session, "peerId": "client-peer"}))
+	a.wait("joined-session", nil)
 
-	pc, track, heard := newOpusCaller(t)
-	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+	a.pc, a.mic, a.heard = newOpusCaller(t)
+	a.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand != nil {
-			_ = sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": "client-peer", "candidate": cand.ToJSON()})
+			_ = a.sock.Emit("ice-candidate", map[string]any{"sessionId": a.session, "peerId": "client-peer", "candidate": cand.ToJSON()})
 		}
 	})
 	connected := make(chan struct{})
 	var once sync.Once
-	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+	a.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		if s == webrtc.PeerConnectionStateConnected {
 			once.Do(func() { close(connected) })
 		}
 	})
-	offer, err := pc.CreateOffer(nil)
+	offer, err := a.pc.CreateOffer(nil)
 	require.NoError(t, err)
-	require.NoError(t, pc.SetLocalDescription(offer))
-	require.NoError(t, sock.Emit("offer", map[string]any{"sessionId": session, "peerId": "client-peer", "offer": offer}))
-	answer := wait("answer")
+	require.NoError(t, a.pc.SetLocalDescription(offer))
+	require.NoError(t, a.sock.Emit("offer", map[string]any{"sessionId": a.session, "peerId": "client-peer", "offer": offer}))
+	answer := a.wait("answer", nil)
 	require.Equal(t, "agent", answer["peerId"])
 	sdp := answer["answer"].(map[string]any)
-	require.NoError(t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp["sdp"].(string)}))
+	require.NoError(t, a.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp["sdp"].(string)}))
 	// The original client calls /connect after its offer; it must not fail
 	// whether or not media got there first.
-	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/connect", "")
+	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/connect", "")
 	go func() {
 		for e := range candidates {
 			b, _ := json.Marshal(e["candidate"])
 			var cand webrtc.ICECandidateInit
 			if json.Unmarshal(b, &cand) == nil {
-				_ = pc.AddICECandidate(cand)
+				_ = a.pc.AddICECandidate(cand)
 			}
 		}
 	}()
@@ -105,20 +102,72 @@ func TestRealtimeCallOffline(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("WebRTC did not connect")
 	}
-	require.Eventually(t, func() bool {
-		return p.call(t, http.MethodGet, "/api/v1/calls/"+id, "")["call"].(map[string]any)["status"] == "IN_PROGRESS"
-	}, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return a.status() == "IN_PROGRESS" }, 10*time.Second, 20*time.Millisecond)
+	return a
+}
 
+func first(args []any) any {
+	if len(args) == 0 {
+		return nil
+	}
+	return args[0]
+}
+
+func (a *agentCall) status() any {
+	return a.p.call(a.t, http.MethodGet, "/api/v1/calls/"+a.id, "")["call"].(map[string]any)["status"]
+}
+
+// wait returns the first event called name that match accepts (nil: any),
+// failing on an error event.
+func (a *agentCall) wait(name string, match func(map[string]any) bool) map[string]any {
+	a.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		a.mu.Lock()
+		for _, e := range a.events {
+			if e.name == "error" {
+				a.mu.Unlock()
+				a.t.Fatalf("signaling error: %v", e.payload)
+			}
+			if e.name == name && (match == nil || match(e.payload)) {
+				a.mu.Unlock()
+				return e.payload
+			}
+		}
+		a.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	a.t.Fatalf("no %s event; got %v", name, a.names())
+	return nil
+}
+
+func (a *agentCall) names() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []string
+	for _, e := range a.events {
+		out = append(out, e.name)
+	}
+	return out
+}
+
+// TestRealtimeCallOffline: the offline default agent's greeting (espeak)
+// arrives as audible Opus, the caller's audio reaches the runtime, and
+// hanging up ends the call and frees its media.
+func TestRealtimeCallOffline(t *testing.T) {
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
+	a := dialAgent(t, p)
 	// The caller talks for two seconds while the greeting plays (the
 	// first packets may race the agent's track set-up).
-	sendTone(t, track, 2*time.Second)
+	sendTone(t, a.mic, 2*time.Second)
 	// The greeting ("Thank you for calling Juniper and Company...") lasts
 	// a few seconds: at least a second of it must be audible.
-	require.Eventually(t, func() bool { return heard.loud() >= time.Second }, 15*time.Second, 50*time.Millisecond,
-		"greeting not heard (loud %v)", heard.loud())
+	require.Eventually(t, func() bool { return a.heard.loud() >= time.Second }, 15*time.Second, 50*time.Millisecond,
+		"greeting not heard (loud %v)", a.heard.loud())
 
-	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/end", "")
-	wait("peer-left")
+	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
+	a.wait("peer-left", nil)
+	a.wait("call-status", func(m map[string]any) bool { return m["status"] == "ENDED" })
 	require.Eventually(t, func() bool { return strings.Contains(p.logs.String(), `"msg":"call media freed"`) }, 10*time.Second, 20*time.Millisecond)
 	var freed struct {
 		PacketsIn int `json:"packets_in"`

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	pmedia "github.com/pion/webrtc/v4/pkg/media"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/hraban/opus.v2"
+
+	"github.com/parleyhq/parley/runtime/audio"
+)
+
+// speech returns flite's reading of text at 48 kHz.
+func speech(t *testing.T, text string) []int16 {
+	t.Helper()
+	wav := filepath.Join(t.TempDir(), "s.wav")
+	out, err := exec.Command("flite", "-voice", "slt", "-t", text, "-o", wav).CombinedOutput()
+	require.NoError(t, err, "flite: %s", out)
+	data, err := os.ReadFile(wav)
+	require.NoError(t, err)
+	pcm, _, err := audio.Decode(data, "audio/wav")
+	require.NoError(t, err)
+	pcm, err = audio.Resample(pcm, 48000)
+	require.NoError(t, err)
+	return pcm.Samples
+}
+
+// talk sends pcm (48 kHz) and then silence as 20 ms Opus frames in real
+// time, as a browser does: RTP never stops.
+func talk(t *testing.T, track *webrtc.TrackLocalStaticSample, pcm []int16, silence time.Duration) {
+	t.Helper()
+	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
+	require.NoError(t, err)
+	pcm = append(pcm, make([]int16, int(silence/(20*time.Millisecond))*960)...)
+	buf := make([]byte, 1500)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; i+960 <= len(pcm); i += 960 {
+		n, err := enc.Encode(pcm[i:i+960], buf)
+		require.NoError(t, err)
+		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
+		<-tick.C
+	}
+}
+
+// TestSpokenConversationOffline holds a spoken conversation with the
+// offline default agent over WebRTC: pocketsphinx hears the caller, the
+// scripted dialog answers, espeak speaks. Transcript and reply arrive as
+// live events, and the turns with their timings are in history.
+func TestSpokenConversationOffline(t *testing.T) {
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
+	a := dialAgent(t, p)
+	// Silence until the greeting has been spoken.
+	go talk(t, a.mic, nil, 500*time.Millisecond)
+	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
+
+	greeted := a.heard.loud()
+	talk(t, a.mic, speech(t, "Where is my order? It has not arrived yet."), 2*time.Second)
+	final := a.wait("transcript", func(m map[string]any) bool { return m["final"] == true })
+	require.Contains(t, strings.ToLower(final["text"].(string)), "order")
+	reply := a.wait("agent-response", func(m map[string]any) bool {
+		return m["final"] == true && m["text"] != "Thank you for calling Juniper and Company. How can I help you today?"
+	})
+	require.Contains(t, reply["text"], "three to five working days", "the scripted order_status intent answers")
+	a.wait("sentiment", nil)
+	// The final agent-response comes once the reply has been played.
+	require.Greater(t, a.heard.loud(), greeted+2*time.Second, "the reply was heard")
+
+	require.Eventually(t, func() bool {
+		return len(p.call(t, http.MethodGet, "/api/v1/calls/"+a.id+"/history", "")["turns"].([]any)) >= 3
+	}, 20*time.Second, 50*time.Millisecond, "turns stored")
+	turns := p.call(t, http.MethodGet, "/api/v1/calls/"+a.id+"/history", "")["turns"].([]any)
+	greeting, user, answer := turns[0].(map[string]any), turns[1].(map[string]any), turns[2].(map[string]any)
+	require.Equal(t, "assistant", greeting["role"])
+	require.Equal(t, "user", user["role"])
+	require.Equal(t, final["text"], user["text"])
+	require.Equal(t, reply["text"], answer["text"])
+	require.NotNil(t, user["sentiment"])
+	tm := user["timings"].(map[string]any)
+	for _, k := range []string{"speechStartedAt", "speechEndedAt", "sttFinalMs", "chatFirstTokenMs", "ttsFirstAudioMs", "firstPacketAt", "runtimeOverheadMs"} {
+		require.Contains(t, tm, k, "timings %v", tm)
+	}
+	t.Logf("timings: %v", tm)
+
+	// The turn shows in /metrics.
+	res, err := http.Get(p.base + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body := make([]byte, 1<<20)
+	n, _ := res.Body.Read(body)
+	for n < len(body) {
+		m, err := res.Body.Read(body[n:])
+		n += m
+		if err != nil {
+			break
+		}
+	}
+	require.Contains(t, string(body[:n]), `parley_turns_total{agent="default"} 1`)
+	require.Contains(t, string(body[:n]), "parley_turn_overhead_seconds_bucket")
+	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
+}
