@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench clean help
+.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload clean help
 
 all: build
 
@@ -85,6 +85,9 @@ schema: ## regenerate schema/agent.schema.json from the Go types
 
 bench: deps ## benchmarks (see bench/RESULTS.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+callload: build ## N concurrent WebRTC calls against a fresh runtime (CALLS=100)
+	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s
 
 clean:
 	rm -rf $(BIN) $(TOOLS)

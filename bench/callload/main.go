@@ -1,0 +1,262 @@
+// Command callload is a load generator for the parley runtime: it places N
+// concurrent calls, each a Pion peer on loopback that sends 20 ms Opus
+// speech frames while the agent talks back, and reports the runtime's CPU
+// and memory per call (its plugin processes apart), the agent's frame
+// interval and packet loss, and call set-up times.
+//
+//	go run ./bench/callload -spawn bin/parley -calls 100 -duration 20s
+//	go run ./bench/callload -url http://127.0.0.1:3000 -pid $(pidof parley)
+//
+// A run: start (or attach to) the runtime, place one warm-up call so the
+// plugins are up, take the baseline, ramp the calls up, measure a steady
+// window once all are connected, then end every call.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	URL, Spawn, AgentsDir, Agent, Caller string
+	PID                                  int
+	Calls                                int
+	Ramp                                 float64
+	Duration, SetupTimeout, Settle       time.Duration
+	Audio, WAV, Text                     string
+	Pause                                time.Duration
+	Warmup, JSON, KeepData               bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("callload", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.URL, "url", "", "base URL of a running runtime (with -pid to measure it)")
+	fs.IntVar(&o.PID, "pid", 0, "process id of the runtime at -url; its CPU and memory are reported")
+	fs.StringVar(&o.Spawn, "spawn", "", "start this runtime binary (plugins in plugins/ beside it) on a free port, and stop it at the end")
+	fs.StringVar(&o.AgentsDir, "agents", "", "agents directory for -spawn (default: agents/ beside the binary's bin/)")
+	fs.StringVar(&o.Agent, "agent", "", "agent to call (default: the runtime's default agent)")
+	fs.StringVar(&o.Caller, "caller", "01012345678", "callerNumber of every call")
+	fs.IntVar(&o.Calls, "calls", 100, "concurrent calls")
+	fs.Float64Var(&o.Ramp, "ramp", 10, "calls started per second")
+	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "steady window measured once every call is connected")
+	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
+	fs.DurationVar(&o.Settle, "settle", 2*time.Second, "quiet time before the baseline sample")
+	fs.StringVar(&o.Audio, "audio", "speech", "what callers send: speech or silence")
+	fs.StringVar(&o.WAV, "wav", "", "speech from this audio file instead of flite")
+	fs.StringVar(&o.Text, "text", "Hello. What are your opening hours on the weekend? I would also like to check my order.", "what flite says for -audio speech")
+	fs.DurationVar(&o.Pause, "pause", 3*time.Second, "silence after each utterance, so the agent answers")
+	fs.BoolVar(&o.Warmup, "warmup", true, "place one call before the baseline so plugins are started")
+	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.KeepData, "keep", false, "keep the spawned runtime's data directory and log")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case (o.URL == "") == (o.Spawn == ""):
+		return o, errors.New("give exactly one of -url and -spawn")
+	case o.Spawn != "" && o.PID != 0:
+		return o, errors.New("-pid goes with -url; -spawn measures the process it starts")
+	case o.Calls < 1 || o.Ramp <= 0 || o.Duration <= 0:
+		return o, errors.New("-calls, -ramp and -duration must be positive")
+	}
+	return o, nil
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "callload:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	rep, err := run(ctx, o, os.Stderr)
+	stop()
+	if rep != nil {
+		if o.JSON {
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(rep)
+		} else {
+			rep.print(os.Stdout)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "callload:", err)
+		os.Exit(1)
+	}
+}
+
+// run performs one load run; progress goes to logw. The report is non-nil
+// once calls were placed, even when err is not.
+func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
+	logf := func(format string, args ...any) { fmt.Fprintf(logw, "callload: "+format+"\n", args...) }
+	sp, err := loadSpeech(o.Audio, o.WAV, o.Text, o.Pause)
+	if err != nil {
+		return nil, err
+	}
+	url, pid := o.URL, o.PID
+	if o.Spawn != "" {
+		rt, err := spawnRuntime(o.Spawn, o.AgentsDir)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err := rt.stop(15*time.Second, o.KeepData); err != nil {
+				logf("%v", err)
+			}
+			if o.KeepData {
+				logf("runtime log kept at %s", rt.Log)
+			}
+		}()
+		url, pid = rt.URL, rt.PID
+		logf("spawned %s as pid %d on %s (log %s)", o.Spawn, pid, url, rt.Log)
+		if err := newRESTClient(url, 1).ready(ctx, time.Minute); err != nil {
+			return nil, fmt.Errorf("%w\n%s", err, rt.logTail(30))
+		}
+	}
+	rest := newRESTClient(url, o.Calls+4)
+	if err := rest.ready(ctx, 10*time.Second); err != nil {
+		return nil, err
+	}
+	api, err := newAPI()
+	if err != nil {
+		return nil, err
+	}
+	sh := &shared{base: url, rest: rest, api: api, speech: sp, events: &eventCounts{}, caller: o.Caller, agent: o.Agent}
+
+	if o.Warmup {
+		if err := warmup(ctx, sh, o.SetupTimeout); err != nil {
+			return nil, fmt.Errorf("warm-up call: %w", err)
+		}
+	}
+	m := newMeter(pid)
+	if err := sleep(ctx, o.Settle); err != nil {
+		return nil, err
+	}
+	if err := m.baseline(); err != nil {
+		return nil, err
+	}
+
+	logf("placing %d calls at %.1f/s", o.Calls, o.Ramp)
+	calls, errs := ramp(ctx, sh, o)
+	rep := newReport(o, url, pid, sp, calls, errs)
+	defer func() { hangUpAll(calls, logf) }()
+	if rep.Connected == 0 {
+		return rep, fmt.Errorf("no call connected: %w", firstErr(errs))
+	}
+
+	logf("%d of %d calls connected; measuring %s", rep.Connected, o.Calls, o.Duration)
+	if err := m.start(); err != nil {
+		return rep, err
+	}
+	sh.steady.Store(true)
+	werr := m.watch(ctx, o.Duration)
+	sh.steady.Store(false)
+	if err := m.end(); err != nil {
+		return rep, err
+	}
+	rep.fill(sh, calls, m)
+	return rep, werr
+}
+
+// warmup places one call, lets it run briefly and ends it.
+func warmup(ctx context.Context, sh *shared, timeout time.Duration) error {
+	c := newCall(-1, sh)
+	defer c.hangUp(context.WithoutCancel(ctx))
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.setup(sctx); err != nil {
+		return err
+	}
+	return sleep(ctx, 2*time.Second)
+}
+
+// ramp starts the calls at o.Ramp per second and waits until every one is
+// connected or failed. errs[i] is the set-up error of calls[i].
+func ramp(ctx context.Context, sh *shared, o options) ([]*call, []error) {
+	calls, errs := make([]*call, o.Calls), make([]error, o.Calls)
+	every := time.Duration(float64(time.Second) / o.Ramp)
+	var wg sync.WaitGroup
+	next := time.Now()
+	for i := range calls {
+		calls[i] = newCall(i, sh)
+		if ctx.Err() != nil {
+			errs[i] = ctx.Err()
+			continue
+		}
+		wg.Go(func() {
+			sctx, cancel := context.WithTimeout(ctx, o.SetupTimeout)
+			defer cancel()
+			errs[i] = calls[i].setup(sctx)
+		})
+		next = next.Add(every)
+		_ = sleep(ctx, time.Until(next))
+	}
+	wg.Wait()
+	return calls, errs
+}
+
+// hangUpAll ends every call, twenty at a time.
+func hangUpAll(calls []*call, logf func(string, ...any)) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sem := make(chan struct{}, 20)
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c.hangUp(ctx)
+		})
+	}
+	wg.Wait()
+	var failed int
+	var example error
+	for _, c := range calls {
+		if c.endFailed != nil {
+			failed++
+			example = c.endFailed
+		}
+	}
+	if failed > 0 {
+		logf("%d calls could not be ended, e.g. %v", failed, example)
+	}
+}
+
+func firstErr(errs []error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
