@@ -14,7 +14,7 @@
 // 10 s; parley_turn_overhead_seconds from 1 ms to 2.5 s.
 //
 //	name                                        type       labels          meaning
-//	parley_stt_final_transcript_delay_seconds   histogram  agent, provider end of the caller's speech -> final transcript (STT plugin)
+//	parley_stt_final_transcript_delay_seconds   histogram  agent, provider end of the caller's turn (after the silence) -> final transcript
 //	parley_chat_first_token_delay_seconds       histogram  agent, provider request to the chat plugin -> first token
 //	parley_tts_first_audio_delay_seconds        histogram  agent, provider request to the TTS plugin -> first audio
 //	parley_turn_response_latency_seconds        histogram  agent           end of the caller's speech -> first packet of the agent's audio
@@ -26,6 +26,7 @@
 //	parley_webrtc_peers_connected               gauge      -               WebRTC peers connected
 //	parley_plugin_errors_total                  counter    plugin, kind    errors returned by provider plugins
 //	parley_plugin_restarts_total                counter    plugin          restarts of provider plugin processes
+//	parley_caller_sentiment_total               counter    agent, sentiment caller turns by sentiment (positive, neutral, negative, other)
 //
 // # Labels
 //

@@ -38,6 +38,7 @@ type Metrics struct {
 	peers          prometheus.Gauge
 	pluginErrors   *prometheus.CounterVec // plugin, kind
 	pluginRestarts *prometheus.CounterVec // plugin
+	sentiments     *prometheus.CounterVec // agent, sentiment
 
 	agents     *cache[string, *agentSeries]
 	turnSeries *cache[turnKey, *turnSeries]
@@ -64,7 +65,7 @@ func New() *Metrics {
 		pluginNames: newLabelSet(maxPlugins),
 
 		sttFinal: hist("stt", "final_transcript_delay_seconds",
-			"Time from the end of the caller's speech to the final transcript, by agent and STT plugin.",
+			"Time from the end of the caller's turn (after the end-of-turn silence) to the final transcript, by agent and STT plugin.",
 			latencyBuckets, "agent", "provider"),
 		chatFirstToken: hist("chat", "first_token_delay_seconds",
 			"Time from a request to the chat plugin to its first token, by agent and chat plugin.",
@@ -91,6 +92,7 @@ func New() *Metrics {
 		}),
 		pluginErrors:   counter("plugin", "errors_total", "Errors returned by provider plugins, by plugin and kind.", "plugin", "kind"),
 		pluginRestarts: counter("plugin", "restarts_total", "Restarts of provider plugin processes, by plugin.", "plugin"),
+		sentiments:     counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
 	}
 	m.agents = newCache(m.newAgentSeries)
 	m.turnSeries = newCache(m.newTurnSeries)
@@ -104,7 +106,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead,
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
-		m.pluginErrors, m.pluginRestarts,
+		m.pluginErrors, m.pluginRestarts, m.sentiments,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,

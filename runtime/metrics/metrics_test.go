@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -235,4 +236,26 @@ func TestNilMetrics(t *testing.T) {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	assert.Equal(t, http.StatusNotFound, rec.Code)
+}
+
+func TestSentiment(t *testing.T) {
+	m := New()
+	m.Sentiment("default", "positive")
+	m.Sentiment("default", "positive")
+	m.Sentiment("default", "angry")
+	value := func(c prometheus.Counter) float64 {
+		var d dto.Metric
+		if err := c.Write(&d); err != nil {
+			t.Fatal(err)
+		}
+		return d.GetCounter().GetValue()
+	}
+	if got := value(m.sentiments.WithLabelValues("default", "positive")); got != 2 {
+		t.Errorf("positive = %v", got)
+	}
+	if got := value(m.sentiments.WithLabelValues("default", "other")); got != 1 {
+		t.Errorf("other = %v", got)
+	}
+	var nilM *Metrics
+	nilM.Sentiment("a", "positive")
 }

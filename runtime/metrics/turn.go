@@ -81,3 +81,17 @@ func observe(o prometheus.Observer, d time.Duration) {
 		o.Observe(d.Seconds())
 	}
 }
+
+// Sentiment counts a caller turn of agent scored as label: positive,
+// neutral or negative (anything else counts as "other").
+func (m *Metrics) Sentiment(agent, label string) {
+	if m == nil {
+		return
+	}
+	switch label {
+	case "positive", "neutral", "negative":
+	default:
+		label = other
+	}
+	m.sentiments.WithLabelValues(m.agents.get(agent).label, label).Inc()
+}

@@ -92,6 +92,7 @@ func (c *conversation) score(text string, out chan<- *store.Sentiment) {
 		return
 	}
 	c.emit(EventSentiment, map[string]any{"text": text, "sentiment": res.Label, "score": res.Score})
+	c.e.cfg.Metrics.Sentiment(c.spec.Name, res.Label)
 	out <- &store.Sentiment{Label: res.Label, Score: res.Score}
 }
 
