@@ -28,6 +28,11 @@ func Produce[T any](ctx context.Context, produce func(ctx context.Context, send 
 	go func() {
 		defer close(s.done)
 		err := produce(ctx, func(v T) error {
+			// A select with both cases ready picks at random: check first,
+			// so that nothing more is sent once ctx is done.
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			select {
 			case s.values <- v:
 				return nil
