@@ -146,6 +146,10 @@ func (a *agentCall) names() []string {
 	defer a.mu.Unlock()
 	var out []string
 	for _, e := range a.events {
+		if text, ok := e.payload["text"].(string); ok && e.payload["final"] == true {
+			out = append(out, e.name+"("+text+")")
+			continue
+		}
 		out = append(out, e.name)
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,4 +106,50 @@ func TestSpokenConversationOffline(t *testing.T) {
 	require.Contains(t, string(body[:n]), `parley_turns_total{agent="default"} 1`)
 	require.Contains(t, string(body[:n]), "parley_turn_overhead_seconds_bucket")
 	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
+}
+
+// TestPluginCrashMidTurn kills the speech recogniser at the end of the
+// caller's sentence, before its turn is over: the call survives, the
+// caller hears the apology, and the next turn is answered by the restarted
+// plugin. (Killed mid-sentence, the apology is cut off by the caller's own
+// speech, a barge-in, and the rest of the sentence becomes the next turn.)
+func TestPluginCrashMidTurn(t *testing.T) {
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
+	a := dialAgent(t, p)
+	go talk(t, a.mic, nil, 500*time.Millisecond)
+	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
+
+	question := speech(t, "Where is my order? It has not arrived yet.")
+	pid := pluginPID(t, p, "pocketsphinx")
+	spoken := time.Duration(len(question)) * time.Second / 48000
+	go func() {
+		time.Sleep(spoken + 200*time.Millisecond) // in the end-of-turn silence
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}()
+	talk(t, a.mic, question, 2*time.Second)
+	apology := "Sorry, something went wrong on my side. Could you say that again?"
+	a.wait("agent-response", func(m map[string]any) bool { return m["final"] == true && m["text"] == apology })
+	require.Eventually(t, func() bool { return pluginPID(t, p, "pocketsphinx") != pid }, 10*time.Second, 50*time.Millisecond, "plugin restarted")
+	require.Equal(t, "IN_PROGRESS", a.status(), "the call survived")
+
+	talk(t, a.mic, question, 2*time.Second)
+	a.wait("agent-response", func(m map[string]any) bool {
+		s, _ := m["text"].(string)
+		return m["final"] == true && strings.Contains(s, "three to five working days")
+	})
+	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
+}
+
+// pluginPID returns the process id of a healthy plugin, or 0.
+func pluginPID(t *testing.T, p *process, name string) int {
+	t.Helper()
+	for _, v := range p.call(t, http.MethodGet, "/api/v1/plugins", "")["plugins"].([]any) {
+		pl := v.(map[string]any)
+		if pl["name"] == name && pl["state"] == "healthy" {
+			if pid, ok := pl["pid"].(float64); ok {
+				return int(pid)
+			}
+		}
+	}
+	return 0
 }

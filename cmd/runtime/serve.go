@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
+	"github.com/parleyhq/parley/web"
 )
 
 const usageHead = `parley: a voice-agent runtime. Callers talk to agents defined in YAML files;
@@ -90,6 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
 		Signaling: rt.sig, Metrics: m.Handler(), Ready: st.Ping, Log: log.With("component", "http"),
+		Web: web.FS,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr())

@@ -227,11 +227,12 @@ func (c *conversation) sttFailed(st provider.STTStream, err error) {
 		return
 	}
 	_ = st.Close()
+	lost := l.speaking || len(c.finals) > 0 // a turn was under way
 	l.stream, l.speaking, l.turn = nil, false, nil
 	l.det.Reset()
+	c.finals = nil
 	c.providerFailed("stt", err)
-	if len(c.finals) > 0 {
-		c.finals = nil
+	if lost {
 		c.apologise()
 	}
 }
