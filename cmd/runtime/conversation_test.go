@@ -105,6 +105,7 @@ func TestSpokenConversationOffline(t *testing.T) {
 	}
 	require.Contains(t, string(body[:n]), `parley_turns_total{agent="default"} 1`)
 	require.Contains(t, string(body[:n]), "parley_turn_overhead_seconds_bucket")
+	require.Regexp(t, `parley_webrtc_frame_interval_seconds_count [1-9]`, string(body[:n]), "frames sent are timed")
 	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
 }
 

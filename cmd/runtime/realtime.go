@@ -28,7 +28,9 @@ type realtime struct {
 
 // newRealtime wires the realtime side.
 func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
-	engine, err := media.NewEngine(mediaConfig(cfg))
+	mc := mediaConfig(cfg)
+	mc.FrameSent = m.FrameSent
+	engine, err := media.NewEngine(mc)
 	if err != nil {
 		return nil, fmt.Errorf("webrtc: %w", err)
 	}

@@ -25,6 +25,11 @@ type Config struct {
 	// Loopback gathers loopback host candidates only (UDP4, loopback
 	// addresses), for tests and CI on hosts without another network.
 	Loopback bool
+	// FrameSent, when set, is told the time since the previous frame each
+	// time a peer sends a frame of the agent's voice (silence included):
+	// the pacing the callers get, for metrics. It runs on the pacing
+	// goroutine and must be cheap.
+	FrameSent func(interval time.Duration)
 	// ICEDisconnectedTimeout and ICEFailedTimeout are how long without
 	// connectivity before a peer is disconnected, then failed; zero keeps
 	// Pion's defaults (5 s and 25 s).

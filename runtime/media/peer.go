@@ -143,6 +143,7 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 	}
 
 	w, err := newTrackWriter(codec, track, p.eng.opusSilence, &p.ready, &p.stats.framesOut)
+	w.sent = p.eng.cfg.FrameSent
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
 	}

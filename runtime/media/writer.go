@@ -3,6 +3,7 @@ package media
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
@@ -21,6 +22,8 @@ type trackWriter struct {
 	enc     *opusEncoder // nil for PCMU
 	silence []byte       // cached packet for a silent frame
 	buf     []byte
+	sent    func(time.Duration) // optional: interval since the previous frame
+	last    time.Time
 }
 
 var _ FrameWriter = (*trackWriter)(nil)
@@ -66,6 +69,13 @@ func (w *trackWriter) WriteFrame(frame []int16, silent bool) error {
 		return fmt.Errorf("write %s sample: %w", w.codec, err)
 	}
 	w.frames.Add(1)
+	if w.sent != nil {
+		now := time.Now()
+		if !w.last.IsZero() {
+			w.sent(now.Sub(w.last))
+		}
+		w.last = now
+	}
 	return nil
 }
 

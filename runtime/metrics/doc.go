@@ -24,6 +24,7 @@
 //	parley_calls_finished_total                 counter    agent, status   calls that finished, by final status
 //	parley_calls_active                         gauge      agent           calls in progress
 //	parley_webrtc_peers_connected               gauge      -               WebRTC peers connected
+//	parley_webrtc_frame_interval_seconds        histogram  -               time between two frames of the agent's voice to one caller
 //	parley_plugin_errors_total                  counter    plugin, kind    errors returned by provider plugins
 //	parley_plugin_restarts_total                counter    plugin          restarts of provider plugin processes
 //	parley_caller_sentiment_total               counter    agent, sentiment caller turns by sentiment (positive, neutral, negative, other)

@@ -39,6 +39,7 @@ type Metrics struct {
 	pluginErrors   *prometheus.CounterVec // plugin, kind
 	pluginRestarts *prometheus.CounterVec // plugin
 	sentiments     *prometheus.CounterVec // agent, sentiment
+	frameInterval  prometheus.Histogram
 
 	agents     *cache[string, *agentSeries]
 	turnSeries *cache[turnKey, *turnSeries]
@@ -92,7 +93,12 @@ func New() *Metrics {
 		}),
 		pluginErrors:   counter("plugin", "errors_total", "Errors returned by provider plugins, by plugin and kind.", "plugin", "kind"),
 		pluginRestarts: counter("plugin", "restarts_total", "Restarts of provider plugin processes, by plugin.", "plugin"),
-		sentiments:     counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
+		frameInterval: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "webrtc", Name: "frame_interval_seconds",
+			Help:    "Time between two consecutive 20 ms frames of the agent's voice sent to one caller (the pacing callers get).",
+			Buckets: []float64{.005, .01, .015, .018, .019, .02, .021, .022, .025, .03, .04, .06, .1, .25},
+		}),
+		sentiments: counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
 	}
 	m.agents = newCache(m.newAgentSeries)
 	m.turnSeries = newCache(m.newTurnSeries)
@@ -106,7 +112,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead,
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
-		m.pluginErrors, m.pluginRestarts, m.sentiments,
+		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,

@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // PeerConnected records that a caller's WebRTC peer connected. Pair it with
 // exactly one PeerDisconnected.
 func (m *Metrics) PeerConnected() {
@@ -16,4 +18,12 @@ func (m *Metrics) PeerDisconnected() {
 		return
 	}
 	m.peers.Dec()
+}
+
+// FrameSent records the interval between two frames sent to one caller.
+func (m *Metrics) FrameSent(interval time.Duration) {
+	if m == nil {
+		return
+	}
+	m.frameInterval.Observe(interval.Seconds())
 }
