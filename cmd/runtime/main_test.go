@@ -368,3 +368,32 @@ func rms(pcm []byte) float64 {
 	}
 	return math.Sqrt(sum / float64(max(n, 1)))
 }
+
+// TestExampleAgentsLoad loads the documented example agents next to the
+// default one, with the real plugins checking their options: the
+// OpenAI-compatible ones (Ollama, llama.cpp) are ready without a key, the
+// OpenAI one says it needs OPENAI_API_KEY.
+func TestExampleAgentsLoad(t *testing.T) {
+	dir := t.TempDir()
+	for _, src := range []string{"../../agents/default.yaml", "../../docs/examples/agents/ollama.yaml",
+		"../../docs/examples/agents/llamacpp.yaml", "../../docs/examples/agents/openai-en.yaml"} {
+		b, err := os.ReadFile(src)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o600))
+	}
+	p := start(t, t.TempDir(), "PARLEY_AGENTS_DIR="+dir)
+	status := map[string]string{}
+	var problems string
+	require.Eventually(t, func() bool {
+		for _, a := range p.call(t, http.MethodGet, "/api/v1/agents", "")["agents"].([]any) {
+			m := a.(map[string]any)
+			status[m["name"].(string)] = m["status"].(string)
+			if m["name"] == "openai-en" {
+				b, _ := json.Marshal(m)
+				problems = string(b)
+			}
+		}
+		return status["ollama"] == "ready" && status["llamacpp"] == "ready" && status["openai-en"] == "unavailable"
+	}, 20*time.Second, 100*time.Millisecond, "agents: %v", status)
+	require.Contains(t, problems, "OPENAI_API_KEY")
+}
