@@ -60,8 +60,8 @@ func (c Config) Validate() error {
 
 // Engine holds the one webrtc.API all agent peers share: the codecs (Opus,
 // preferred, payload type 111, opus/48000/2 with minptime=10;useinbandfec=1,
-// and PCMU, payload type 0, as fallback), Pion's default interceptors
-// (RTCP reports, NACK, TWCC) and the ICE settings of Config. An Engine is
+// and PCMU, payload type 0, as fallback), RTCP reports and the ICE settings
+// of Config. An Engine is
 // safe for concurrent use and holds no goroutines or sockets itself.
 type Engine struct {
 	api         *webrtc.API
@@ -92,8 +92,12 @@ func NewEngine(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("media engine: register %s: %w", c.MimeType, err)
 		}
 	}
+	// RTCP sender and receiver reports only. Pion's other defaults are
+	// for video (NACK and transport-wide congestion control are negotiated
+	// for video only) or for getStats (the stats interceptor, which costs
+	// a lock and bookkeeping on every packet of every call).
 	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, reg); err != nil {
+	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
 		return nil, fmt.Errorf("media engine: interceptors: %w", err)
 	}
 
