@@ -83,8 +83,10 @@ fmt: ## gofmt the tree
 schema: ## regenerate schema/agent.schema.json from the Go types
 	$(GO) run ./runtime/agent/internal/genschema > schema/agent.schema.json
 
-bench: deps ## benchmarks (see bench/RESULTS.md)
+bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in) with short settings (bench/RESULTS.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/turns -mode overhead -calls 10 -turns 60
+	$(GO) run ./bench/turns -mode bargein -calls 2 -turns 30
 
 callload: build ## N concurrent WebRTC calls against a fresh runtime (CALLS=100)
 	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s

@@ -1,0 +1,158 @@
+// Command turns benchmarks the conversation loop of the parley runtime with
+// callers on loopback WebRTC (Pion) and an agent on the fake provider
+// (bench/fakeprovider), whose latencies are fixed and known:
+//
+//	go run ./bench/turns -mode overhead   # runtime overhead per turn (target p95 <= 30 ms)
+//	go run ./bench/turns -mode bargein    # caller speech onset -> agent silent (target p95 <= 300 ms)
+//	go run ./bench/turns -mode capacity   # largest N with frame p99 <= 30 ms and overhead p95 <= 50 ms
+//
+// Each mode builds the fake plugin where the agent file names it, starts a
+// fresh runtime (-spawn, default bin/parley; or measures one at -url),
+// prints what it measured and ends with a one-line summary. `make build`
+// first: it builds bin/parley, bin/plugins and bin/vad.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	Mode                 string
+	URL, Spawn, Agents   string
+	Agent, VADDir        string
+	PID                  int
+	Calls, Turns         int
+	Ns                   []int
+	Window, SetupTimeout time.Duration
+	Ramp                 float64
+	Text, WAV            string
+	BuildPlugin          bool
+	Runs                 int
+	Verbose              bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	var ns string
+	fs := flag.NewFlagSet("turns", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Mode, "mode", "overhead", "overhead, bargein or capacity")
+	fs.StringVar(&o.URL, "url", "", "base URL of a running runtime instead of -spawn (its agents dir must hold -agent)")
+	fs.IntVar(&o.PID, "pid", 0, "process id of the runtime at -url, for its memory (capacity)")
+	fs.StringVar(&o.Spawn, "spawn", "bin/parley", "start this runtime binary on a free port for each run, and stop it after")
+	fs.StringVar(&o.Agents, "agents", "bench/agents", "agents directory (the runtime's, with -spawn; read for the agent's latencies either way)")
+	fs.StringVar(&o.Agent, "agent", "", "agent to call (default: bench, or bench-bargein for -mode bargein)")
+	fs.StringVar(&o.VADDir, "vad-dir", "", "Silero VAD assets for -spawn (default: vad/ beside the binary)")
+	fs.IntVar(&o.Calls, "calls", 0, "concurrent calls (overhead: 4, bargein: 2)")
+	fs.IntVar(&o.Turns, "turns", 0, "turns measured over all calls (overhead: 200, bargein: 40)")
+	fs.StringVar(&ns, "n", "25,50,75,100", "capacity: concurrent calls to try, in order")
+	fs.DurationVar(&o.Window, "window", 30*time.Second, "capacity: measured window once every call is connected")
+	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
+	fs.Float64Var(&o.Ramp, "ramp", 10, "calls started per second")
+	fs.StringVar(&o.Text, "text", "What are your opening hours on the weekend?", "what the callers say (flite)")
+	fs.StringVar(&o.WAV, "wav", "", "what the callers say, from this audio file instead of flite")
+	fs.BoolVar(&o.BuildPlugin, "build-plugin", true, "go build ./bench/fakeprovider where the agent file names it")
+	fs.IntVar(&o.Runs, "runs", 1, "repeat the measurement this many times (a fresh runtime each) and report the median run")
+	fs.BoolVar(&o.Verbose, "v", false, "print every sample")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.URL != "" {
+		o.Spawn = ""
+	}
+	for _, s := range strings.Split(ns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("-n %q: want positive numbers separated by commas", ns)
+		}
+		o.Ns = append(o.Ns, n)
+	}
+	defaults := map[string]struct {
+		agent        string
+		calls, turns int
+	}{"overhead": {"bench", 4, 200}, "bargein": {"bench-bargein", 2, 40}, "capacity": {"bench", 0, 0}}
+	d, ok := defaults[o.Mode]
+	if !ok {
+		return o, fmt.Errorf("-mode %q: want overhead, bargein or capacity", o.Mode)
+	}
+	if o.Agent == "" {
+		o.Agent = d.agent
+	}
+	if o.Calls == 0 {
+		o.Calls = d.calls
+	}
+	if o.Turns == 0 {
+		o.Turns = d.turns
+	}
+	if o.Mode != "capacity" && (o.Calls < 1 || o.Turns < o.Calls) {
+		return o, errors.New("-calls must be positive and -turns at least -calls")
+	}
+	if o.Ramp <= 0 || o.Window <= 0 || o.Runs < 1 {
+		return o, errors.New("-ramp, -window and -runs must be positive")
+	}
+	return o, nil
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "turns:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err = run(ctx, o, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "turns:", err)
+		os.Exit(1)
+	}
+}
+
+// run prepares what every mode needs and runs the one asked for.
+func run(ctx context.Context, o options, out, logw io.Writer) error {
+	logf := func(format string, args ...any) { fmt.Fprintf(logw, "turns: "+format+"\n", args...) }
+	b, err := loadBench(o.Agents, o.Agent)
+	if err != nil {
+		return err
+	}
+	logf("agent %s: end_of_turn_silence %s, min_speech %s, stt_final %s, chat_first_token %s, tts_first_audio %s",
+		b.Name, b.EndOfTurn, b.MinSpeech, b.STTFinal, b.ChatFirstToken, b.TTSFirstAudio)
+	if o.BuildPlugin {
+		if err := buildPlugin(ctx, b.PluginPath); err != nil {
+			return err
+		}
+	}
+	u, err := loadUtterance(o.Text, o.WAV)
+	if err != nil {
+		return err
+	}
+	sil, err := silenceFrames()
+	if err != nil {
+		return err
+	}
+	logf("caller says %s: %s of speech", u.Source, u.Duration())
+	logf("machine: %d CPUs, %s", numCPU(), cpuModel())
+	env := &bench{o: o, b: b, speech: u, silence: sil, logf: logf, out: out}
+	switch o.Mode {
+	case "overhead":
+		return env.overhead(ctx)
+	case "bargein":
+		return env.bargein(ctx)
+	default:
+		return env.capacity(ctx)
+	}
+}
