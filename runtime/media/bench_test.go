@@ -1,6 +1,7 @@
 package media
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -78,3 +79,36 @@ func BenchmarkInboundFramePCMU(b *testing.B) {
 		in.packet(uint16(i), uint32(160*i), pkt)
 	}
 }
+
+// BenchmarkPlayerStartDelay is the time from queuing speech on an idle
+// Player to its first frame being written: what a reply waits for the
+// pacing. Reported as p50 and max of the iterations (run with
+// -benchtime 50x).
+func BenchmarkPlayerStartDelay(b *testing.B) {
+	p, err := NewPlayer(opusEncodeRate, &discardWriter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	speech := audio.PCM{Samples: tone(300, opusEncodeRate, 40*time.Millisecond, 8000), Rate: opusEncodeRate}
+	delays := make([]time.Duration, 0, b.N)
+	for range b.N {
+		// Land at a random point of the 20 ms cadence.
+		time.Sleep(time.Duration(7+len(delays)%13) * time.Millisecond)
+		marked := make(chan time.Time, 1)
+		p.Mark(func(at time.Time) { marked <- at })
+		queued := time.Now()
+		if err := p.Enqueue(speech); err != nil {
+			b.Fatal(err)
+		}
+		delays = append(delays, (<-marked).Sub(queued))
+		<-p.Idle()
+	}
+	slices.Sort(delays)
+	b.ReportMetric(float64(delays[len(delays)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(delays[len(delays)-1].Microseconds())/1000, "max-ms")
+}
+
+type discardWriter struct{}
+
+func (discardWriter) WriteFrame([]int16, bool) error { return nil }

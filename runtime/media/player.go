@@ -64,7 +64,8 @@ type Player struct {
 
 	stop      chan struct{}
 	done      chan struct{}
-	running   bool // a pacing goroutine was started (set before it starts)
+	kick      chan struct{} // speech queued on an idle Player: send it now
+	running   bool          // a pacing goroutine was started (set before it starts)
 	closeOnce sync.Once
 }
 
@@ -100,6 +101,7 @@ func newPlayer(rate int, w FrameWriter) (*Player, error) {
 		frame:    make([]int16, rate/framesPerSec),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
+		kick:     make(chan struct{}, 1),
 	}, nil
 }
 
@@ -141,7 +143,16 @@ func (p *Player) Enqueue(pcm audio.PCM) error {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	wasIdle := len(p.q) == p.head && !p.held
 	p.q = append(p.q, out...)
+	if wasIdle && len(p.q)-p.head >= p.frameLen {
+		// Start speaking now rather than at the next tick (up to 20 ms
+		// later): the pacing restarts from this frame.
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
 	// Held-back samples only exist when the rates differ.
 	p.held = pcm.Rate != p.rate
 	if len(p.q) > p.head || p.held {
@@ -250,6 +261,13 @@ func (p *Player) run(start time.Time) {
 		case <-p.stop:
 			return
 		case now := <-t.C:
+			p.step(now)
+		case <-p.kick:
+			// Frame n of the new utterance is due at now + n*20ms. The
+			// caller's jitter buffer takes a packet that comes early.
+			now := time.Now()
+			p.start, p.sent = now, 0
+			t.Reset(frameDuration)
 			p.step(now)
 		}
 	}
