@@ -56,8 +56,14 @@ func (d *turnDetector) Window(p float32, start, end int64) turnEvent {
 	if !d.inSpeech {
 		d.inSpeech, d.confirmed = true, false
 		d.segStart, d.speechTime = start, 0
+		d.speechEnd = end
 	}
-	d.speechEnd = end
+	// Only a confident window moves the end of speech: the probability
+	// of the windows after the last word decays through the release band,
+	// and counting them as speech would start the end-of-turn silence late.
+	if p >= d.cfg.Threshold {
+		d.speechEnd = end
+	}
 	d.speechTime += end - start
 	if !d.confirmed && d.speechTime >= samples(d.cfg.MinSpeech) {
 		d.confirmed = true

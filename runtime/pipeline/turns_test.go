@@ -83,3 +83,29 @@ func TestMaxTurnEndsLongSpeech(t *testing.T) {
 		t.Fatalf("events %v at %v", ev, at)
 	}
 }
+
+func TestDecayingProbabilityDoesNotDelayTheEnd(t *testing.T) {
+	d := &turnDetector{cfg: cfg}
+	var pos int64
+	var ended int64 = -1
+	feed := func(p float32) {
+		d.Window(p, pos, pos+512)
+		pos += 512
+		if d.Advance(pos) == turnEnded && ended < 0 {
+			ended = pos
+		}
+	}
+	for range 30 {
+		feed(0.95)
+	}
+	lastConfident := pos
+	for _, p := range []float32{0.45, 0.4, 0.38} { // the release band: still speech, not its end
+		feed(p)
+	}
+	for range 40 {
+		feed(0.05)
+	}
+	if want := lastConfident + samples(cfg.EndOfTurnSilence); ended < want || ended > want+512 {
+		t.Errorf("turn ended at %d, want %d (+ one window at most)", ended, want)
+	}
+}
