@@ -40,6 +40,8 @@ type listener struct {
 	stream   provider.STTStream
 	speaking bool // a turn is being sent to STT
 	turn     *uturn
+
+	blockEnergy []float64 // voicedEnd's scratch
 }
 
 func newListener(c *conversation, vad VADStream) listener {
@@ -85,13 +87,45 @@ func (c *conversation) hear(f *frame) {
 	for _, p := range probs {
 		start := l.scored
 		l.scored += win
-		if l.det.Window(p, start, l.scored) == speechStarted {
+		if l.det.Window(p, start, l.scored, l.voicedEnd(start, l.scored)) == speechStarted {
 			c.onSpeech(f.at)
 		}
 	}
 	if l.det.Advance(l.pos) == turnEnded && l.speaking {
 		c.onTurnEnd(f.at)
 	}
+}
+
+// tailBlock is the resolution of voicedEnd: 4 ms.
+const tailBlock = rate / 250
+
+// voicedEnd returns where the sound of the window [start, end) ends: the
+// end of its last 4 ms block within 30 dB of its loudest block. A window
+// that holds the last syllable and then silence ends earlier than its
+// 32 ms.
+func (l *listener) voicedEnd(start, end int64) int64 {
+	first := l.ringEnd - int64(len(l.ring))
+	if start < first || end > l.ringEnd {
+		return end
+	}
+	w := l.ring[start-first : end-first]
+	var peak float64
+	energies := l.blockEnergy[:0]
+	for i := 0; i+tailBlock <= len(w); i += tailBlock {
+		var e float64
+		for _, v := range w[i : i+tailBlock] {
+			e += float64(v) * float64(v)
+		}
+		energies = append(energies, e)
+		peak = max(peak, e)
+	}
+	l.blockEnergy = energies
+	for i := len(energies) - 1; i >= 0; i-- {
+		if energies[i]*1000 >= peak { // -30 dB
+			return start + int64(i+1)*tailBlock
+		}
+	}
+	return end
 }
 
 // remember keeps the recent audio for the pre-roll.

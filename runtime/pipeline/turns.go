@@ -44,8 +44,11 @@ type turnDetector struct {
 
 func samples(d time.Duration) int64 { return int64(d) * rate / int64(time.Second) }
 
-// Window takes the probability of the window that ended at sample end.
-func (d *turnDetector) Window(p float32, start, end int64) turnEvent {
+// Window takes the probability of the window [start, end). voiced is
+// where its sound ends (end, or earlier when its tail is quiet): a
+// confident window ends the speech there, not at its own end, so the
+// window's length is not added to the caller's wait.
+func (d *turnDetector) Window(p float32, start, end, voiced int64) turnEvent {
 	speech := p >= d.cfg.Threshold || (d.inSpeech && p >= d.cfg.Release)
 	if !speech {
 		if d.inSpeech && !d.confirmed && end-d.speechEnd > samples(d.cfg.EndOfTurnSilence) {
@@ -56,13 +59,13 @@ func (d *turnDetector) Window(p float32, start, end int64) turnEvent {
 	if !d.inSpeech {
 		d.inSpeech, d.confirmed = true, false
 		d.segStart, d.speechTime = start, 0
-		d.speechEnd = end
+		d.speechEnd = max(voiced, start)
 	}
 	// Only a confident window moves the end of speech: the probability
 	// of the windows after the last word decays through the release band,
 	// and counting them as speech would start the end-of-turn silence late.
 	if p >= d.cfg.Threshold {
-		d.speechEnd = end
+		d.speechEnd = max(voiced, start)
 	}
 	d.speechTime += end - start
 	if !d.confirmed && d.speechTime >= samples(d.cfg.MinSpeech) {

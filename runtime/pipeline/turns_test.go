@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -20,7 +21,7 @@ func runTurns(cfg TurnConfig, pattern []bool) (events []turnEvent, at []int64) {
 			if pattern[scored/win] {
 				p = 0.95
 			}
-			if e := d.Window(p, scored, scored+win); e != noEvent {
+			if e := d.Window(p, scored, scored+win, scored+win); e != noEvent {
 				events, at = append(events, e), append(at, scored+win)
 			}
 			scored += win
@@ -89,7 +90,7 @@ func TestDecayingProbabilityDoesNotDelayTheEnd(t *testing.T) {
 	var pos int64
 	var ended int64 = -1
 	feed := func(p float32) {
-		d.Window(p, pos, pos+512)
+		d.Window(p, pos, pos+512, pos+512)
 		pos += 512
 		if d.Advance(pos) == turnEnded && ended < 0 {
 			ended = pos
@@ -107,5 +108,31 @@ func TestDecayingProbabilityDoesNotDelayTheEnd(t *testing.T) {
 	}
 	if want := lastConfident + samples(cfg.EndOfTurnSilence); ended < want || ended > want+512 {
 		t.Errorf("turn ended at %d, want %d (+ one window at most)", ended, want)
+	}
+}
+
+func TestVoicedEndTrimsAQuietTail(t *testing.T) {
+	l := &listener{ring: make([]int16, 0, 2048)}
+	w := make([]int16, 512)
+	for i := range 160 { // 10 ms of sound, then 22 ms of near silence
+		w[i] = int16(5000 * math.Sin(float64(i)))
+	}
+	for i := 160; i < 512; i++ {
+		w[i] = int16(i % 3) // -70 dB
+	}
+	l.pos = 1024
+	l.remember(make([]int16, 512))
+	l.remember(w)
+	if got := l.voicedEnd(512, 1024); got != 512+192 { // the 4 ms block holding the last sound
+		t.Errorf("voiced end %d, want %d", got, 512+192)
+	}
+	loud := make([]int16, 512)
+	for i := range loud {
+		loud[i] = 4000
+	}
+	l.pos = 1536
+	l.remember(loud)
+	if got := l.voicedEnd(1024, 1536); got != 1536 {
+		t.Errorf("a window loud to its end ends at %d", got)
 	}
 }
