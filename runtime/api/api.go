@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -49,6 +50,9 @@ type Deps struct {
 	// Metrics serves GET /metrics (Prometheus); nil for none.
 	Metrics http.Handler
 	Log     *slog.Logger
+	// Web is the demo page, served at / (index.html and the files it
+	// loads; the web package); nil for none.
+	Web fs.FS
 }
 
 // Mounter adds its own routes to the app; *signaling.Server is one.
@@ -105,6 +109,7 @@ func New(deps Deps) *fiber.App {
 	for _, r := range s.routes() {
 		app.Add(r.Method, r.Path, r.Handler)
 	}
+	mountWeb(app, deps.Web, deps.Log)
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
 }

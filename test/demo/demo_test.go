@@ -1,0 +1,469 @@
+// Package demo runs the demo page (web/), served by a freshly built parley
+// runtime at /, in headless Debian Chromium, and holds a whole spoken
+// conversation through it: greeting, question, transcript, reply, sentiment,
+// latency, hang-up. See README.md.
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	chromiumPath = "/usr/bin/chromium"
+	// question is what the fake microphone says after the greeting; the
+	// default agent's scripted dialog answers orders with expectReply.
+	question    = "Where is my order? It has not arrived yet."
+	expectReply = "three to five working days"
+	// greetingSilence keeps the caller quiet while the greeting plays
+	// (about 4 s); talking over it would barge in.
+	greetingSilence = 6 * time.Second
+	// farewell is said 2 s into the call, over the greeting: the agent
+	// stops, says goodbye and hangs up.
+	farewell = "Goodbye."
+)
+
+// pageState is what demo.mjs read from the page (see pageState there).
+type pageState struct {
+	Status        string `json:"status"`
+	CallID        string `json:"callId"`
+	Speaking      string `json:"speaking"`
+	Error         string `json:"error"`
+	CallEnabled   bool   `json:"callEnabled"`
+	HangupEnabled bool   `json:"hangupEnabled"`
+	AudioAttached bool   `json:"audioAttached"`
+	Agents        []struct {
+		Name     string `json:"name"`
+		Disabled bool   `json:"disabled"`
+		Checked  bool   `json:"checked"`
+		Reason   string `json:"reason"`
+	} `json:"agents"`
+	Log []pageTurn `json:"log"`
+}
+
+type pageTurn struct {
+	Who         string `json:"who"`
+	Text        string `json:"text"`
+	Final       bool   `json:"final"`
+	Partial     bool   `json:"partial"`
+	Sentiment   string `json:"sentiment"`
+	Latency     string `json:"latency"`
+	Interrupted bool   `json:"interrupted"`
+}
+
+// demoResult is what demo.mjs prints last.
+type demoResult struct {
+	OK              bool           `json:"ok"`
+	Phase           string         `json:"phase"`
+	Error           string         `json:"error"`
+	BrowserVersion  string         `json:"browserVersion"`
+	SocketIOLoaded  bool           `json:"socketIOLoaded"`
+	FocusAfterTab   string         `json:"focusAfterTab"`
+	FocusInCall     string         `json:"focusInCall"`
+	FocusAfterHang  string         `json:"focusAfterHangup"`
+	Before          *pageState     `json:"before"`
+	During          *pageState     `json:"during"`
+	After           *pageState     `json:"after"`
+	AtError         *pageState     `json:"atError"`
+	Statuses        []string       `json:"statuses"`
+	SpeakingStates  []string       `json:"speakingStates"`
+	MicMax          float64        `json:"micMax"`
+	CSP             []string       `json:"csp"`
+	Console         []string       `json:"console"`
+	PageErrors      []string       `json:"pageErrors"`
+	RequestFailures []string       `json:"requestFailures"`
+	Timings         map[string]int `json:"timings"`
+	Screenshot      string         `json:"screenshot"`
+	Audio           struct {
+		MaxRMS    float64   `json:"maxRms"`
+		AudibleMs int       `json:"audibleMs"`
+		Envelope  []float64 `json:"envelope"`
+		Error     string    `json:"error"`
+	} `json:"audio"`
+}
+
+// historyTurn is a stored turn of GET /api/v1/calls/{id}/history.
+type historyTurn struct {
+	Role      string `json:"role"`
+	Text      string `json:"text"`
+	Sentiment *struct {
+		Sentiment string `json:"sentiment"`
+	} `json:"sentiment"`
+	Timings *struct {
+		SpeechEndedAt     time.Time `json:"speechEndedAt"`
+		FirstPacketAt     time.Time `json:"firstPacketAt"`
+		RuntimeOverheadMs *float64  `json:"runtimeOverheadMs"`
+	} `json:"timings"`
+}
+
+// setup is what the subtests share: one runtime, built once.
+type setup struct {
+	node, here, dir, artifacts string
+	rt                         *runtimeProc
+}
+
+// TestDemoPage drives the demo page in Chromium against a runtime built
+// from this tree: a whole conversation, then the errors a caller can meet.
+func TestDemoPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the runtime and drives Chromium")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s is missing: apt-get install chromium (the Makefile's APT_PACKAGES has it)", chromiumPath)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: apt-get install nodejs npm")
+	}
+	if _, err := exec.LookPath("flite"); err != nil {
+		t.Skip("flite is not installed (it speaks the caller's question): apt-get install flite")
+	}
+	begin := time.Now()
+	here, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(here, "..", "..")
+	npmCI(t, here)
+	artifacts := artifactsDir(t, here)
+
+	dir := t.TempDir()
+	buildRuntime(t, root, dir)
+	t.Logf("prepared in %v", time.Since(begin).Round(time.Millisecond))
+
+	s := &setup{node: node, here: here, dir: dir, artifacts: artifacts, rt: startRuntime(t, filepath.Join(dir, "parley"), root)}
+	t.Run("conversation", s.conversation)
+	t.Run("agent hangs up", s.agentHangsUp)
+	t.Run("errors", s.errors)
+	t.Logf("whole test %v", time.Since(begin).Round(time.Millisecond))
+}
+
+// conversation is a caller using the page: the default agent, Call, the
+// greeting, a spoken question, the transcript and the reply on the page,
+// Hang up; and the runtime's record of the same call.
+func (s *setup) conversation(t *testing.T) {
+	rt, here, artifacts := s.rt, s.here, s.artifacts
+	wav := speechWAV(t, s.dir, "question", greetingSilence, question)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	screenshot := filepath.Join(artifacts, "demo-call.png")
+	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--url", rt.base+"/", "--wav", wav,
+		"--expect", expectReply, "--screenshot", screenshot, "--hold", "--timeout", "90000")
+	cmd.Dir = here
+	// On timeout, SIGTERM: playwright closes Chromium on it.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
+	stderr := &logBuffer{}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	callStart := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("%s\nnode stderr:\n%s\nruntime log (tail):\n%s", fmt.Sprintf(format, args...), stderr.tail(40), rt.logs.tail(80))
+	}
+
+	// demo.mjs prints {"event":"replied"} once the reply is on the page,
+	// and waits: the call is live, its turns stored.
+	if !lines.Scan() {
+		fail("demo.mjs printed nothing (%v)", lines.Err())
+	}
+	var replied struct {
+		Event  string `json:"event"`
+		CallID string `json:"callId"`
+	}
+	if err := json.Unmarshal(lines.Bytes(), &replied); err != nil {
+		fail("demo.mjs: %v: %s", err, lines.Bytes())
+	}
+	if replied.Event != "replied" {
+		_ = cmd.Wait()
+		saveResult(t, artifacts, lines.Bytes())
+		fail("the conversation did not get to the reply: %s", lines.Bytes())
+	}
+	midStatus, _ := rt.call(t, replied.CallID)
+	midTurns := rt.history(t, replied.CallID)
+	if _, err := io.WriteString(stdin, "hang up\n"); err != nil {
+		fail("write to demo.mjs: %v", err)
+	}
+	if !lines.Scan() {
+		_ = cmd.Wait()
+		fail("demo.mjs printed no result (%v)", lines.Err())
+	}
+	raw := append([]byte(nil), lines.Bytes()...)
+	waitErr := cmd.Wait()
+	saveResult(t, artifacts, raw)
+	var res demoResult
+	if err := json.Unmarshal(raw, &res); err != nil {
+		fail("demo.mjs result: %v: %s", err, raw)
+	}
+	t.Logf("browser call took %v: chromium %s; page timings (ms) %v; remote audio max RMS %.4f, audible %d ms; mic meter max %.2f; statuses %q; agent %v",
+		time.Since(callStart).Round(time.Millisecond), res.BrowserVersion, res.Timings, res.Audio.MaxRMS, res.Audio.AudibleMs,
+		res.MicMax, res.Statuses, res.SpeakingStates)
+	if waitErr != nil || !res.OK {
+		fail("demo.mjs failed (%v) in phase %s: %s\nresult: %s", waitErr, res.Phase, res.Error, raw)
+	}
+
+	// Before the call: the agents, the default one chosen, the others that
+	// cannot take calls disabled with their reason.
+	if res.Before == nil || res.During == nil || res.After == nil {
+		fail("result lacks page states: %s", raw)
+	}
+	for _, a := range res.Before.Agents {
+		switch {
+		case a.Name == "default" && (a.Disabled || !a.Checked):
+			fail("the default agent is not chosen and callable: %+v", a)
+		case a.Disabled && !strings.HasPrefix(a.Reason, "Unavailable: "):
+			fail("agent %s is disabled without a reason: %+v", a.Name, a)
+		case a.Name == "support-ko" && !a.Disabled:
+			fail("support-ko needs OPENAI_API_KEY (not set here) but is callable: %+v", a)
+		}
+	}
+	// Keyboard: Tab from the agent reaches Call; in the call, focus is on
+	// Hang up; after it, back on Call.
+	if !res.SocketIOLoaded || res.FocusAfterTab != "call-button" || res.FocusInCall != "hangup-button" || res.FocusAfterHang != "call-button" {
+		fail("socket.io loaded %v; focus: after Tab %q, in the call %q, after hang up %q", res.SocketIOLoaded, res.FocusAfterTab, res.FocusInCall, res.FocusAfterHang)
+	}
+
+	// During the call: what the page showed.
+	d := res.During
+	t.Logf("page during the call: status %q, conversation:", d.Status)
+	for _, e := range d.Log {
+		t.Logf("  %-6s %q final=%v sentiment=%q latency=%q", e.Who, e.Text, e.Final, e.Sentiment, e.Latency)
+	}
+	if d.Status != "In call" || d.Error != "" || !d.HangupEnabled || d.CallEnabled {
+		fail("during the call: status %q, error %q, hang up enabled %v, call enabled %v", d.Status, d.Error, d.HangupEnabled, d.CallEnabled)
+	}
+	if len(d.Log) == 0 || d.Log[0].Who != "agent" || !strings.Contains(d.Log[0].Text, "Juniper") {
+		fail("the page does not start with the agent's greeting: %+v", d.Log)
+	}
+	asked := slices.IndexFunc(d.Log, func(e pageTurn) bool {
+		return e.Who == "caller" && e.Final && !e.Partial && strings.Contains(strings.ToLower(e.Text), "order")
+	})
+	if asked < 0 {
+		fail("no final transcript with \"order\" on the page: %+v", d.Log)
+	}
+	you := d.Log[asked]
+	if !regexp.MustCompile(`^(positive|neutral|negative) \d\.\d\d$`).MatchString(you.Sentiment) {
+		fail("caller turn sentiment badge %q", you.Sentiment)
+	}
+	latency := regexp.MustCompile(`^reply after (\d+\.\d\d) s, runtime (-?\d+) ms$`).FindStringSubmatch(you.Latency)
+	if latency == nil {
+		fail("caller turn latency %q", you.Latency)
+	}
+	if !slices.ContainsFunc(d.Log[asked+1:], func(e pageTurn) bool {
+		return e.Who == "agent" && e.Final && !e.Interrupted && strings.Contains(e.Text, expectReply)
+	}) {
+		fail("the agent's reply (%q) is not on the page after the question: %+v", expectReply, d.Log)
+	}
+	if !slices.Contains(res.SpeakingStates, "start") || !slices.Contains(res.SpeakingStates, "listening") {
+		fail("agent speaking indicator went through %v, want start and listening", res.SpeakingStates)
+	}
+	// The greeting is about 3 s of sound, the reply about 8 s.
+	if res.Audio.MaxRMS < 0.02 || res.Audio.AudibleMs < 4000 || res.Audio.Error != "" {
+		fail("the agent's voice on the page: max RMS %.4f, audible %d ms (%s); envelope %v", res.Audio.MaxRMS, res.Audio.AudibleMs, res.Audio.Error, res.Audio.Envelope)
+	}
+	if res.MicMax < 0.3 {
+		fail("the microphone meter peaked at %.3f while the caller spoke", res.MicMax)
+	}
+
+	// After Hang up: the page let go of the call.
+	a := res.After
+	if !strings.HasPrefix(a.Status, "Call ended") || a.Error != "" || !a.CallEnabled || a.HangupEnabled || a.AudioAttached || a.Speaking != "idle" {
+		fail("after hang up: %+v", a)
+	}
+	if !slices.Contains(res.Statuses, "In call") {
+		fail("statuses shown %q lack \"In call\"", res.Statuses)
+	}
+	if len(res.PageErrors) > 0 || len(res.CSP) > 0 {
+		fail("page errors %v, CSP violations %v", res.PageErrors, res.CSP)
+	}
+
+	// The runtime's record: live during the reply, the three turns stored,
+	// ENDED by the caller's hang-up.
+	if midStatus != "IN_PROGRESS" {
+		fail("call %s was %s while the page showed the reply, want IN_PROGRESS", replied.CallID, midStatus)
+	}
+	checkTurns(t, midTurns, fail)
+	status, reason := rt.call(t, replied.CallID)
+	if status != "ENDED" || reason != "hangup" {
+		fail("call %s is %s (%q) after Hang up, want ENDED (hangup)", replied.CallID, status, reason)
+	}
+	turns := rt.history(t, replied.CallID)
+	checkTurns(t, turns, fail)
+	// The page's latency is the stored one.
+	tm := turns[1].Timings
+	want := tm.FirstPacketAt.Sub(tm.SpeechEndedAt).Seconds()
+	if got, _ := strconv.ParseFloat(latency[1], 64); got < want-0.006 || got > want+0.006 {
+		fail("the page shows a reply after %s s, the history says %.3f s", latency[1], want)
+	}
+	if overhead, _ := strconv.Atoi(latency[2]); tm.RuntimeOverheadMs == nil || float64(overhead) < *tm.RuntimeOverheadMs-0.5 || float64(overhead) > *tm.RuntimeOverheadMs+0.5 {
+		fail("the page shows runtime %s ms, the history says %v", latency[2], tm.RuntimeOverheadMs)
+	}
+	t.Logf("screenshot (mid-call, after the reply): %s", res.Screenshot)
+}
+
+// errors: the page says in plain words when the microphone is refused and
+// when the runtime refuses the agent (503), and neither leaves a call
+// behind.
+func (s *setup) errors(t *testing.T) {
+	before := s.rt.callCount(t)
+	var res struct {
+		Denied           *pageState `json:"denied"`
+		Unavailable      *pageState `json:"unavailable"`
+		UnavailableAgent string     `json:"unavailableAgent"`
+	}
+	s.runScenario(t, "errors", speechWAV(t, s.dir, "silence", time.Second, ""), &res)
+	t.Logf("microphone refused: %q; agent %s refused: %q", res.Denied.Error, res.UnavailableAgent, res.Unavailable.Error)
+	for _, c := range []struct {
+		name string
+		page *pageState
+		want string
+	}{
+		{"microphone refused", res.Denied, "Microphone access was denied."},
+		{"agent unavailable", res.Unavailable, fmt.Sprintf("The agent %q cannot take calls right now. ", res.UnavailableAgent)},
+	} {
+		if !strings.HasPrefix(c.page.Error, c.want) || c.page.Status != "Not in a call" || !c.page.CallEnabled || c.page.HangupEnabled || c.page.CallID != "–" {
+			t.Errorf("%s: want an error starting %q, no call, Call enabled; the page: %+v", c.name, c.want, c.page)
+		}
+	}
+	if after := s.rt.callCount(t); after != before {
+		t.Errorf("the refused calls left %d calls behind", after-before)
+	}
+}
+
+// agentHangsUp: the caller says goodbye over the greeting; the page marks
+// the greeting interrupted, shows the farewell, and says the agent ended
+// the call.
+func (s *setup) agentHangsUp(t *testing.T) {
+	var res demoResult
+	s.runScenario(t, "agent-hangup", speechWAV(t, s.dir, "farewell", 2*time.Second, farewell), &res)
+	a := res.After
+	t.Logf("page after the agent hung up: status %q, error %q, speaking states %v, conversation %+v", a.Status, a.Error, res.SpeakingStates, a.Log)
+	if a.Status != "Call ended. The agent ended the call." || a.Error != "The agent ended the call." ||
+		!a.CallEnabled || a.HangupEnabled || a.AudioAttached || a.Speaking != "idle" {
+		t.Errorf("the page after the agent hung up: %+v", a)
+	}
+	if len(a.Log) < 3 || a.Log[0].Who != "agent" || !a.Log[0].Interrupted {
+		t.Errorf("the greeting is not marked interrupted: %+v", a.Log)
+	}
+	if !slices.Contains(res.SpeakingStates, "interrupted") {
+		t.Errorf("speaking indicator went through %v, want interrupted", res.SpeakingStates)
+	}
+	if !slices.ContainsFunc(a.Log, func(e pageTurn) bool { return e.Who == "agent" && e.Final && strings.Contains(e.Text, "Goodbye") }) {
+		t.Errorf("the agent's goodbye is not on the page: %+v", a.Log)
+	}
+	if status, reason := s.rt.call(t, a.CallID); status != "ENDED" || reason != "agent hangup" {
+		t.Errorf("call %s is %s (%q), want ENDED (agent hangup)", a.CallID, status, reason)
+	}
+}
+
+// runScenario runs demo.mjs --scenario name with wav as the microphone and
+// decodes its result into v; it fails the test unless the run went well.
+func (s *setup) runScenario(t *testing.T, name, wav string, v any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--scenario", name, "--url", s.rt.base+"/", "--wav", wav, "--timeout", "45000")
+	cmd.Dir = s.here
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	raw := lines[len(lines)-1]
+	var status struct {
+		OK    bool   `json:"ok"`
+		Phase string `json:"phase"`
+		Error string `json:"error"`
+	}
+	if jerr := json.Unmarshal(raw, &status); jerr != nil || err != nil || !status.OK {
+		t.Fatalf("demo.mjs --scenario %s: %v %v in phase %s: %s\n%s\nstderr:\n%s\nruntime log (tail):\n%s",
+			name, err, jerr, status.Phase, status.Error, raw, stderr.Bytes(), s.rt.logs.tail(60))
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatal(err)
+	}
+	if res, ok := v.(*demoResult); ok && (res.After == nil || len(res.PageErrors) > 0 || len(res.CSP) > 0) {
+		t.Fatalf("demo.mjs --scenario %s: page errors %v, CSP violations %v: %s", name, res.PageErrors, res.CSP, raw)
+	}
+}
+
+// checkTurns: the greeting, the caller's question, the agent's answer.
+func checkTurns(t *testing.T, turns []historyTurn, fail func(string, ...any)) {
+	t.Helper()
+	if len(turns) < 3 {
+		fail("history has %d turns, want at least 3: %+v", len(turns), turns)
+	}
+	switch {
+	case turns[0].Role != "assistant" || !strings.Contains(turns[0].Text, "Juniper"):
+		fail("turn 0 is not the greeting: %+v", turns[0])
+	case turns[1].Role != "user" || !strings.Contains(strings.ToLower(turns[1].Text), "order"):
+		fail("turn 1 is not the caller's question: %+v", turns[1])
+	case turns[1].Sentiment == nil || turns[1].Timings == nil || turns[1].Timings.FirstPacketAt.IsZero():
+		fail("turn 1 lacks sentiment or timings: %+v", turns[1])
+	case turns[2].Role != "assistant" || !strings.Contains(turns[2].Text, expectReply):
+		fail("turn 2 is not the agent's answer: %+v", turns[2])
+	}
+	if len(turns) > 3 {
+		t.Logf("history has %d turns (more than the 3 checked): %+v", len(turns), turns)
+	}
+}
+
+// artifactsDir is where the screenshot and the page's result go:
+// $PARLEY_ARTIFACTS_DIR when set, else test/demo/artifacts (gitignored; CI
+// keeps files under the repository).
+func artifactsDir(t *testing.T, here string) string {
+	t.Helper()
+	dir := os.Getenv("PARLEY_ARTIFACTS_DIR")
+	if dir == "" {
+		dir = filepath.Join(here, "artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func saveResult(t *testing.T, dir string, raw []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, raw, "", "  ") != nil {
+		pretty.Reset()
+		pretty.Write(raw)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "demo-call.json"), pretty.Bytes(), 0o644); err != nil {
+		t.Log(err)
+	}
+}
