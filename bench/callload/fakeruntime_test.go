@@ -15,6 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/parleyhq/parley/bench/internal/peer"
+	"github.com/parleyhq/parley/bench/internal/sigclient"
+	"github.com/parleyhq/parley/bench/internal/speech"
 )
 
 // fakeRuntime speaks the runtime's call contract with an agent that
@@ -45,9 +49,9 @@ type fakeCall struct {
 
 func startFakeRuntime(t *testing.T) *fakeRuntime {
 	t.Helper()
-	api, err := newAPI()
+	api, err := peer.NewAPI()
 	require.NoError(t, err)
-	voice, err := encodeOpus(synthVoice(16000, time.Second))
+	voice, err := speech.EncodeOpus(speech.Synth(16000, time.Second, speech.Words))
 	require.NoError(t, err)
 	silence, err := loadSpeech("silence", "", "", 0)
 	require.NoError(t, err)
@@ -141,7 +145,7 @@ func (f *fakeRuntime) onConnection(s *socket.Socket) {
 	var once sync.Once
 	for _, name := range []string{"join-session", "offer", "ice-candidate"} {
 		_ = s.On(name, func(args ...any) {
-			data, _ := first[map[string]any](args)
+			data, _ := sigclient.First[map[string]any](args)
 			select {
 			case evs <- ev{name, data}:
 			case <-gone:
@@ -200,7 +204,7 @@ func (f *fakeRuntime) answer(s *socket.Socket, c *fakeCall, offer map[string]any
 	if !f.check(err) {
 		return
 	}
-	track, err := webrtc.NewTrackLocalStaticSample(opusCodec, "agent", "agent")
+	track, err := webrtc.NewTrackLocalStaticSample(peer.Opus, "agent", "agent")
 	if !f.check(err) {
 		return
 	}
@@ -243,12 +247,12 @@ func (f *fakeRuntime) answer(s *socket.Socket, c *fakeCall, offer map[string]any
 }
 
 func (f *fakeRuntime) speak(pc *webrtc.PeerConnection, track *webrtc.TrackLocalStaticSample) {
-	tick := time.NewTicker(frameDuration)
+	tick := time.NewTicker(speech.FrameDuration)
 	defer tick.Stop()
 	for i := 0; pc.ConnectionState() == webrtc.PeerConnectionStateConnected; i++ {
 		<-tick.C
 		frame := f.talk[min(i, len(f.talk)-1)]
-		if err := track.WriteSample(media.Sample{Data: frame, Duration: frameDuration}); err != nil {
+		if err := track.WriteSample(media.Sample{Data: frame, Duration: speech.FrameDuration}); err != nil {
 			return
 		}
 	}

@@ -24,6 +24,11 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/peer"
+	"github.com/parleyhq/parley/bench/internal/rest"
+	"github.com/parleyhq/parley/bench/internal/sigclient"
+	"github.com/parleyhq/parley/bench/internal/spawn"
 )
 
 // options are the command-line flags.
@@ -111,12 +116,12 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	}
 	url, pid := o.URL, o.PID
 	if o.Spawn != "" {
-		rt, err := spawnRuntime(o.Spawn, o.AgentsDir)
+		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, TempPrefix: "callload-runtime-"})
 		if err != nil {
 			return nil, err
 		}
 		defer func() {
-			if err := rt.stop(15*time.Second, o.KeepData); err != nil {
+			if err := rt.Stop(15*time.Second, o.KeepData); err != nil {
 				logf("%v", err)
 			}
 			if o.KeepData {
@@ -125,19 +130,19 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		}()
 		url, pid = rt.URL, rt.PID
 		logf("spawned %s as pid %d on %s (log %s)", o.Spawn, pid, url, rt.Log)
-		if err := newRESTClient(url, 1).ready(ctx, time.Minute); err != nil {
-			return nil, fmt.Errorf("%w\n%s", err, rt.logTail(30))
+		if err := rest.NewClient(url, 1).Ready(ctx, time.Minute); err != nil {
+			return nil, fmt.Errorf("%w\n%s", err, rt.LogTail(30))
 		}
 	}
-	rest := newRESTClient(url, o.Calls+4)
-	if err := rest.ready(ctx, 10*time.Second); err != nil {
+	rc := rest.NewClient(url, o.Calls+4)
+	if err := rc.Ready(ctx, 10*time.Second); err != nil {
 		return nil, err
 	}
-	api, err := newAPI()
+	api, err := peer.NewAPI()
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: url, rest: rest, api: api, speech: sp, events: &eventCounts{}, caller: o.Caller, agent: o.Agent}
+	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent}
 
 	if o.Warmup {
 		if err := warmup(ctx, sh, o.SetupTimeout); err != nil {
@@ -213,24 +218,17 @@ func ramp(ctx context.Context, sh *shared, o options) ([]*call, []error) {
 
 // hangUpAll ends every call, twenty at a time.
 func hangUpAll(calls []*call, logf func(string, ...any)) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sem := make(chan struct{}, 20)
-	var wg sync.WaitGroup
-	for _, c := range calls {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			c.hangUp(ctx)
-		})
+	ps := make([]*peer.Call, len(calls))
+	for i, c := range calls {
+		ps[i] = c.p
 	}
-	wg.Wait()
 	var failed int
 	var example error
-	for _, c := range calls {
-		if c.endFailed != nil {
+	for i, err := range peer.HangUpAll(ps) {
+		if err != nil {
+			calls[i].endFailed = err
 			failed++
-			example = c.endFailed
+			example = err
 		}
 	}
 	if failed > 0 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/proc"
 )
 
 // meter samples the runtime process tree (when its pid is known), this
@@ -12,11 +14,11 @@ import (
 // end of the steady window, with resident-memory peaks in between.
 type meter struct {
 	pid                       int
-	base, start0, end0        tree
-	self0, self1              procSample
+	base, start0, end0        proc.Tree
+	self0, self1              proc.Sample
 	peakRuntime, peakChildren uint64
 	peakByName                map[string]uint64
-	machineStart, machineEnd  machineCPU
+	machineStart, machineEnd  proc.CPUTicks
 	windowStart, windowEnd    time.Time
 	runtimeGone               bool
 }
@@ -28,19 +30,19 @@ func (m *meter) baseline() error {
 		return nil
 	}
 	var err error
-	m.base, err = sampleTree(m.pid)
+	m.base, err = proc.SampleTree(m.pid)
 	return err
 }
 
 func (m *meter) start() error {
 	m.windowStart = time.Now()
-	m.machineStart = readMachineCPU()
-	m.self0, _ = readProc(os.Getpid())
+	m.machineStart = proc.ReadCPUTicks()
+	m.self0, _ = proc.Read(os.Getpid())
 	if m.pid == 0 {
 		return nil
 	}
 	var err error
-	m.start0, err = sampleTree(m.pid)
+	m.start0, err = proc.SampleTree(m.pid)
 	m.peak(m.start0)
 	return err
 }
@@ -65,7 +67,7 @@ func (m *meter) watch(ctx context.Context, d time.Duration) error {
 			if m.pid == 0 {
 				continue
 			}
-			t, err := sampleTree(m.pid)
+			t, err := proc.SampleTree(m.pid)
 			if err != nil {
 				m.runtimeGone = true
 				return fmt.Errorf("during the window: %w", err)
@@ -77,20 +79,20 @@ func (m *meter) watch(ctx context.Context, d time.Duration) error {
 
 func (m *meter) end() error {
 	m.windowEnd = time.Now()
-	m.machineEnd = readMachineCPU()
-	m.self1, _ = readProc(os.Getpid())
+	m.machineEnd = proc.ReadCPUTicks()
+	m.self1, _ = proc.Read(os.Getpid())
 	if m.pid == 0 || m.runtimeGone {
 		return nil
 	}
 	var err error
-	m.end0, err = sampleTree(m.pid)
+	m.end0, err = proc.SampleTree(m.pid)
 	m.peak(m.end0)
 	return err
 }
 
-func (m *meter) peak(t tree) {
+func (m *meter) peak(t proc.Tree) {
 	m.peakRuntime = max(m.peakRuntime, t.Runtime.RSS)
-	m.peakChildren = max(m.peakChildren, t.childRSS())
+	m.peakChildren = max(m.peakChildren, t.ChildRSS())
 	byName := map[string]uint64{}
 	for _, c := range t.Children {
 		byName[c.Name] += c.RSS
@@ -104,7 +106,7 @@ func (m *meter) peak(t tree) {
 func (m *meter) processes(calls int) *Processes {
 	window := m.windowEnd.Sub(m.windowStart)
 	p := &Processes{
-		Machine: machineUsage(m.machineStart, m.machineEnd),
+		Machine: proc.MachineUsage(m.machineStart, m.machineEnd),
 		GeneratorCPUPercent: func() float64 {
 			if window <= 0 {
 				return 0
@@ -115,15 +117,15 @@ func (m *meter) processes(calls int) *Processes {
 	if m.pid == 0 || m.runtimeGone {
 		return p
 	}
-	rt := usage("runtime", m.base, m.start0, m.end0, m.peakRuntime, calls, pickRuntime)
-	kids := usage("plugins", m.base, m.start0, m.end0, m.peakChildren, calls, pickChildren)
+	rt := proc.Measure("runtime", m.base, m.start0, m.end0, m.peakRuntime, calls, proc.PickRuntime)
+	kids := proc.Measure("plugins", m.base, m.start0, m.end0, m.peakChildren, calls, proc.PickChildren)
 	p.Runtime, p.Plugins = &rt, &kids
 	names := map[string]bool{}
 	for _, c := range m.end0.Children {
 		names[c.Name] = true
 	}
 	for n := range names {
-		p.PerPlugin = append(p.PerPlugin, usage(n, m.base, m.start0, m.end0, m.peakByName[n], calls, pickNamed(n)))
+		p.PerPlugin = append(p.PerPlugin, proc.Measure(n, m.base, m.start0, m.end0, m.peakByName[n], calls, proc.PickNamed(n)))
 	}
 	sortUsage(p.PerPlugin)
 	return p

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/bench/internal/proc"
+	"github.com/parleyhq/parley/bench/internal/stats"
 )
 
 // Targets of the runtime on a 2-core machine at 100 calls.
@@ -52,7 +55,7 @@ type Report struct {
 	// late, the machine is too busy for the figures above to be the
 	// runtime's alone.
 	SendInterval Quantiles      `json:"sendInterval"`
-	Downlink     Loss           `json:"downlinkLoss"` // runtime -> callers, from sequence gaps, window
+	Downlink     stats.Loss     `json:"downlinkLoss"` // runtime -> callers, from sequence gaps, window
 	Uplink       Uplink         `json:"uplink"`
 	AgentVoiced  float64        `json:"agentVoicedPercent"` // agent packets carrying speech, whole calls
 	Processes    *Processes     `json:"processes"`
@@ -73,12 +76,27 @@ type Uplink struct {
 
 // Processes is CPU and memory over the window.
 type Processes struct {
-	Runtime             *ProcUsage  `json:"runtime,omitempty"`
-	Plugins             *ProcUsage  `json:"plugins,omitempty"`
-	PerPlugin           []ProcUsage `json:"perPlugin,omitempty"`
-	GeneratorCPUPercent float64     `json:"generatorCpuPercent"`
-	Machine             MachineCPU  `json:"machine"`
+	Runtime             *proc.Usage     `json:"runtime,omitempty"`
+	Plugins             *proc.Usage     `json:"plugins,omitempty"`
+	PerPlugin           []proc.Usage    `json:"perPlugin,omitempty"`
+	GeneratorCPUPercent float64         `json:"generatorCpuPercent"`
+	Machine             proc.MachineCPU `json:"machine"`
 }
+
+// Quantiles summarises set-up times or packet intervals in milliseconds, as
+// the report has always printed them (without the p95 of stats.Quantiles).
+type Quantiles struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50Ms"`
+	P99 float64 `json:"p99Ms"`
+	Max float64 `json:"maxMs"`
+}
+
+func quantiles(q stats.Quantiles) Quantiles {
+	return Quantiles{N: q.N, P50: q.P50, P99: q.P99, Max: q.Max}
+}
+
+func summarize(ds []time.Duration) Quantiles { return quantiles(stats.Summarize(ds)) }
 
 // Target is one pass/fail line.
 type Target struct {
@@ -88,11 +106,11 @@ type Target struct {
 	OK    bool    `json:"ok"`
 }
 
-func sortUsage(u []ProcUsage) {
-	slices.SortFunc(u, func(a, b ProcUsage) int { return strings.Compare(a.Name, b.Name) })
+func sortUsage(u []proc.Usage) {
+	slices.SortFunc(u, func(a, b proc.Usage) int { return strings.Compare(a.Name, b.Name) })
 }
 
-func newReport(o options, url string, pid int, sp *speech, calls []*call, errs []error) *Report {
+func newReport(o options, url string, pid int, sp *loop, calls []*call, errs []error) *Report {
 	r := &Report{
 		Date: time.Now().UTC().Format(time.RFC3339), Machine: cpuModel(), CPUs: runtime.NumCPU(),
 		URL: url, PID: pid, Audio: sp.Source, LoopSeconds: sp.Duration().Seconds(),
@@ -109,13 +127,13 @@ func newReport(o options, url string, pid int, sp *speech, calls []*call, errs [
 			r.Errors[msg]++
 			continue
 		}
-		r.SignalRetries += c.sigRetries
+		r.SignalRetries += c.p.SigRetries
 		r.Connected++
-		if c.connErr != nil {
+		if c.p.ConnectErr != nil {
 			r.ConnectErrors++
 		}
-		create, join = append(create, c.times.create), append(join, c.times.join)
-		answer, connected = append(answer, c.times.answer), append(connected, c.times.connected)
+		create, join = append(create, c.p.Times.Create), append(join, c.p.Times.Join)
+		answer, connected = append(answer, c.p.Times.Answer), append(connected, c.p.Times.Connected)
 	}
 	r.Setup.Create, r.Setup.Join = summarize(create), summarize(join)
 	r.Setup.OfferAnswer, r.Setup.OfferConnected = summarize(answer), summarize(connected)
@@ -124,14 +142,14 @@ func newReport(o options, url string, pid int, sp *speech, calls []*call, errs [
 
 // fill adds what the connected calls measured and the process figures.
 func (r *Report) fill(sh *shared, calls []*call, m *meter) {
-	frames, ticks := frameHistogram(), frameHistogram()
+	frames, ticks := stats.FrameHistogram(), stats.FrameHistogram()
 	var firstRTP, firstVoice []time.Duration
 	var packets, voiced uint64
 	for _, c := range calls {
-		if c.pc == nil || c.times.connected == 0 {
+		if c.p.PC == nil || c.p.Times.Connected == 0 {
 			continue
 		}
-		if c.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+		if c.p.PC.ConnectionState() != webrtc.PeerConnectionStateConnected {
 			r.Dropped++
 		}
 		c.mu.Lock()
@@ -143,10 +161,10 @@ func (r *Report) fill(sh *shared, calls []*call, m *meter) {
 		packets += c.packets
 		voiced += c.voiced
 		if c.packets > 0 {
-			firstRTP = append(firstRTP, c.times.firstRTP)
+			firstRTP = append(firstRTP, c.firstRTP)
 		}
 		if c.voiced > 0 {
-			firstVoice = append(firstVoice, c.times.firstVoiced)
+			firstVoice = append(firstVoice, c.firstVoiced)
 		}
 		c.mu.Unlock()
 		if exp, lost, ok := c.uplinkLoss(); ok {
@@ -155,13 +173,13 @@ func (r *Report) fill(sh *shared, calls []*call, m *meter) {
 			r.Uplink.Lost += lost
 		}
 	}
-	r.Uplink.Percent = percentOf(r.Uplink.Lost, r.Uplink.Expected)
-	r.FrameInterval, r.SendInterval = frames.Summary(), ticks.Summary()
+	r.Uplink.Percent = stats.PercentOf(r.Uplink.Lost, r.Uplink.Expected)
+	r.FrameInterval, r.SendInterval = quantiles(frames.Summary()), quantiles(ticks.Summary())
 	r.Setup.OfferFirstRTP, r.Setup.OfferVoice = summarize(firstRTP), summarize(firstVoice)
-	r.AgentVoiced = percentOf(voiced, packets)
+	r.AgentVoiced = stats.PercentOf(voiced, packets)
 	r.WindowSeconds = m.windowEnd.Sub(m.windowStart).Seconds()
 	r.Processes = m.processes(r.Connected)
-	r.Events = sh.events.snapshot()
+	r.Events = sh.events.Snapshot()
 
 	r.Targets = []Target{
 		{Name: "agent frame interval p99 (ms)", Limit: targetFrameP99Ms, Value: r.FrameInterval.P99},
@@ -230,7 +248,7 @@ func (r *Report) print(w io.Writer) {
 	if p := r.Processes; p != nil {
 		if p.Runtime != nil {
 			line("process\tCPU %% of a core\tper call\tRSS base MiB\tsteady\tpeak\tper call\t")
-			u := func(v *ProcUsage, indent string) {
+			u := func(v *proc.Usage, indent string) {
 				line("%s%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\t%.2f\t", indent, v.Name, v.CPUPercent, v.CPUPercentPerCall,
 					v.RSSBaselineMB, v.RSSSteadyMB, v.RSSPeakMB, v.RSSPerCallMB)
 			}

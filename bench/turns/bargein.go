@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/stats"
 )
 
 // bargeInTarget is the goal for caller speech onset -> agent silent, p95,
@@ -62,8 +64,8 @@ func (e *bench) bargeInLoop(ctx context.Context, c *caller, n int, mu *sync.Mute
 }
 
 func (e *bench) bargein(ctx context.Context) error {
-	var runs []Quantiles
-	var events []Quantiles
+	var runs []stats.Quantiles
+	var events []stats.Quantiles
 	for r := range e.o.Runs {
 		q, ev, missed, err := e.bargeInOnce(ctx)
 		if err != nil {
@@ -88,7 +90,7 @@ func (e *bench) bargein(ctx context.Context) error {
 	return nil
 }
 
-func (e *bench) bargeInOnce(ctx context.Context) (stop, event Quantiles, missed int, err error) {
+func (e *bench) bargeInOnce(ctx context.Context) (stop, event stats.Quantiles, missed int, err error) {
 	t, err := e.start(ctx)
 	if err != nil {
 		return stop, event, 0, err
@@ -120,5 +122,5 @@ func (e *bench) bargeInOnce(ctx context.Context) (stop, event Quantiles, missed 
 			evs = append(evs, s.Event)
 		}
 	}
-	return summarize(stops), summarize(evs), missed, ctx.Err()
+	return stats.Summarize(stops), stats.Summarize(evs), missed, ctx.Err()
 }

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/peer"
+	"github.com/parleyhq/parley/bench/internal/rest"
+	"github.com/parleyhq/parley/bench/internal/spawn"
 	"github.com/parleyhq/parley/runtime/agent"
 )
 
@@ -132,23 +135,27 @@ type target struct {
 // it is ready.
 func (e *bench) start(ctx context.Context) (*target, error) {
 	if e.o.Spawn == "" {
-		if err := newRESTClient(e.o.URL, 1).ready(ctx, 10*time.Second); err != nil {
+		if err := rest.NewClient(e.o.URL, 1).Ready(ctx, 10*time.Second); err != nil {
 			return nil, err
 		}
 		return &target{url: e.o.URL, pid: e.o.PID, stop: func() {}}, nil
 	}
-	rt, err := spawnRuntime(e.o.Spawn, e.o.Agents, e.b.Name, e.o.VADDir)
+	vad := e.o.VADDir
+	if vad == "" {
+		vad = filepath.Join(filepath.Dir(e.o.Spawn), "vad")
+	}
+	rt, err := spawn.Start(e.o.Spawn, spawn.Options{AgentsDir: e.o.Agents, DefaultAgent: e.b.Name, VADDir: vad, TempPrefix: "turns-runtime-"})
 	if err != nil {
 		return nil, err
 	}
 	stop := func() {
-		if err := rt.stop(15*time.Second, false); err != nil {
+		if err := rt.Stop(15*time.Second, false); err != nil {
 			e.logf("%v", err)
 		}
 	}
 	e.logf("spawned %s as pid %d on %s", e.o.Spawn, rt.PID, rt.URL)
-	if err := newRESTClient(rt.URL, 1).ready(ctx, time.Minute); err != nil {
-		tail := rt.logTail(30)
+	if err := rest.NewClient(rt.URL, 1).Ready(ctx, time.Minute); err != nil {
+		tail := rt.LogTail(30)
 		stop()
 		return nil, fmt.Errorf("%w\n%s", err, tail)
 	}
@@ -157,11 +164,11 @@ func (e *bench) start(ctx context.Context) (*target, error) {
 
 // newShared is what the callers of a run against t use.
 func (e *bench) newShared(t *target, conns int) (*shared, error) {
-	api, err := newAPI()
+	api, err := peer.NewAPI()
 	if err != nil {
 		return nil, err
 	}
-	return &shared{base: t.url, rest: newRESTClient(t.url, conns+4), api: api, speech: e.speech, silence: e.silence, agent: e.b.Name}, nil
+	return &shared{base: t.url, rest: rest.NewClient(t.url, conns+4), api: api, speech: e.speech, silence: e.silence, agent: e.b.Name}, nil
 }
 
 // place starts n calls at -ramp per second and waits until each is
@@ -207,21 +214,13 @@ func (e *bench) place(ctx context.Context, sh *shared, n, first int) ([]*caller,
 
 // hangUpAll ends every call, twenty at a time.
 func hangUpAll(calls []*caller) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sem := make(chan struct{}, 20)
-	var wg sync.WaitGroup
-	for _, c := range calls {
-		if c == nil {
-			continue
+	ps := make([]*peer.Call, len(calls))
+	for i, c := range calls {
+		if c != nil {
+			ps[i] = c.p
 		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			c.hangUp(ctx)
-		})
 	}
-	wg.Wait()
+	peer.HangUpAll(ps)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

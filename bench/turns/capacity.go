@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/proc"
+	"github.com/parleyhq/parley/bench/internal/stats"
 )
 
 // Capacity criteria: the largest N meeting both.
@@ -19,9 +22,9 @@ const (
 // capacityRun is what one N measured.
 type capacityRun struct {
 	N, Connected    int
-	Frames          Quantiles // agent packet inter-arrival at the callers
-	Server          Quantiles // stored runtimeOverheadMs of turns in the window
-	Client          Quantiles // caller-side overhead of turns in the window
+	Frames          stats.Quantiles // agent packet inter-arrival at the callers
+	Server          stats.Quantiles // stored runtimeOverheadMs of turns in the window
+	Client          stats.Quantiles // caller-side overhead of turns in the window
 	Turns, Missed   int
 	RSSBaseMB       float64 // runtime before the calls
 	RSSPeakMB       float64 // runtime, peak in the window
@@ -150,7 +153,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 		return out, err
 	}
 	start := sampleRuntime(t.pid)
-	self0, _ := readProc(os.Getpid())
+	self0, _ := proc.Read(os.Getpid())
 	wmu.Lock()
 	windowOn = time.Now()
 	wmu.Unlock()
@@ -170,14 +173,14 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	windowOff = time.Now()
 	wmu.Unlock()
 	end := sampleRuntime(t.pid)
-	self1, _ := readProc(os.Getpid())
+	self1, _ := proc.Read(os.Getpid())
 	window := windowOff.Sub(windowOn)
 	out.WindowDuration = window
 	out.RSSPeakMB, out.PluginRSSMB = mbOf(peak.runtime.RSS), mbOf(peak.pluginRSS)
 	out.RSSPerCallMB = (out.RSSPeakMB - out.RSSBaseMB) / float64(out.Connected)
 	out.RuntimeCPU = 100 * float64(end.runtime.CPU-start.runtime.CPU) / float64(window)
 	out.PluginCPU = 100 * float64(end.pluginCPU-start.pluginCPU) / float64(window)
-	out.MachineBusy = machineUsage(start.machine, end.machine).Busy
+	out.MachineBusy = proc.MachineUsage(start.machine, end.machine).Busy
 	out.GeneratorCPU = 100 * float64(self1.CPU-self0.CPU) / float64(window)
 	out.SelfRSSMB = mbOf(self1.RSS)
 
@@ -185,7 +188,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	cancel()
 	wg.Wait()
 	_ = sleep(ctx, 2*time.Second)
-	h := frameHistogram()
+	h := stats.FrameHistogram()
 	for _, c := range calls {
 		c.mu.Lock()
 		h.Merge(c.frames)
@@ -199,12 +202,12 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	for _, s := range samples {
 		over = append(over, s.Overhead)
 	}
-	out.Client = summarize(over)
+	out.Client = stats.Summarize(over)
 	st, err := storedTurns(ctx, sh.rest, calls, windowOn, windowOff)
 	if err != nil {
 		return out, err
 	}
-	out.Server = summarizeMs(st.Overhead)
+	out.Server = stats.SummarizeMs(st.Overhead)
 	var why []string
 	if out.Frames.P99 > ms(capFrameP99) {
 		why = append(why, fmt.Sprintf("frame p99 %.1fms > %s", out.Frames.P99, capFrameP99))
@@ -237,19 +240,19 @@ func (e *bench) printCapacity(r capacityRun, label string) {
 
 // runtimeSample is the runtime process and its plugins at an instant.
 type runtimeSample struct {
-	runtime   procSample
+	runtime   proc.Sample
 	pluginRSS uint64
 	pluginCPU time.Duration
-	machine   machineCPU
+	machine   proc.CPUTicks
 }
 
 func sampleRuntime(pid int) runtimeSample {
-	s := runtimeSample{machine: readMachineCPU()}
+	s := runtimeSample{machine: proc.ReadCPUTicks()}
 	if pid == 0 {
 		return s
 	}
-	s.runtime, _ = readProc(pid)
-	for _, c := range descendants(pid) {
+	s.runtime, _ = proc.Read(pid)
+	for _, c := range proc.Descendants(pid) {
 		s.pluginRSS += c.RSS
 		s.pluginCPU += c.CPU
 	}

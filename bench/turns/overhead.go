@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/stats"
 )
 
 // overheadTarget is the goal for the runtime's overhead per turn, p95.
@@ -94,16 +96,16 @@ func (e *bench) converse(ctx context.Context, c *caller, turns int, log *turnLog
 
 // overheadRun is what one run of -mode overhead measured.
 type overheadRun struct {
-	Client     Quantiles // overhead, ms
-	Latency    Quantiles // end of speech -> first voiced packet, ms
-	EventLead  Quantiles // agent-speaking start before the first packet, ms
-	Server     Quantiles // stored runtimeOverheadMs
-	ServerResp Quantiles // stored firstPacketAt - speechEndedAt
+	Client     stats.Quantiles // overhead, ms
+	Latency    stats.Quantiles // end of speech -> first voiced packet, ms
+	EventLead  stats.Quantiles // agent-speaking start before the first packet, ms
+	Server     stats.Quantiles // stored runtimeOverheadMs
+	ServerResp stats.Quantiles // stored firstPacketAt - speechEndedAt
 	Metrics    promHistogram
 	// VADEnd is where the runtime put the end of the caller's speech
 	// relative to the caller's last speech packet; Downlink is the stored
 	// first packet to its arrival at the caller.
-	VADEnd, Downlink Quantiles
+	VADEnd, Downlink stats.Quantiles
 	Missed           int
 	ServerMiss       int
 	VoicedSizes      [2]sizeRange
@@ -186,7 +188,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 			fmt.Fprintf(e.out, "turn latency=%.1fms overhead=%.1fms event-lead=%.1fms\n", ms(s.Latency), ms(s.Overhead), ms(s.EventLead))
 		}
 	}
-	out.Client, out.Latency, out.EventLead = summarize(over), summarize(lat), summarize(lead)
+	out.Client, out.Latency, out.EventLead = stats.Summarize(over), stats.Summarize(lat), stats.Summarize(lead)
 
 	// The runtime stores a turn when its answer has been spoken: the last
 	// ones may still be on their way.
@@ -195,7 +197,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Server, out.ServerResp, out.ServerMiss = summarizeMs(st.Overhead), summarizeMs(st.Response), st.Missing
+	out.Server, out.ServerResp, out.ServerMiss = stats.SummarizeMs(st.Overhead), stats.SummarizeMs(st.Response), st.Missing
 	after, err := scrapeOverhead(ctx, sh.rest, e.b.Name)
 	if err != nil {
 		return out, err
@@ -207,7 +209,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 			vadEnd, down = append(vadEnd, se.SpeechEnd.Sub(s.End)), append(down, s.Voice.Sub(se.FirstPacket))
 		}
 	}
-	out.VADEnd, out.Downlink = summarize(vadEnd), summarize(down)
+	out.VADEnd, out.Downlink = stats.Summarize(vadEnd), stats.Summarize(down)
 	for _, c := range calls {
 		c.mu.Lock()
 		for i := range c.sizes {
@@ -219,7 +221,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 }
 
 func (e *bench) printOverhead(r overheadRun, label string) {
-	p := func(name string, q Quantiles) {
+	p := func(name string, q stats.Quantiles) {
 		fmt.Fprintf(e.out, "  %-44s n=%-4d p50=%7.1fms p95=%7.1fms p99=%7.1fms max=%7.1fms\n", name, q.N, q.P50, q.P95, q.P99, q.Max)
 	}
 	fmt.Fprintf(e.out, "%s: agent %s, %d calls, providers %s + end_of_turn_silence %s subtracted\n", label, e.b.Name, e.o.Calls, e.b.Providers(), e.b.EndOfTurn)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/parleyhq/parley/bench/internal/rest"
 )
 
 // overheadMetric is the runtime's histogram of turn overheads.
@@ -27,10 +29,10 @@ type storedEnd struct{ SpeechEnd, FirstPacket time.Time }
 
 // storedTurns reads the history of every call; with since set, only turns
 // whose speech ended in [since, until) count.
-func storedTurns(ctx context.Context, rest *restClient, calls []*caller, since, until time.Time) (serverTurns, error) {
+func storedTurns(ctx context.Context, rc *rest.Client, calls []*caller, since, until time.Time) (serverTurns, error) {
 	st := serverTurns{Ends: map[int][]storedEnd{}}
 	for _, c := range calls {
-		turns, err := rest.history(ctx, c.info.ID)
+		turns, err := rc.History(ctx, c.p.Info.ID)
 		if err != nil {
 			return st, err
 		}
@@ -57,8 +59,8 @@ func storedTurns(ctx context.Context, rest *restClient, calls []*caller, since, 
 }
 
 // scrapeOverhead reads the runtime's overhead histogram of agent.
-func scrapeOverhead(ctx context.Context, rest *restClient, agent string) (promHistogram, error) {
-	body, err := rest.get(ctx, "/metrics")
+func scrapeOverhead(ctx context.Context, rc *rest.Client, agent string) (promHistogram, error) {
+	body, err := rc.Get(ctx, "/metrics")
 	if err != nil {
 		return promHistogram{}, err
 	}

@@ -1,0 +1,301 @@
+// Package sigclient is a caller's Socket.IO client of the runtime's
+// /signaling namespace: join a session, send an offer and trickle ICE
+// candidates, receive the answer, the agent's candidates and its
+// agent-speaking live events. It works around races of the Go Socket.IO
+// client and server libraries that the load generators run into.
+package sigclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	sio "github.com/zishang520/socket.io/clients/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+)
+
+// Client is one call's own Socket.IO connection to /signaling over
+// websocket. Handlers run on the client library's goroutines and never
+// block: events the call waits for go to a buffered channel, remote ICE
+// candidates and agent-speaking events to their own. A channel that is full
+// drops what comes next.
+type Client struct {
+	sock       *sio.Socket
+	events     chan event
+	candidates chan webrtc.ICECandidateInit
+	speaking   chan SpeakingEvent
+	peerID     string
+	// closeReason is why the connection closed, if it did; gone is closed
+	// then.
+	closeReason atomic.Value
+	gone        chan struct{}
+	goneOnce    sync.Once
+}
+
+// Three races in clients/socket + clients/engine v3.0.6 shape dialOnce
+// (found with the race detector; a Node socket.io-client against the same
+// server shows none of them):
+//
+//   - Socket.Connect subscribes to the Manager's "open", opens the Manager,
+//     then sends CONNECT itself if the Manager is open by then: when the
+//     handshake completes in between, the namespace CONNECT goes out twice
+//     and the server drops the connection ("invalid state"). So the Manager
+//     is opened, and waited for, before the namespace socket exists.
+//   - Manager.Open opens the transport inside engine.NewSocket, before it
+//     subscribes to the engine's "open": when the handshake wins, "open" is
+//     never seen. The attempt times out here and is retried.
+//   - Manager.Open arms its connect timer's cancellation after the "open"
+//     subscription: when "open" fires in between, the timer survives and
+//     closes the connection when it expires (20 s by default), mid-call. So
+//     the Manager timeout is set out of reach.
+const (
+	sigAttempts       = 5
+	sigAttemptTimeout = 3 * time.Second
+	sigManagerTimeout = 24 * time.Hour
+)
+
+// joinTimeout bounds join-session -> joined-session on one connection.
+const joinTimeout = 3 * time.Second
+
+// ConnectAndJoin connects to base+/signaling as peerID and joins
+// sessionID, on a new connection each time the last one closes or stays
+// silent: the server side (servers/socket v3.0.6) writes the namespace
+// CONNECT ack before it records the socket, so an event sent at once after
+// the ack can find the namespace "not connected" and the server drops the
+// connection. retries counts the attempts that failed. An `error` event
+// (a *ServerError) is not retried. counts, if not nil, counts every server
+// event of the connection kept. The caller closes the client.
+func ConnectAndJoin(ctx context.Context, base, sessionID, peerID string, counts *EventCounts) (s *Client, retries int, err error) {
+	for attempt := 1; ; attempt++ {
+		var n int
+		s, n, err = dial(ctx, base, peerID, counts)
+		retries += n
+		if err != nil {
+			return nil, retries, err
+		}
+		jctx, cancel := context.WithTimeout(ctx, joinTimeout)
+		err = s.join(jctx, sessionID)
+		cancel()
+		if err == nil {
+			return s, retries, nil
+		}
+		s.Close()
+		var refused *ServerError
+		if errors.As(err, &refused) || ctx.Err() != nil || attempt == sigAttempts {
+			return nil, retries, err
+		}
+		retries++
+	}
+}
+
+// dial connects to base+/signaling and waits for the namespace to accept
+// the connection; retries is how many attempts failed first.
+func dial(ctx context.Context, base, peerID string, counts *EventCounts) (s *Client, retries int, err error) {
+	for attempt := 1; ; attempt++ {
+		s, err = dialOnce(ctx, base, peerID, counts)
+		if err == nil || ctx.Err() != nil || attempt == sigAttempts {
+			return s, attempt - 1, err
+		}
+	}
+}
+
+func dialOnce(ctx context.Context, base, peerID string, counts *EventCounts) (*Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, sigAttemptTimeout)
+	defer cancel()
+	opts := sio.DefaultOptions()
+	opts.SetTransports(types.NewSet(sio.WebSocket))
+	opts.SetReconnection(false)
+	opts.SetTimeout(sigManagerTimeout)
+	opts.SetAutoConnect(false)
+	m := sio.NewManager(base, opts)
+	opened := make(chan error, 1)
+	m.Open(func(err error) { opened <- err })
+	select {
+	case err := <-opened:
+		if err != nil {
+			return nil, fmt.Errorf("socket.io open: %w", err)
+		}
+	case <-ctx.Done():
+		if e := m.Engine(); e != nil {
+			e.Close()
+		}
+		return nil, fmt.Errorf("socket.io open: %w", ctx.Err())
+	}
+
+	sock := m.Socket("/signaling", opts)
+	s := &Client{
+		sock:       sock,
+		events:     make(chan event, 64),
+		candidates: make(chan webrtc.ICECandidateInit, 64),
+		speaking:   make(chan SpeakingEvent, 256),
+		peerID:     peerID,
+		gone:       make(chan struct{}),
+	}
+	connected := make(chan error, 1)
+	_ = sock.On("connect", func(...any) {
+		select {
+		case connected <- nil:
+		default:
+		}
+	})
+	_ = sock.On("connect_error", func(args ...any) {
+		select {
+		case connected <- fmt.Errorf("socket.io connect: %v", args):
+		default:
+		}
+	})
+	if counts != nil {
+		sock.OnAny(func(args ...any) {
+			if name, ok := First[string](args); ok {
+				counts.Add(name)
+			}
+		})
+	}
+	_ = sock.On("agent-speaking", func(args ...any) {
+		at := time.Now()
+		data, _ := First[map[string]any](args)
+		state, _ := data["state"].(string)
+		select {
+		case s.speaking <- SpeakingEvent{State: state, At: at}:
+		default: // nobody reads them this run
+		}
+	})
+	for _, name := range []string{"joined-session", "answer", "error"} {
+		_ = sock.On(types.EventName(name), func(args ...any) { s.push(name, args) })
+	}
+	_ = sock.On("ice-candidate", func(args ...any) { s.onCandidate(args) })
+	_ = sock.On("disconnect", func(args ...any) {
+		s.closeReason.Store(fmt.Sprint(args...))
+		s.goneOnce.Do(func() { close(s.gone) })
+	})
+	sock.Connect()
+	select {
+	case err := <-connected:
+		if err != nil {
+			sock.Disconnect()
+			return nil, err
+		}
+	case <-ctx.Done():
+		sock.Disconnect()
+		return nil, fmt.Errorf("socket.io connect: %w", ctx.Err())
+	}
+	// Socket.Emit buffers (for good, once connected) while the engine's
+	// ping deadline is unset, which it is until just after the handshake.
+	for e := m.Engine(); e != nil && e.HasPingExpired(); {
+		if ctx.Err() != nil {
+			sock.Disconnect()
+			return nil, fmt.Errorf("socket.io: no ping deadline: %w", ctx.Err())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return s, nil
+}
+
+func (s *Client) push(name string, args []any) {
+	data, _ := First[map[string]any](args)
+	select {
+	case s.events <- event{Name: name, Data: data}:
+	default: // nobody is waiting for that many events
+	}
+}
+
+// onCandidate queues a remote candidate {peerId, candidate:{candidate,
+// sdpMid, sdpMLineIndex}} from any peer but ourselves.
+func (s *Client) onCandidate(args []any) {
+	data, _ := First[map[string]any](args)
+	if from, _ := data["peerId"].(string); from == s.peerID {
+		return
+	}
+	raw, err := json.Marshal(data["candidate"])
+	if err != nil {
+		return
+	}
+	var c webrtc.ICECandidateInit
+	if json.Unmarshal(raw, &c) != nil || c.Candidate == "" {
+		return // end-of-candidates or malformed
+	}
+	select {
+	case s.candidates <- c:
+	default:
+	}
+}
+
+// wait returns the next event called name, failing on an `error` event.
+func (s *Client) wait(ctx context.Context, name string) (map[string]any, error) {
+	for {
+		select {
+		case ev := <-s.events:
+			if ev.Name == "error" {
+				code, _ := ev.Data["code"].(string)
+				msg, _ := ev.Data["message"].(string)
+				return nil, &ServerError{Code: code, Message: msg}
+			}
+			if from, _ := ev.Data["peerId"].(string); ev.Name != name || (name == "answer" && from == s.peerID) {
+				continue
+			}
+			return ev.Data, nil
+		case <-s.gone:
+			return nil, fmt.Errorf("waiting for %s: %w: %v", name, ErrClosed, s.closeReason.Load())
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for %s: %w", name, ctx.Err())
+		}
+	}
+}
+
+// join emits join-session and waits for joined-session.
+func (s *Client) join(ctx context.Context, sessionID string) error {
+	if err := s.sock.Emit("join-session", map[string]any{"sessionId": sessionID, "peerId": s.peerID}); err != nil {
+		return err
+	}
+	_, err := s.wait(ctx, "joined-session")
+	return err
+}
+
+// EmitOffer sends the offer {type:"offer", sdp}.
+func (s *Client) EmitOffer(sessionID string, sdp string) error {
+	return s.sock.Emit("offer", map[string]any{
+		"sessionId": sessionID, "peerId": s.peerID,
+		"offer": map[string]any{"type": "offer", "sdp": sdp},
+	})
+}
+
+// AwaitAnswer waits for {peerId, answer:{type:"answer", sdp}}; it fails on
+// an `error` event, the connection closing (ErrClosed) or ctx ending.
+func (s *Client) AwaitAnswer(ctx context.Context) (webrtc.SessionDescription, error) {
+	data, err := s.wait(ctx, "answer")
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	ans, _ := data["answer"].(map[string]any)
+	sdp, _ := ans["sdp"].(string)
+	if typ, _ := ans["type"].(string); typ != "answer" || sdp == "" {
+		return webrtc.SessionDescription{}, errors.New("answer without type answer and an sdp")
+	}
+	return webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}, nil
+}
+
+// EmitCandidate trickles one local candidate.
+func (s *Client) EmitCandidate(sessionID string, c webrtc.ICECandidateInit) error {
+	cand := map[string]any{"candidate": c.Candidate}
+	if c.SDPMid != nil {
+		cand["sdpMid"] = *c.SDPMid
+	}
+	if c.SDPMLineIndex != nil {
+		cand["sdpMLineIndex"] = *c.SDPMLineIndex
+	}
+	return s.sock.Emit("ice-candidate", map[string]any{"sessionId": sessionID, "peerId": s.peerID, "candidate": cand})
+}
+
+// Candidates delivers the remote ICE candidates, other peers' only.
+func (s *Client) Candidates() <-chan webrtc.ICECandidateInit { return s.candidates }
+
+// Speaking delivers the agent-speaking events, each dated when it arrived.
+func (s *Client) Speaking() <-chan SpeakingEvent { return s.speaking }
+
+// Close disconnects from the server.
+func (s *Client) Close() { s.sock.Disconnect() }

@@ -1,0 +1,13 @@
+package sigclient
+
+import "errors"
+
+// ErrClosed is the Socket.IO connection closing under a call.
+var ErrClosed = errors.New("signaling connection closed")
+
+// ServerError is an `error` event from the server; ConnectAndJoin does not
+// retry it.
+type ServerError struct{ Code, Message string }
+
+// Error returns the server's code and message.
+func (e *ServerError) Error() string { return "signaling error " + e.Code + ": " + e.Message }

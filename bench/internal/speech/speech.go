@@ -1,0 +1,76 @@
+// Package speech makes what simulated callers say: audio from a file,
+// from flite or synthesised, encoded as the 20 ms Opus packets a browser
+// sends.
+package speech
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/hraban/opus.v2"
+
+	"github.com/parleyhq/parley/runtime/audio"
+)
+
+// FrameDuration is the packet time of every frame sent and expected.
+const FrameDuration = 20 * time.Millisecond
+
+// DecodeFile reads an audio file (any format audio.Decode knows).
+func DecodeFile(path string) (audio.PCM, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return audio.PCM{}, err
+	}
+	p, _, err := audio.Decode(data, "")
+	if err != nil {
+		return audio.PCM{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Flite synthesises text with the slt voice (16 kHz), which the offline
+// speech recogniser understands well. Without flite on the PATH the error
+// is exec.ErrNotFound.
+func Flite(text string) (audio.PCM, error) {
+	bin, err := exec.LookPath("flite")
+	if err != nil {
+		return audio.PCM{}, err
+	}
+	dir, err := os.MkdirTemp("", "flite-")
+	if err != nil {
+		return audio.PCM{}, err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	out := filepath.Join(dir, "speech.wav")
+	if b, err := exec.Command(bin, "-voice", "slt", "-t", text, "-o", out).CombinedOutput(); err != nil {
+		return audio.PCM{}, fmt.Errorf("flite: %w: %s", err, b)
+	}
+	return DecodeFile(out)
+}
+
+// EncodeOpus cuts p into 20 ms frames (zero-padding the last) and encodes
+// each as one Opus packet, VoIP mode, no DTX: like a browser, a caller
+// sends a packet every 20 ms even in silence. p.Rate must be one Opus
+// takes (8, 12, 16, 24 or 48 kHz).
+func EncodeOpus(p audio.PCM) ([][]byte, error) {
+	enc, err := opus.NewEncoder(p.Rate, 1, opus.AppVoIP)
+	if err != nil {
+		return nil, fmt.Errorf("opus encoder: %w", err)
+	}
+	n := p.Rate / 50
+	buf := make([]byte, 1500)
+	var frames [][]byte
+	for off := 0; off < len(p.Samples); off += n {
+		frame := make([]int16, n)
+		copy(frame, p.Samples[off:])
+		m, err := enc.Encode(frame, buf)
+		if err != nil {
+			return nil, fmt.Errorf("opus encode: %w", err)
+		}
+		frames = append(frames, append([]byte(nil), buf[:m]...))
+	}
+	return frames, nil
+}
