@@ -61,7 +61,7 @@ deps: ## install missing Debian packages (needs root, once)
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@# Debian's nodejs has no npm (NodeSource's does): the Node tests and make vad need it.
-	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; } || \
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; } || \
 	  { echo "npm is missing: apt-get install -y npm"; exit 1; }
 
 test: deps vet lint unit ## everything: vet, lint and all tests with -race
