@@ -11,7 +11,7 @@ GOLANGCI_VER := v2.15.0
 # Debian packages the build and tests need: a C toolchain (cgo, -race),
 # the offline speech engines and codecs the plugins link, protoc, and
 # Chromium + Node for the browser and socket.io-client tests, and
-# prometheus for promtool.
+# prometheus (server and promtool) for test/prometheus.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libopus-dev libopusfile-dev \
 	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload clean help
+.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload image compose clean help
 
 all: build
 
@@ -93,6 +93,12 @@ bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in
 
 callload: build ## N concurrent WebRTC calls against a fresh runtime (CALLS=100)
 	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s
+
+image: ## container image of the runtime (deploy/Dockerfile; needs Docker)
+	docker build -f deploy/Dockerfile -t parley:$(VERSION) --build-arg VERSION=$(VERSION) .
+
+compose: ## runtime + Prometheus + Grafana in Docker (deploy/docker-compose.yml)
+	docker compose -f deploy/docker-compose.yml up --build
 
 clean:
 	rm -rf $(BIN) $(TOOLS)

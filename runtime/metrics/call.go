@@ -9,6 +9,7 @@ type agentSeries struct {
 	response, overhead   prometheus.Observer
 	active               prometheus.Gauge
 	ended, failed        prometheus.Counter
+	sentiment            map[string]prometheus.Counter // positive, neutral, negative, other
 }
 
 func (m *Metrics) newAgentSeries(agent string) *agentSeries {
@@ -22,6 +23,14 @@ func (m *Metrics) newAgentSeries(agent string) *agentSeries {
 		active:        m.callsActive.WithLabelValues(l),
 		ended:         m.callsFinished.WithLabelValues(l, "ENDED"),
 		failed:        m.callsFinished.WithLabelValues(l, "FAILED"),
+		// Created at zero, so that rate() and increase() count an agent's
+		// first scored turn too.
+		sentiment: map[string]prometheus.Counter{
+			"positive": m.sentiments.WithLabelValues(l, "positive"),
+			"neutral":  m.sentiments.WithLabelValues(l, "neutral"),
+			"negative": m.sentiments.WithLabelValues(l, "negative"),
+			other:      m.sentiments.WithLabelValues(l, other),
+		},
 	}
 }
 

@@ -88,10 +88,10 @@ func (m *Metrics) Sentiment(agent, label string) {
 	if m == nil {
 		return
 	}
-	switch label {
-	case "positive", "neutral", "negative":
-	default:
-		label = other
+	a := m.agents.get(agent)
+	c, ok := a.sentiment[label]
+	if !ok {
+		c = a.sentiment[other]
 	}
-	m.sentiments.WithLabelValues(m.agents.get(agent).label, label).Inc()
+	c.Inc()
 }
