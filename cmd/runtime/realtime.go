@@ -77,7 +77,7 @@ func openVAD(cfg *config.Config) (vad.Model, error) {
 		}
 		dir = filepath.Join(filepath.Dir(exe), "vad")
 	}
-	return vad.Open(filepath.Join(dir, "libonnxruntime.so.1"), filepath.Join(dir, "silero_vad.onnx"))
+	return vad.Open(filepath.Join(dir, "libonnxruntime.so.1"), filepath.Join(dir, "silero_vad.onnx"), vad.WithEnergyGate())
 }
 
 // mediaConfig is how the agent peer reaches callers.

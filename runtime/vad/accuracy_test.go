@@ -3,6 +3,7 @@ package vad
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -54,45 +55,69 @@ func corpus(tb testing.TB) (clips [][]int16, want [][]bool) {
 }
 
 // accuracy scores m on the corpus in one condition, pooling the windows
-// of all voices.
-func accuracy(tb testing.TB, m Model, clips [][]int16, want [][]bool, cond condition) result {
+// of all voices, and for a gated model tells the share of windows Silero
+// scored.
+func accuracy(tb testing.TB, m Model, clips [][]int16, want [][]bool, cond condition) (result, string) {
 	tb.Helper()
 	var probs []float32
 	var all []bool
+	var ran, windows int
 	for i, c := range clips {
 		x := c
 		if !math.IsInf(cond.snr, 1) {
 			x = addNoise(c, cond.kind, cond.snr, uint64(i+1))
 		}
-		probs = append(probs, scoreAll(tb, m, x)...)
+		s := newStreamT(tb, m)
+		probs = append(probs, writeAll(tb, s, x, 320)...)
 		all = append(all, want[i][:len(x)/WindowSamples]...)
+		if g, ok := s.(*gatedStream); ok {
+			ran, windows = ran+g.ran, windows+g.windows
+		}
 	}
-	return score(probs, all)
+	if windows == 0 {
+		return score(probs, all), ""
+	}
+	return score(probs, all), fmt.Sprintf("%.3f", float64(ran)/float64(windows))
 }
 
-// TestAccuracy scores both models against labels from the clean signal's
-// energy, in white and pink noise at several SNRs, and logs the table.
+// TestAccuracy scores the models against labels from the clean signal's
+// energy, in white and pink noise at several SNRs, and logs the table:
+// Silero, Silero behind the energy gate, and the energy model. The gated
+// model must stay within 0.02 of Silero alone in every condition.
 func TestAccuracy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("synthesises speech")
 	}
 	clips, want := corpus(t)
-	models := []Model{NewEnergy()}
+	type named struct {
+		name string
+		m    Model
+	}
+	models := []named{{"energy", NewEnergy()}}
 	if m := trySilero(t); m != nil {
-		models = append([]Model{m}, models...)
+		models = append([]named{{"silero", m}, {"gated", gatedT(t, m)}}, models...)
 	}
 	var table strings.Builder
-	fmt.Fprintf(&table, "\n%-7s %-11s %8s %8s %11s\n", "model", "noise", "accuracy", "recall", "false alarm")
-	for _, m := range models {
+	fmt.Fprintf(&table, "\n%-7s %-11s %8s %8s %11s %11s\n", "model", "noise", "accuracy", "recall", "false alarm", "silero ran")
+	silero := map[condition]result{}
+	for _, nm := range models {
 		for _, c := range conditions {
-			r := accuracy(t, m, clips, want, c.condition)
-			fmt.Fprintf(&table, "%-7s %-11s %8.3f %8.3f %11.3f\n", m.Name(), c, r.acc, r.recall, r.falseAlarm)
+			r, ran := accuracy(t, nm.m, clips, want, c.condition)
+			fmt.Fprintf(&table, "%-7s %-11s %8.3f %8.3f %11.3f %11s\n", nm.name, c, r.acc, r.recall, r.falseAlarm, ran)
 			bound := c.energy
-			if m.Name() == "silero" {
+			switch nm.name {
+			case "silero":
 				bound = c.silero
+				silero[c.condition] = r
+			case "gated":
+				bound = c.silero
+				s := silero[c.condition]
+				if s.acc-r.acc > 0.02 || s.recall-r.recall > 0.02 || r.falseAlarm-s.falseAlarm > 0.02 {
+					t.Errorf("gated in %s: %+v, silero alone %+v", c, r, s)
+				}
 			}
 			if r.acc < bound {
-				t.Errorf("%s in %s: accuracy %.3f, want >= %.2f", m.Name(), c, r.acc, bound)
+				t.Errorf("%s in %s: accuracy %.3f, want >= %.2f", nm.name, c, r.acc, bound)
 			}
 		}
 	}
@@ -132,5 +157,76 @@ func TestNoiseOnly(t *testing.T) {
 				t.Errorf("%s: %.0f%% of %s noise windows scored speech", m.Name(), 100*rate, kind)
 			}
 		}
+	}
+}
+
+// conversationT is one side of a call: the corpus sentences with pauses as
+// long as the speech between them (half the call silent), over a -60 dBFS
+// pink noise floor.
+func conversationT(tb testing.TB) []int16 {
+	tb.Helper()
+	var x []int16
+	for _, voice := range []string{"slt", "rms", "awb"} {
+		for _, text := range sentences {
+			s := speech(tb, voice, text)
+			x = append(x, s...)
+			x = append(x, make([]int16, len(s))...)
+		}
+	}
+	return mix(x, makeNoise(pink, len(x), 11), math.Pow(10, -60.0/10)*32768*32768)
+}
+
+// gatedT puts the Silero model m behind the default energy gate. Closing
+// it closes m, which openSileroT closes again: that is allowed.
+func gatedT(tb testing.TB, m Model) Model {
+	tb.Helper()
+	g := newGated(m.(*sileroModel), newEnergyModel(defaultEnergy), defaultGate)
+	tb.Cleanup(func() { _ = g.Close() })
+	return g
+}
+
+// TestGatedSkipsSilence scores a call half silent over a -60 dBFS noise
+// floor: Silero must run on the speech and its ends only, never more
+// than 0.5 s away from speech, and the gated stream must stay as accurate
+// as Silero alone.
+func TestGatedSkipsSilence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesises speech")
+	}
+	sm := openSileroT(t)
+	x := conversationT(t)
+	want := labels(x)
+	s := newStreamT(t, gatedT(t, sm)).(*gatedStream)
+	var probs []float32
+	var silence, silenceRan, far, farRan int
+	for i, speech := range want {
+		p, err := s.Write(x[i*WindowSamples : (i+1)*WindowSamples])
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs = append(probs, p...)
+		if speech {
+			continue
+		}
+		silence++
+		if s.running {
+			silenceRan++
+		}
+		if !slices.Contains(want[max(0, i-16):min(len(want), i+17)], true) {
+			far++
+			if s.running {
+				farRan++
+			}
+		}
+	}
+	ran := float64(s.ran) / float64(s.windows)
+	t.Logf("speech %.3f of the windows; silero ran on %.3f of all, %.3f of the silent ones, %.3f of those 0.5 s from speech",
+		1-float64(silence)/float64(len(want)), ran, float64(silenceRan)/float64(silence), float64(farRan)/float64(far))
+	if ran > 0.6 || farRan > 0 {
+		t.Errorf("silero ran on %.3f of the windows and %d far from speech", ran, farRan)
+	}
+	g, alone := score(probs, want), score(scoreAll(t, sm, x), want)
+	if alone.acc-g.acc > 0.02 || alone.recall-g.recall > 0.02 {
+		t.Errorf("gated %+v, silero alone %+v", g, alone)
 	}
 }

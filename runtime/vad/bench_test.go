@@ -1,17 +1,22 @@
 package vad
 
 import (
+	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 )
 
-// benchWindow scores one 32 ms window per op of a stream of m.
-func benchWindow(b *testing.B, m Model) {
-	x := speech(b, "slt", sentences[0])
+// benchWindow scores one 32 ms window per op of a stream of m, cycling
+// through a sentence.
+func benchWindow(b *testing.B, m Model) { benchWindowOn(b, m, speech(b, "slt", sentences[0])) }
+
+// benchWindowOn scores one 32 ms window of x per op, cycling through x.
+func benchWindowOn(b *testing.B, m Model, x []int16) {
 	s := newStreamT(b, m)
 	n := len(x) / WindowSamples
 	// Thread CPU time next to wall time: on a loaded machine the wall time
@@ -45,6 +50,27 @@ func threadCPU(tb testing.TB) int64 {
 func BenchmarkSileroWindow(b *testing.B) { benchWindow(b, openSileroT(b)) }
 
 func BenchmarkEnergyWindow(b *testing.B) { benchWindow(b, NewEnergy()) }
+
+// BenchmarkGatedWindow scores Silero behind the energy gate on the speech
+// of a sentence (every window inside it) and on 10 s of silence at a
+// -60 dBFS pink noise floor, where Silero runs on the first 50 windows
+// (warm-up, and the energy detector learning the noise) and then on about
+// 5% of them: the click where the loop wraps opens the gate.
+func BenchmarkGatedWindow(b *testing.B) {
+	b.Run("speech", func(b *testing.B) {
+		x := speech(b, "slt", sentences[0])
+		lab := labels(x)
+		first, last := slices.Index(lab, true), len(lab)-1
+		for !lab[last] {
+			last--
+		}
+		benchWindowOn(b, gatedT(b, openSileroT(b)), x[first*WindowSamples:(last+1)*WindowSamples])
+	})
+	b.Run("silence", func(b *testing.B) {
+		x := mix(make([]int16, 10*SampleRate), makeNoise(pink, 10*SampleRate, 3), math.Pow(10, -60.0/10)*32768*32768)
+		benchWindowOn(b, gatedT(b, openSileroT(b)), x)
+	})
+}
 
 // BenchmarkSileroWindowParallel runs a stream per goroutine on the shared
 // session: ns/op is the wall time per window with all cores busy.

@@ -15,6 +15,7 @@ type energyStream struct {
 
 	windows int       // windows scored since the start or Reset
 	prob    float64   // the last probability, after release
+	raw     float64   // the last probability before release (the gated model reads it)
 	power   []float64 // per band: this window's power
 	noise   []float64 // the noise estimate
 	smooth  []float64 // smoothed power, whose minimum bounds noise from below
@@ -81,6 +82,7 @@ func (s *energyStream) window() float64 {
 	}
 	raw := 1 / (1 + math.Exp(-p.slope*(llr/float64(p.bands)-p.threshold)))
 	s.prob = max(raw, s.prob*p.release)
+	s.raw = raw
 
 	block := (s.windows / p.blockWindows) % p.minBlocks
 	for b, pw := range s.power {

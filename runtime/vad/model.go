@@ -59,12 +59,28 @@ type Stream interface {
 // ONNX Runtime is loaded once per process and stays loaded while any
 // Silero model is open; a later Open must pass the same library (or any
 // library while it was loaded by other code of the process).
-func Open(lib, model string) (Model, error) {
+//
+// Options change the Silero model returned; the fallback ignores them.
+func Open(lib, model string, opts ...Option) (Model, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	m, err := openSilero(lib, model)
 	if err != nil {
 		return NewEnergy(), fmt.Errorf("%w: %w", ErrFallback, err)
 	}
+	if o.gate {
+		return newGated(m, newEnergyModel(defaultEnergy), defaultGate), nil
+	}
 	return m, nil
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	gate bool
 }
 
 // checkFile reports a missing or unreadable file as an error wrapping the

@@ -129,3 +129,21 @@ func (s *sileroStream) free() {
 	}
 	s.freed = true
 }
+
+// resume prepares the stream to score a window after windows it did not
+// see (the gated model skipped them): ctx, the samples just before the
+// next window, replaces the context, whose samples are long gone. The
+// LSTM state stays that of the last window scored: it has heard this
+// call's noise, and a zeroed state misses speech in noise. A partial
+// window is dropped.
+func (s *sileroStream) resume(ctx []int16) {
+	s.m.mu.RLock()
+	defer s.m.mu.RUnlock()
+	if s.freed {
+		return
+	}
+	for i, v := range ctx[len(ctx)-contextSamples:] {
+		s.buf[i] = float32(v) * (1.0 / 32768)
+	}
+	s.pos = 0
+}

@@ -7,7 +7,7 @@ import (
 )
 
 // eachModel runs f on the energy model and, if its assets are present, on
-// Silero.
+// Silero alone and behind the energy gate.
 func eachModel(t *testing.T, f func(t *testing.T, m Model)) {
 	t.Run("energy", func(t *testing.T) {
 		m := NewEnergy()
@@ -15,9 +15,10 @@ func eachModel(t *testing.T, f func(t *testing.T, m Model)) {
 		f(t, m)
 	})
 	t.Run("silero", func(t *testing.T) { f(t, openSileroT(t)) })
+	t.Run("gated", func(t *testing.T) { f(t, gatedT(t, openSileroT(t))) })
 }
 
-func writeAll(t *testing.T, s Stream, x []int16, chunk int) []float32 {
+func writeAll(t testing.TB, s Stream, x []int16, chunk int) []float32 {
 	t.Helper()
 	var out []float32
 	for i := 0; i < len(x); i += chunk {
