@@ -116,7 +116,9 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	}
 	url, pid := o.URL, o.PID
 	if o.Spawn != "" {
-		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, TempPrefix: "callload-runtime-"})
+		// The called agent is also the spawned runtime's default, so an
+		// agents directory without a "default" agent (bench/agents) works.
+		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, DefaultAgent: o.Agent, TempPrefix: "callload-runtime-"})
 		if err != nil {
 			return nil, err
 		}

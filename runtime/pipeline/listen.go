@@ -42,6 +42,7 @@ type listener struct {
 	turn     *uturn
 
 	blockEnergy []float64 // voicedEnd's scratch
+	speechPeak  float64   // loudest 4 ms block energy of recent windows
 }
 
 func newListener(c *conversation, vad VADStream) listener {
@@ -99,18 +100,23 @@ func (c *conversation) hear(f *frame) {
 // tailBlock is the resolution of voicedEnd: 4 ms.
 const tailBlock = rate / 250
 
+// speechFloor is how far below the loudest recent speech a 4 ms block may
+// be and still count as sound: 35 dB (as an energy ratio).
+const speechFloor = 3162
+
 // voicedEnd returns where the sound of the window [start, end) ends: the
-// end of its last 4 ms block within 30 dB of its loudest block. A window
-// that holds the last syllable and then silence ends earlier than its
-// 32 ms.
+// end of its last 4 ms block within 35 dB of the loudest block of recent
+// speech, or start when it has none. The VAD's probability lags the
+// speech by a window or so; this puts the end of speech where the sound
+// stopped, not where the model noticed.
 func (l *listener) voicedEnd(start, end int64) int64 {
 	first := l.ringEnd - int64(len(l.ring))
 	if start < first || end > l.ringEnd {
 		return end
 	}
 	w := l.ring[start-first : end-first]
-	var peak float64
 	energies := l.blockEnergy[:0]
+	var peak float64
 	for i := 0; i+tailBlock <= len(w); i += tailBlock {
 		var e float64
 		for _, v := range w[i : i+tailBlock] {
@@ -120,12 +126,15 @@ func (l *listener) voicedEnd(start, end int64) int64 {
 		peak = max(peak, e)
 	}
 	l.blockEnergy = energies
+	// The reference decays by half a second's worth so that one shout does
+	// not make the rest of the call "silent".
+	l.speechPeak = max(peak, l.speechPeak*0.9)
 	for i := len(energies) - 1; i >= 0; i-- {
-		if energies[i]*1000 >= peak { // -30 dB
+		if energies[i]*speechFloor >= l.speechPeak {
 			return start + int64(i+1)*tailBlock
 		}
 	}
-	return end
+	return start
 }
 
 // remember keeps the recent audio for the pre-roll.
