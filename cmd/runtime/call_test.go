@@ -208,26 +208,35 @@ func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duratio
 
 func dialSignaling(t *testing.T, base string) *sio.Socket {
 	t.Helper()
-	opts := sio.DefaultOptions()
-	opts.SetTransports(types.NewSet(sio.WebSocket))
-	opts.SetForceNew(true)
-	opts.SetReconnection(false)
-	sock, err := sio.Connect(base+"/signaling", opts)
-	require.NoError(t, err)
-	up := make(chan struct{})
-	var once sync.Once
-	_ = sock.On("connect", func(...any) { once.Do(func() { close(up) }) })
-	// (With autoConnect off, Connect() never connected here: v3.0.6.)
-	if sock.Connected() {
-		once.Do(func() { close(up) })
+	// socket.io clients/socket v3.0.6 sometimes never connects under load
+	// (a CONNECT sent twice, a missed open event): give each attempt its
+	// own manager and try again.
+	for attempt := 1; ; attempt++ {
+		opts := sio.DefaultOptions()
+		opts.SetTransports(types.NewSet(sio.WebSocket))
+		opts.SetForceNew(true)
+		opts.SetMultiplex(false)
+		opts.SetReconnection(false)
+		sock, err := sio.Connect(base+"/signaling", opts)
+		require.NoError(t, err)
+		up := make(chan struct{})
+		var once sync.Once
+		_ = sock.On("connect", func(...any) { once.Do(func() { close(up) }) })
+		if sock.Connected() {
+			once.Do(func() { close(up) })
+		}
+		select {
+		case <-up:
+			t.Cleanup(func() { sock.Disconnect() })
+			return sock
+		case <-time.After(5 * time.Second):
+			sock.Disconnect()
+			if attempt == 4 {
+				t.Fatal("socket.io did not connect in 4 attempts")
+			}
+			t.Logf("socket.io did not connect (attempt %d); trying again", attempt)
+		}
 	}
-	select {
-	case <-up:
-	case <-time.After(10 * time.Second):
-		t.Fatal("socket.io did not connect")
-	}
-	t.Cleanup(func() { sock.Disconnect() })
-	return sock
 }
 
 // loudness counts decoded audio above silence.
