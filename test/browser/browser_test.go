@@ -5,29 +5,21 @@
 package browser
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 const (
-	chromiumPath = "/usr/bin/chromium"
-	pageFile     = "original-client.html"
+	pageFile = "original-client.html"
 	// seedReadme is the original project's README, present beside the
 	// repository on the machines it was ported on (not in CI clones).
 	seedReadme = "../../../shared/seed/original-readme.ko.md"
@@ -125,89 +117,63 @@ func TestOriginalClientCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the runtime and drives Chromium")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s is missing: apt-get install chromium (the Makefile's APT_PACKAGES has it)", chromiumPath)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: apt-get install nodejs npm")
-	}
+	e2e.Chromium(t)
+	node := e2e.Node(t)
 	begin := time.Now()
 	here, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	npmCI(t, here)
+	e2e.NPMCI(t, here)
 
-	dir := t.TempDir()
-	buildRuntime(t, dir)
-	wav := speechWAV(t, dir)
+	dir := e2e.BuildRuntime(t, e2e.Race)
+	// The fake microphone: silence, so the caller does not talk over the
+	// greeting (which would barge in), then a question when flite is
+	// there. The call only needs the greeting to play.
+	question := ""
+	if _, err := exec.LookPath("flite"); err == nil {
+		question = "hello, where is my order"
+	}
+	wav := e2e.FliteWAV(t, question, 6*time.Second, time.Second)
 	t.Logf("prepared in %v", time.Since(begin).Round(time.Millisecond))
 
-	rt := startRuntime(t, filepath.Join(dir, "parley"), filepath.Join(here, "..", "..", "agents"))
+	rt := e2e.Start(t, e2e.Binary(dir), "PARLEY_LOG_LEVEL=debug")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "call.mjs", "--port", fmt.Sprint(rt.port), "--wav", wav, "--hold", "--timeout", "40000")
-	cmd.Dir = here
-	// On timeout, SIGTERM: playwright closes Chromium on it. (Chromium also
-	// exits by itself when node dies: it is driven over a pipe.)
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	stderr := &logBuffer{}
-	cmd.Stderr = stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Chromium also exits by itself when node dies: it is driven over a pipe.
+	drv := e2e.StartDriver(t, node, here, 90*time.Second, "call.mjs", "--port", fmt.Sprint(rt.Port), "--wav", wav, "--hold", "--timeout", "40000")
 	callStart := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	lines := bufio.NewScanner(stdout)
-	lines.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	fail := func(format string, args ...any) {
 		t.Helper()
-		t.Fatalf("%s\nnode stderr:\n%s\nruntime log (tail):\n%s", fmt.Sprintf(format, args...), stderr.tail(40), rt.logs.tail(60))
+		t.Fatalf("%s\nnode stderr:\n%s\nruntime log (tail):\n%s", fmt.Sprintf(format, args...), drv.Stderr.Tail(40), rt.Logs.Tail(60))
 	}
 
 	// call.mjs prints {"event":"greeted"} after the greeting and waits;
 	// meanwhile the call must be IN_PROGRESS on the server.
-	if !lines.Scan() {
-		fail("call.mjs printed nothing (%v)", lines.Err())
+	if !drv.Lines.Scan() {
+		fail("call.mjs printed nothing (%v)", drv.Lines.Err())
 	}
 	var greeted struct {
 		Event  string `json:"event"`
 		CallID string `json:"callId"`
 	}
-	if err := json.Unmarshal(lines.Bytes(), &greeted); err != nil {
-		fail("call.mjs: %v: %s", err, lines.Bytes())
+	if err := json.Unmarshal(drv.Lines.Bytes(), &greeted); err != nil {
+		fail("call.mjs: %v: %s", err, drv.Lines.Bytes())
 	}
 	if greeted.Event != "greeted" {
 		// It failed before the greeting and printed its result instead.
-		_ = cmd.Wait()
-		fail("the call did not get to the greeting: %s", lines.Bytes())
+		_ = drv.Wait()
+		fail("the call did not get to the greeting: %s", drv.Lines.Bytes())
 	}
-	midStatus := rt.callStatus(t, greeted.CallID)
-	if _, err := io.WriteString(stdin, "end\n"); err != nil {
+	midStatus := callStatus(t, rt, greeted.CallID)
+	if _, err := io.WriteString(drv.Stdin, "end\n"); err != nil {
 		fail("write to call.mjs: %v", err)
 	}
-	if !lines.Scan() {
-		_ = cmd.Wait()
-		fail("call.mjs printed no result (%v)", lines.Err())
+	if !drv.Lines.Scan() {
+		_ = drv.Wait()
+		fail("call.mjs printed no result (%v)", drv.Lines.Err())
 	}
-	raw := append([]byte(nil), lines.Bytes()...)
-	waitErr := cmd.Wait()
+	raw := append([]byte(nil), drv.Lines.Bytes()...)
+	waitErr := drv.Wait()
 	var res callResult
 	if err := json.Unmarshal(raw, &res); err != nil {
 		fail("call.mjs result: %v: %s", err, raw)
@@ -235,234 +201,16 @@ func TestOriginalClientCall(t *testing.T) {
 	if midStatus != "IN_PROGRESS" {
 		fail("call %s was %s while the greeting played, want IN_PROGRESS", greeted.CallID, midStatus)
 	}
-	if st := rt.callStatus(t, res.CallID); st != "ENDED" {
+	if st := callStatus(t, rt, res.CallID); st != "ENDED" {
 		fail("call %s is %s after endCall, want ENDED", res.CallID, st)
 	}
 	t.Logf("remote audio envelope (max RMS per 100 ms from the track's arrival): %v", res.Audio.Envelope)
-	t.Logf("call %s: IN_PROGRESS during the greeting, ENDED after endCall; history: %s", res.CallID, rt.get(t, "/api/v1/calls/"+res.CallID+"/history"))
+	t.Logf("call %s: IN_PROGRESS during the greeting, ENDED after endCall; history: %s", res.CallID, rt.Get(t, "/api/v1/calls/"+res.CallID+"/history"))
 	t.Logf("whole test %v", time.Since(begin).Round(time.Millisecond))
 }
 
-// npmCI installs playwright-core from package-lock.json when it is missing.
-// It never downloads a browser: call.mjs uses /usr/bin/chromium.
-func npmCI(t *testing.T, dir string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err == nil {
-		return
-	}
-	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-	}
-}
-
-// buildRuntime builds the runtime as dir/parley and every plugin into
-// dir/plugins, the layout `make build` produces, concurrently. The runtime
-// gets the race detector when this test has it.
-func buildRuntime(t *testing.T, dir string) {
-	t.Helper()
-	root := filepath.Join("..", "..")
-	entries, err := os.ReadDir(filepath.Join(root, "plugins"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkgs := []string{}
-	for _, e := range entries {
-		if e.IsDir() && e.Name() != "internal" {
-			pkgs = append(pkgs, "./plugins/"+e.Name())
-		}
-	}
-	runtimeArgs := []string{"build", "-o", filepath.Join(dir, "parley")}
-	if raceEnabled {
-		runtimeArgs = append(runtimeArgs, "-race")
-	}
-	builds := [][]string{
-		append(runtimeArgs, "./cmd/runtime"),
-		// One go build for all plugins: with -o naming a directory, each
-		// main package becomes dir/plugins/<its directory name>.
-		append([]string{"build", "-o", filepath.Join(dir, "plugins") + string(filepath.Separator)}, pkgs...),
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(builds))
-	for i, args := range builds {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := exec.Command("go", args...)
-			cmd.Dir = root
-			if out, err := cmd.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// speechWAV writes the fake microphone's input: leading silence, so the
-// caller does not talk over the greeting (which would barge in), then a
-// flite-synthesised question. The call only needs the greeting to play.
-func speechWAV(t *testing.T, dir string) string {
-	t.Helper()
-	rate := 16000
-	var speech []byte
-	if flite, err := exec.LookPath("flite"); err == nil {
-		raw := filepath.Join(dir, "flite.wav")
-		if out, err := exec.Command(flite, "-voice", "slt", "-t", "hello, where is my order", "-o", raw).CombinedOutput(); err != nil {
-			t.Fatalf("flite: %v\n%s", err, out)
-		}
-		if speech, rate, err = wavPCM(raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	silence := func(seconds int) []byte { return make([]byte, seconds*rate*2) }
-	pcm := append(append(silence(6), speech...), silence(1)...)
-	path := filepath.Join(dir, "speech.wav")
-	if err := os.WriteFile(path, wavFile(pcm, rate), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// wavPCM returns the data chunk of a 16-bit mono PCM WAV file and its rate.
-func wavPCM(path string) ([]byte, int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return nil, 0, fmt.Errorf("%s: not a WAV file", path)
-	}
-	rate, bits, channels := 0, 0, 0
-	for p := 12; p+8 <= len(b); {
-		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:p+8]))
-		body := b[p+8 : min(p+8+size, len(b))]
-		switch id {
-		case "fmt ":
-			if len(body) < 16 {
-				return nil, 0, fmt.Errorf("%s: short fmt chunk", path)
-			}
-			channels = int(binary.LittleEndian.Uint16(body[2:4]))
-			rate = int(binary.LittleEndian.Uint32(body[4:8]))
-			bits = int(binary.LittleEndian.Uint16(body[14:16]))
-		case "data":
-			if bits != 16 || channels != 1 {
-				return nil, 0, fmt.Errorf("%s: %d-bit %d-channel, want 16-bit mono", path, bits, channels)
-			}
-			return body, rate, nil
-		}
-		p += 8 + size + size%2
-	}
-	return nil, 0, fmt.Errorf("%s: no data chunk", path)
-}
-
-// wavFile wraps 16-bit mono PCM in a WAV header.
-func wavFile(pcm []byte, rate int) []byte {
-	var b bytes.Buffer
-	le := binary.LittleEndian
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, le, uint32(36+len(pcm)))
-	b.WriteString("WAVEfmt ")
-	_ = binary.Write(&b, le, uint32(16))
-	_ = binary.Write(&b, le, uint16(1)) // PCM
-	_ = binary.Write(&b, le, uint16(1)) // mono
-	_ = binary.Write(&b, le, uint32(rate))
-	_ = binary.Write(&b, le, uint32(rate*2))
-	_ = binary.Write(&b, le, uint16(2))
-	_ = binary.Write(&b, le, uint16(16))
-	b.WriteString("data")
-	_ = binary.Write(&b, le, uint32(len(pcm)))
-	b.Write(pcm)
-	return b.Bytes()
-}
-
-// runtimeProc is the runtime under test.
-type runtimeProc struct {
-	port int
-	base string
-	logs *logBuffer
-}
-
-func startRuntime(t *testing.T, bin, agents string) *runtimeProc {
-	t.Helper()
-	agents, err := filepath.Abs(agents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	cmd := exec.Command(bin)
-	cmd.Dir = t.TempDir() // no .env from the developer's tree
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + os.Getenv("HOME"),
-		fmt.Sprintf("PORT=%d", port),
-		"PARLEY_HOST=127.0.0.1",
-		"PARLEY_DATA_DIR=" + t.TempDir(),
-		"PARLEY_AGENTS_DIR=" + agents,
-		"PARLEY_WEBRTC_LOOPBACK=true",
-		"PARLEY_LOG_FORMAT=json",
-		"PARLEY_LOG_LEVEL=debug",
-	}
-	logs := &logBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		// SIGTERM lets the runtime stop its plugins; SIGKILL if it hangs.
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	rt := &runtimeProc{port: port, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := http.Get(rt.base + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return rt
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("runtime exited before it was ready; log:\n%s", logs.tail(60))
-		case <-time.After(25 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("runtime not ready after 20 s; log:\n%s", logs.tail(60))
-		}
-	}
-}
-
-func (rt *runtimeProc) get(t *testing.T, path string) string {
-	t.Helper()
-	res, err := http.Get(rt.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s: %s", path, res.Status, b)
-	}
-	return string(b)
-}
-
-func (rt *runtimeProc) callStatus(t *testing.T, id string) string {
+// callStatus is the call's status through the REST API.
+func callStatus(t *testing.T, rt *e2e.Runtime, id string) string {
 	t.Helper()
 	var body struct {
 		Data struct {
@@ -471,41 +219,9 @@ func (rt *runtimeProc) callStatus(t *testing.T, id string) string {
 			} `json:"call"`
 		} `json:"data"`
 	}
-	raw := rt.get(t, "/api/v1/calls/"+id)
-	if err := json.Unmarshal([]byte(raw), &body); err != nil {
+	raw := rt.Get(t, "/api/v1/calls/"+id)
+	if err := json.Unmarshal(raw, &body); err != nil {
 		t.Fatalf("GET call %s: %v: %s", id, err, raw)
 	}
 	return body.Data.Call.Status
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// logBuffer collects the runtime's output while the test reads it.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) tail(n int) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(l.b.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -5,7 +5,6 @@
 package demo
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -21,10 +20,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 const (
-	chromiumPath = "/usr/bin/chromium"
 	// question is what the fake microphone says after the greeting; the
 	// default agent's scripted dialog answers orders with expectReply.
 	question    = "Where is my order? It has not arrived yet."
@@ -35,6 +35,9 @@ const (
 	// farewell is said 2 s into the call, over the greeting: the agent
 	// stops, says goodbye and hangs up.
 	farewell = "Goodbye."
+	// afterSpeech is the silence after what the fake microphone says, so
+	// the caller's turn ends and nothing barges in on the reply.
+	afterSpeech = 5 * time.Second
 )
 
 // pageState is what demo.mjs read from the page (see pageState there).
@@ -112,8 +115,8 @@ type historyTurn struct {
 
 // setup is what the subtests share: one runtime, built once.
 type setup struct {
-	node, here, dir, artifacts string
-	rt                         *runtimeProc
+	node, here, artifacts string
+	rt                    *runtimeProc
 }
 
 // TestDemoPage drives the demo page in Chromium against a runtime built
@@ -122,13 +125,8 @@ func TestDemoPage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the runtime and drives Chromium")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s is missing: apt-get install chromium (the Makefile's APT_PACKAGES has it)", chromiumPath)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: apt-get install nodejs npm")
-	}
+	e2e.Chromium(t)
+	node := e2e.Node(t)
 	if _, err := exec.LookPath("flite"); err != nil {
 		t.Skip("flite is not installed (it speaks the caller's question): apt-get install flite")
 	}
@@ -137,15 +135,14 @@ func TestDemoPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := filepath.Join(here, "..", "..")
-	npmCI(t, here)
+	e2e.NPMCI(t, here)
 	artifacts := artifactsDir(t, here)
 
-	dir := t.TempDir()
-	buildRuntime(t, root, dir)
+	dir := e2e.BuildRuntime(t, e2e.Race)
 	t.Logf("prepared in %v", time.Since(begin).Round(time.Millisecond))
 
-	s := &setup{node: node, here: here, dir: dir, artifacts: artifacts, rt: startRuntime(t, filepath.Join(dir, "parley"), root)}
+	rt := &runtimeProc{e2e.Start(t, e2e.Binary(dir), "PARLEY_LOG_LEVEL=debug")}
+	s := &setup{node: node, here: here, artifacts: artifacts, rt: rt}
 	t.Run("conversation", s.conversation)
 	t.Run("agent hangs up", s.agentHangsUp)
 	t.Run("errors", s.errors)
@@ -157,71 +154,44 @@ func TestDemoPage(t *testing.T) {
 // Hang up; and the runtime's record of the same call.
 func (s *setup) conversation(t *testing.T) {
 	rt, here, artifacts := s.rt, s.here, s.artifacts
-	wav := speechWAV(t, s.dir, "question", greetingSilence, question)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	wav := e2e.FliteWAV(t, question, greetingSilence, afterSpeech)
 	screenshot := filepath.Join(artifacts, "demo-call.png")
-	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--url", rt.base+"/", "--wav", wav,
+	drv := e2e.StartDriver(t, s.node, here, 2*time.Minute, "demo.mjs", "--url", rt.Base+"/", "--wav", wav,
 		"--expect", expectReply, "--screenshot", screenshot, "--hold", "--timeout", "90000")
-	cmd.Dir = here
-	// On timeout, SIGTERM: playwright closes Chromium on it.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	stderr := &logBuffer{}
-	cmd.Stderr = stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	callStart := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	lines := bufio.NewScanner(stdout)
-	lines.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	fail := func(format string, args ...any) {
 		t.Helper()
-		t.Fatalf("%s\nnode stderr:\n%s\nruntime log (tail):\n%s", fmt.Sprintf(format, args...), stderr.tail(40), rt.logs.tail(80))
+		t.Fatalf("%s\nnode stderr:\n%s\nruntime log (tail):\n%s", fmt.Sprintf(format, args...), drv.Stderr.Tail(40), rt.Logs.Tail(80))
 	}
 
 	// demo.mjs prints {"event":"replied"} once the reply is on the page,
 	// and waits: the call is live, its turns stored.
-	if !lines.Scan() {
-		fail("demo.mjs printed nothing (%v)", lines.Err())
+	if !drv.Lines.Scan() {
+		fail("demo.mjs printed nothing (%v)", drv.Lines.Err())
 	}
 	var replied struct {
 		Event  string `json:"event"`
 		CallID string `json:"callId"`
 	}
-	if err := json.Unmarshal(lines.Bytes(), &replied); err != nil {
-		fail("demo.mjs: %v: %s", err, lines.Bytes())
+	if err := json.Unmarshal(drv.Lines.Bytes(), &replied); err != nil {
+		fail("demo.mjs: %v: %s", err, drv.Lines.Bytes())
 	}
 	if replied.Event != "replied" {
-		_ = cmd.Wait()
-		saveResult(t, artifacts, lines.Bytes())
-		fail("the conversation did not get to the reply: %s", lines.Bytes())
+		_ = drv.Wait()
+		saveResult(t, artifacts, drv.Lines.Bytes())
+		fail("the conversation did not get to the reply: %s", drv.Lines.Bytes())
 	}
 	midStatus, _ := rt.call(t, replied.CallID)
 	midTurns := rt.history(t, replied.CallID)
-	if _, err := io.WriteString(stdin, "hang up\n"); err != nil {
+	if _, err := io.WriteString(drv.Stdin, "hang up\n"); err != nil {
 		fail("write to demo.mjs: %v", err)
 	}
-	if !lines.Scan() {
-		_ = cmd.Wait()
-		fail("demo.mjs printed no result (%v)", lines.Err())
+	if !drv.Lines.Scan() {
+		_ = drv.Wait()
+		fail("demo.mjs printed no result (%v)", drv.Lines.Err())
 	}
-	raw := append([]byte(nil), lines.Bytes()...)
-	waitErr := cmd.Wait()
+	raw := append([]byte(nil), drv.Lines.Bytes()...)
+	waitErr := drv.Wait()
 	saveResult(t, artifacts, raw)
 	var res demoResult
 	if err := json.Unmarshal(raw, &res); err != nil {
@@ -343,7 +313,7 @@ func (s *setup) errors(t *testing.T) {
 		Unavailable      *pageState `json:"unavailable"`
 		UnavailableAgent string     `json:"unavailableAgent"`
 	}
-	s.runScenario(t, "errors", speechWAV(t, s.dir, "silence", time.Second, ""), &res)
+	s.runScenario(t, "errors", e2e.FliteWAV(t, "", time.Second, afterSpeech), &res)
 	t.Logf("microphone refused: %q; agent %s refused: %q", res.Denied.Error, res.UnavailableAgent, res.Unavailable.Error)
 	for _, c := range []struct {
 		name string
@@ -367,7 +337,7 @@ func (s *setup) errors(t *testing.T) {
 // the call.
 func (s *setup) agentHangsUp(t *testing.T) {
 	var res demoResult
-	s.runScenario(t, "agent-hangup", speechWAV(t, s.dir, "farewell", 2*time.Second, farewell), &res)
+	s.runScenario(t, "agent-hangup", e2e.FliteWAV(t, farewell, 2*time.Second, afterSpeech), &res)
 	a := res.After
 	t.Logf("page after the agent hung up: status %q, error %q, speaking states %v, conversation %+v", a.Status, a.Error, res.SpeakingStates, a.Log)
 	if a.Status != "Call ended. The agent ended the call." || a.Error != "The agent ended the call." ||
@@ -394,7 +364,7 @@ func (s *setup) runScenario(t *testing.T, name, wav string, v any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--scenario", name, "--url", s.rt.base+"/", "--wav", wav, "--timeout", "45000")
+	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--scenario", name, "--url", s.rt.Base+"/", "--wav", wav, "--timeout", "45000")
 	cmd.Dir = s.here
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
@@ -410,7 +380,7 @@ func (s *setup) runScenario(t *testing.T, name, wav string, v any) {
 	}
 	if jerr := json.Unmarshal(raw, &status); jerr != nil || err != nil || !status.OK {
 		t.Fatalf("demo.mjs --scenario %s: %v %v in phase %s: %s\n%s\nstderr:\n%s\nruntime log (tail):\n%s",
-			name, err, jerr, status.Phase, status.Error, raw, stderr.Bytes(), s.rt.logs.tail(60))
+			name, err, jerr, status.Phase, status.Error, raw, stderr.Bytes(), s.rt.Logs.Tail(60))
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatal(err)

@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +21,7 @@ import (
 	"github.com/zishang520/socket.io/v3/pkg/types"
 	"gopkg.in/hraban/opus.v2"
 
+	"github.com/parleyhq/parley/internal/e2e"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -35,7 +34,7 @@ const (
 // create the call, Socket.IO on /signaling, a Pion peer on loopback.
 type caller struct {
 	t       *testing.T
-	rt      *process
+	rt      *e2e.Runtime
 	id      string
 	session string
 	sock    *sio.Socket
@@ -64,7 +63,7 @@ type utterance struct {
 // until startMic. With connect false the caller sends its offer and then
 // ignores the answer, as a client whose network blocks the media would: the
 // call stays CONNECTING.
-func dial(t *testing.T, rt *process, connect bool) *caller {
+func dial(t *testing.T, rt *e2e.Runtime, connect bool) *caller {
 	t.Helper()
 	data := apiCall(t, rt, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)
 	cl := data["call"].(map[string]any)
@@ -123,7 +122,7 @@ func dial(t *testing.T, rt *process, connect bool) *caller {
 
 // status is the call's status through the REST API.
 func (c *caller) status() string {
-	res, err := http.Get(c.rt.base + "/api/v1/calls/" + c.id)
+	res, err := http.Get(c.rt.Base + "/api/v1/calls/" + c.id)
 	if err != nil {
 		return ""
 	}
@@ -266,7 +265,7 @@ func (c *caller) joinSession(candidates chan<- map[string]any) {
 	c.t.Helper()
 	var errs []error
 	for range sigAttempts {
-		sock, err := connectSignaling(c.rt.base)
+		sock, err := connectSignaling(c.rt.Base)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -405,10 +404,7 @@ func newPeer(t *testing.T) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSamp
 // hears well) at 48 kHz.
 func speech(t *testing.T, text string) []int16 {
 	t.Helper()
-	wav := filepath.Join(t.TempDir(), "speech.wav")
-	out, err := exec.Command("flite", "-voice", "slt", "-t", text, "-o", wav).CombinedOutput()
-	require.NoError(t, err, "flite: %s", out)
-	data, err := os.ReadFile(wav)
+	data, err := os.ReadFile(e2e.FliteWAV(t, text, 0, 0))
 	require.NoError(t, err)
 	pcm, _, err := audio.Decode(data, "audio/wav")
 	require.NoError(t, err)
@@ -419,9 +415,9 @@ func speech(t *testing.T, text string) []int16 {
 
 // apiCall sends a JSON request to the runtime and returns the data of its
 // success envelope.
-func apiCall(t *testing.T, rt *process, method, path, body string) map[string]any {
+func apiCall(t *testing.T, rt *e2e.Runtime, method, path, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, rt.base+path, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, rt.Base+path, strings.NewReader(body))
 	require.NoError(t, err)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")

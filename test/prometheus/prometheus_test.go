@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // TestDashboardOnRealPrometheus builds the runtime, scrapes it with a real
@@ -47,16 +49,15 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 	}
 	begin := time.Now()
 	d := loadDashboard(t)
-	bin := buildRuntime(t, t.TempDir())
+	bin := buildRuntime(t)
 	built := time.Since(begin)
 
 	const mediaTimeout = 6 * time.Second
-	rt := startRuntime(t, bin, fmt.Sprintf("PARLEY_CALL_MEDIA_TIMEOUT=%s", mediaTimeout))
-	prom := startPrometheus(t, scrapeConfig(t, fmt.Sprintf("127.0.0.1:%d", rt.port)))
+	rt := e2e.Start(t, bin, fmt.Sprintf("PARLEY_CALL_MEDIA_TIMEOUT=%s", mediaTimeout))
+	prom := startPrometheus(t, scrapeConfig(t, fmt.Sprintf("127.0.0.1:%d", rt.Port)))
 	order := speech(t, "Where is my order? It has not arrived yet.")
 	hours := speech(t, "What are your opening hours?")
-	prom.waitReady(t, "/-/ready")
-	rt.waitReady(t, "/readyz")
+	prom.waitReady(t)
 	prom.waitValue(t, "the runtime is scraped", `up{job="parley"}`, func(v float64) bool { return v == 1 })
 	ready := time.Since(begin)
 
@@ -169,9 +170,9 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 }
 
 // checkMetrics runs promtool check metrics on a scrape of the runtime.
-func checkMetrics(t *testing.T, rt *process) {
+func checkMetrics(t *testing.T, rt *e2e.Runtime) {
 	t.Helper()
-	res, err := http.Get(rt.base + "/metrics")
+	res, err := http.Get(rt.Base + "/metrics")
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)

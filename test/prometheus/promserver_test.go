@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // Debian's prometheus package (the Makefile's APT_PACKAGES has it).
@@ -63,25 +65,32 @@ func scrapeConfig(t *testing.T, target string) []byte {
 }
 
 // startPrometheus runs a real Prometheus server with config on a free
-// loopback port and a fresh TSDB. Wait for it with waitReady(t, "/-/ready").
+// loopback port and a fresh TSDB. Wait for it with waitReady.
 func startPrometheus(t *testing.T, config []byte) *promServer {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")
 	require.NoError(t, os.WriteFile(cfg, config, 0o600))
-	port := freePort(t)
-	p := startProcess(t, "prometheus", port, prometheusBin, []string{
+	port := e2e.FreePort(t)
+	p := e2e.StartProcess(t, "prometheus", prometheusBin, []string{
 		"--config.file=" + cfg,
 		"--storage.tsdb.path=" + filepath.Join(dir, "tsdb"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
 		"--log.level=warn",
 	}, nil)
-	return &promServer{process: p}
+	return &promServer{Process: p, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
 }
 
 // promServer is a Prometheus server and its HTTP API.
 type promServer struct {
-	*process
+	*e2e.Process
+	base string
+}
+
+// waitReady waits until Prometheus says it is ready.
+func (p *promServer) waitReady(t *testing.T) {
+	t.Helper()
+	p.WaitReady(t, p.base+"/-/ready", 30*time.Second)
 }
 
 // queryResponse is the envelope of GET /api/v1/query.

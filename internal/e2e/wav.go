@@ -1,4 +1,4 @@
-package demo
+package e2e
 
 import (
 	"bytes"
@@ -12,16 +12,17 @@ import (
 	"time"
 )
 
-// speechWAV writes dir/name.wav, the fake microphone's input: lead of
-// silence, text in flite's slt voice (pocketsphinx hears flite well; none
-// when text is empty), then silence, so the caller's turn ends and nothing
-// barges in on the reply.
-func speechWAV(t *testing.T, dir, name string, lead time.Duration, text string) string {
+// FliteWAV writes a 16-bit mono WAV file for a fake microphone and returns
+// its path: silenceBefore of silence, text in flite's slt voice
+// (pocketsphinx hears it well; nothing when text is empty), then
+// silenceAfter, at flite's rate (16 kHz when text is empty).
+func FliteWAV(t testing.TB, text string, silenceBefore, silenceAfter time.Duration) string {
 	t.Helper()
+	dir := t.TempDir()
 	rate := 16000
 	var speech []byte
 	if text != "" {
-		raw := filepath.Join(dir, name+".flite.wav")
+		raw := filepath.Join(dir, "flite.wav")
 		if out, err := exec.Command("flite", "-voice", "slt", "-t", text, "-o", raw).CombinedOutput(); err != nil {
 			t.Fatalf("flite: %v\n%s", err, out)
 		}
@@ -31,8 +32,8 @@ func speechWAV(t *testing.T, dir, name string, lead time.Duration, text string) 
 		}
 	}
 	silence := func(d time.Duration) []byte { return make([]byte, int(d.Seconds()*float64(rate))*2) }
-	pcm := slices.Concat(silence(lead), speech, silence(5*time.Second))
-	path := filepath.Join(dir, name+".wav")
+	pcm := slices.Concat(silence(silenceBefore), speech, silence(silenceAfter))
+	path := filepath.Join(dir, "speech.wav")
 	if err := os.WriteFile(path, wavFile(pcm, rate), 0o644); err != nil {
 		t.Fatal(err)
 	}

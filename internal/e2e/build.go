@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// BuildRuntime builds the runtime as dir/parley (see Binary) and plugins,
+// named by their directory under plugins/ (all of them when none is named),
+// into dir/plugins, the layout `make build` produces, concurrently; dir is a
+// fresh temporary directory. With race the runtime gets the race detector
+// (pass Race).
+func BuildRuntime(t testing.TB, race bool, plugins ...string) (dir string) {
+	t.Helper()
+	root := Root(t)
+	if len(plugins) == 0 {
+		entries, err := os.ReadDir(filepath.Join(root, "plugins"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() && e.Name() != "internal" {
+				plugins = append(plugins, e.Name())
+			}
+		}
+	}
+	pkgs := make([]string, len(plugins))
+	for i, p := range plugins {
+		pkgs[i] = "./plugins/" + p
+	}
+	dir = t.TempDir()
+	runtimeArgs := []string{"build", "-o", Binary(dir)}
+	if race {
+		runtimeArgs = append(runtimeArgs, "-race")
+	}
+	builds := [][]string{
+		append(runtimeArgs, "./cmd/runtime"),
+		// One go build for all plugins: with -o naming a directory, each
+		// main package becomes dir/plugins/<its directory name>.
+		append([]string{"build", "-o", filepath.Join(dir, "plugins") + string(filepath.Separator)}, pkgs...),
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(builds))
+	for i, args := range builds {
+		wg.Go(func() {
+			cmd := exec.Command("go", args...)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Binary is the runtime's executable in a directory BuildRuntime returned.
+func Binary(dir string) string {
+	return filepath.Join(dir, "parley")
+}

@@ -1,5 +1,0 @@
-//go:build !race
-
-package prometheus
-
-const raceEnabled = false
