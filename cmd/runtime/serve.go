@@ -98,7 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "docs", fmt.Sprintf("http://localhost:%d/api/docs", cfg.Port))
+	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("http://localhost:%d/", cfg.Port), "docs", fmt.Sprintf("http://localhost:%d/api/docs", cfg.Port))
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return agents.Run(gctx) })
