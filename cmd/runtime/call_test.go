@@ -3,14 +3,13 @@ package main
 import (
 	"encoding/json"
 	"math"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
+	"github.com/parleyhq/parley/internal/e2e"
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
@@ -208,34 +207,16 @@ func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duratio
 
 func dialSignaling(t *testing.T, base string) *sio.Socket {
 	t.Helper()
-	// socket.io clients/socket v3.0.6 sometimes never connects under load
-	// (a CONNECT sent twice, a missed open event): give each attempt its
-	// own manager and try again.
 	for attempt := 1; ; attempt++ {
-		opts := sio.DefaultOptions()
-		opts.SetTransports(types.NewSet(sio.WebSocket))
-		opts.SetForceNew(true)
-		opts.SetMultiplex(false)
-		opts.SetReconnection(false)
-		sock, err := sio.Connect(base+"/signaling", opts)
-		require.NoError(t, err)
-		up := make(chan struct{})
-		var once sync.Once
-		_ = sock.On("connect", func(...any) { once.Do(func() { close(up) }) })
-		if sock.Connected() {
-			once.Do(func() { close(up) })
-		}
-		select {
-		case <-up:
+		sock, err := e2e.ConnectSignaling(base, 5*time.Second)
+		if err == nil {
 			t.Cleanup(func() { sock.Disconnect() })
 			return sock
-		case <-time.After(5 * time.Second):
-			sock.Disconnect()
-			if attempt == 4 {
-				t.Fatal("socket.io did not connect in 4 attempts")
-			}
-			t.Logf("socket.io did not connect (attempt %d); trying again", attempt)
 		}
+		if attempt == 4 {
+			t.Fatalf("socket.io did not connect in 4 attempts: %v", err)
+		}
+		t.Logf("socket.io did not connect (attempt %d: %v); trying again", attempt, err)
 	}
 }
 
@@ -255,20 +236,7 @@ func (l *loudness) loud() time.Duration {
 // decodes what it receives.
 func newOpusCaller(t *testing.T) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample, *loudness) {
 	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	me := &webrtc.MediaEngine{}
-	require.NoError(t, me.RegisterDefaultCodecs())
-	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pc.Close() })
-	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
-	require.NoError(t, err)
-	_, err = pc.AddTrack(track)
-	require.NoError(t, err)
+	pc, track := e2e.LoopbackPeer(t)
 	heard := &loudness{}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		dec, err := opus.NewDecoder(48000, 1)

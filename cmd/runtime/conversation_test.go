@@ -2,9 +2,6 @@ package main
 
 import (
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,23 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/hraban/opus.v2"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/internal/e2e"
 )
-
-// speech returns flite's reading of text at 48 kHz.
-func speech(t *testing.T, text string) []int16 {
-	t.Helper()
-	wav := filepath.Join(t.TempDir(), "s.wav")
-	out, err := exec.Command("flite", "-voice", "slt", "-t", text, "-o", wav).CombinedOutput()
-	require.NoError(t, err, "flite: %s", out)
-	data, err := os.ReadFile(wav)
-	require.NoError(t, err)
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	require.NoError(t, err)
-	pcm, err = audio.Resample(pcm, 48000)
-	require.NoError(t, err)
-	return pcm.Samples
-}
 
 // talk sends pcm (48 kHz) and then silence as 20 ms Opus frames in real
 // time, as a browser does: RTP never stops.
@@ -63,7 +45,7 @@ func TestSpokenConversationOffline(t *testing.T) {
 	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
 
 	greeted := a.heard.loud()
-	talk(t, a.mic, speech(t, "Where is my order? It has not arrived yet."), 2*time.Second)
+	talk(t, a.mic, e2e.Speech48k(t, "Where is my order? It has not arrived yet."), 2*time.Second)
 	final := a.wait("transcript", func(m map[string]any) bool { return m["final"] == true })
 	require.Contains(t, strings.ToLower(final["text"].(string)), "order")
 	reply := a.wait("agent-response", func(m map[string]any) bool {
@@ -120,7 +102,7 @@ func TestPluginCrashMidTurn(t *testing.T) {
 	go talk(t, a.mic, nil, 500*time.Millisecond)
 	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
 
-	question := speech(t, "Where is my order? It has not arrived yet.")
+	question := e2e.Speech48k(t, "Where is my order? It has not arrived yet.")
 	pid := pluginPID(t, p, "pocketsphinx")
 	spoken := time.Duration(len(question)) * time.Second / 48000
 	go func() {

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
@@ -22,7 +19,6 @@ import (
 	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
-	"github.com/parleyhq/parley/runtime/audio"
 )
 
 const (
@@ -73,7 +69,14 @@ func dial(t *testing.T, rt *e2e.Runtime, connect bool) *caller {
 	candidates := make(chan map[string]any, 256)
 	c.joinSession(candidates)
 
-	c.pc, c.track = newPeer(t)
+	c.pc, c.track = e2e.LoopbackPeer(t)
+	c.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { // read and drop
+		for {
+			if _, _, err := tr.ReadRTP(); err != nil {
+				return
+			}
+		}
+	})
 	c.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand != nil && connect {
 			_ = c.sock.Emit("ice-candidate", map[string]any{"sessionId": c.session, "peerId": "client-peer", "candidate": cand.ToJSON()})
@@ -265,7 +268,7 @@ func (c *caller) joinSession(candidates chan<- map[string]any) {
 	c.t.Helper()
 	var errs []error
 	for range sigAttempts {
-		sock, err := connectSignaling(c.rt.Base)
+		sock, err := e2e.ConnectSignaling(c.rt.Base, sigAttemptTimeout)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -310,107 +313,6 @@ func (c *caller) joinSession(candidates chan<- map[string]any) {
 		errs = append(errs, errors.New("no joined-session"))
 	}
 	c.t.Fatalf("socket.io: %d attempts: %v", sigAttempts, errors.Join(errs...))
-}
-
-// connectSignaling connects the Go Socket.IO client to /signaling over a
-// websocket, as bench/callload does: its own manager, opened first, then
-// the namespace, then a wait for the engine's ping deadline (until it is
-// set, Emit buffers for good).
-func connectSignaling(base string) (*sio.Socket, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), sigAttemptTimeout)
-	defer cancel()
-	opts := sio.DefaultOptions()
-	opts.SetTransports(types.NewSet(sio.WebSocket))
-	opts.SetReconnection(false)
-	opts.SetAutoConnect(false)
-	m := sio.NewManager(base, opts)
-	opened := make(chan error, 1)
-	m.Open(func(err error) { opened <- err })
-	select {
-	case err := <-opened:
-		if err != nil {
-			return nil, fmt.Errorf("open: %w", err)
-		}
-	case <-ctx.Done():
-		if e := m.Engine(); e != nil {
-			e.Close()
-		}
-		return nil, fmt.Errorf("open: %w", ctx.Err())
-	}
-	sock := m.Socket("/signaling", opts)
-	connected := make(chan error, 1)
-	_ = sock.On("connect", func(...any) {
-		select {
-		case connected <- nil:
-		default:
-		}
-	})
-	_ = sock.On("connect_error", func(args ...any) {
-		select {
-		case connected <- fmt.Errorf("connect: %v", args):
-		default:
-		}
-	})
-	sock.Connect()
-	select {
-	case err := <-connected:
-		if err != nil {
-			sock.Disconnect()
-			return nil, err
-		}
-	case <-ctx.Done():
-		sock.Disconnect()
-		return nil, fmt.Errorf("connect: %w", ctx.Err())
-	}
-	for e := m.Engine(); e != nil && e.HasPingExpired(); {
-		if ctx.Err() != nil {
-			sock.Disconnect()
-			return nil, fmt.Errorf("no ping deadline: %w", ctx.Err())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return sock, nil
-}
-
-// newPeer is a loopback Pion peer with an Opus microphone track; what it
-// receives is read and dropped.
-func newPeer(t *testing.T) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
-	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	me := &webrtc.MediaEngine{}
-	require.NoError(t, me.RegisterDefaultCodecs())
-	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pc.Close() })
-	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
-	require.NoError(t, err)
-	_, err = pc.AddTrack(track)
-	require.NoError(t, err)
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			if _, _, err := tr.ReadRTP(); err != nil {
-				return
-			}
-		}
-	})
-	return pc, track
-}
-
-// speech returns flite's reading of text (voice slt, which pocketsphinx
-// hears well) at 48 kHz.
-func speech(t *testing.T, text string) []int16 {
-	t.Helper()
-	data, err := os.ReadFile(e2e.FliteWAV(t, text, 0, 0))
-	require.NoError(t, err)
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	require.NoError(t, err)
-	pcm, err = audio.Resample(pcm, 48000)
-	require.NoError(t, err)
-	return pcm.Samples
 }
 
 // apiCall sends a JSON request to the runtime and returns the data of its

@@ -55,8 +55,8 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 	const mediaTimeout = 6 * time.Second
 	rt := e2e.Start(t, bin, fmt.Sprintf("PARLEY_CALL_MEDIA_TIMEOUT=%s", mediaTimeout))
 	prom := startPrometheus(t, scrapeConfig(t, fmt.Sprintf("127.0.0.1:%d", rt.Port)))
-	order := speech(t, "Where is my order? It has not arrived yet.")
-	hours := speech(t, "What are your opening hours?")
+	order := e2e.Speech48k(t, "Where is my order? It has not arrived yet.")
+	hours := e2e.Speech48k(t, "What are your opening hours?")
 	prom.waitReady(t)
 	prom.waitValue(t, "the runtime is scraped", `up{job="parley"}`, func(v float64) bool { return v == 1 })
 	ready := time.Since(begin)

@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+	sio "github.com/zishang520/socket.io/clients/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/parleyhq/parley/runtime/audio"
+)
+
+// LoopbackPeer returns a caller's Pion peer that gathers loopback host
+// candidates only (no mDNS, UDP4), with an Opus microphone track added;
+// the peer is closed when the test ends.
+func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
+	t.Helper()
+	var se webrtc.SettingEngine
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	mic, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.AddTrack(mic); err != nil {
+		t.Fatal(err)
+	}
+	return pc, mic
+}
+
+// Speech48k returns flite's reading of text (voice slt, which pocketsphinx
+// hears well) as 48 kHz samples, ready to Opus-encode.
+func Speech48k(t testing.TB, text string) []int16 {
+	t.Helper()
+	data, err := os.ReadFile(FliteWAV(t, text, 0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm, _, err := audio.Decode(data, "audio/wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pcm, err = audio.Resample(pcm, 48000); err != nil {
+		t.Fatal(err)
+	}
+	return pcm.Samples
+}
+
+// ConnectSignaling makes one attempt, within timeout, to connect the Go
+// Socket.IO client to base's /signaling over a websocket. socket.io
+// clients/socket v3.0.6 needs care: its own manager, opened first, then the
+// namespace, then a wait for the engine's ping deadline (until it is set,
+// Emit buffers for good). Under load it still fails now and then: callers
+// retry.
+func ConnectSignaling(base string, timeout time.Duration) (*sio.Socket, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	opts := sio.DefaultOptions()
+	opts.SetTransports(types.NewSet(sio.WebSocket))
+	opts.SetReconnection(false)
+	opts.SetAutoConnect(false)
+	m := sio.NewManager(base, opts)
+	opened := make(chan error, 1)
+	m.Open(func(err error) { opened <- err })
+	select {
+	case err := <-opened:
+		if err != nil {
+			return nil, fmt.Errorf("open: %w", err)
+		}
+	case <-ctx.Done():
+		if e := m.Engine(); e != nil {
+			e.Close()
+		}
+		return nil, fmt.Errorf("open: %w", ctx.Err())
+	}
+	sock := m.Socket("/signaling", opts)
+	connected := make(chan error, 1)
+	_ = sock.On("connect", func(...any) {
+		select {
+		case connected <- nil:
+		default:
+		}
+	})
+	_ = sock.On("connect_error", func(args ...any) {
+		select {
+		case connected <- fmt.Errorf("connect: %v", args):
+		default:
+		}
+	})
+	sock.Connect()
+	select {
+	case err := <-connected:
+		if err != nil {
+			sock.Disconnect()
+			return nil, err
+		}
+	case <-ctx.Done():
+		sock.Disconnect()
+		return nil, fmt.Errorf("connect: %w", ctx.Err())
+	}
+	for e := m.Engine(); e != nil && e.HasPingExpired(); {
+		if ctx.Err() != nil {
+			sock.Disconnect()
+			return nil, fmt.Errorf("no ping deadline: %w", ctx.Err())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return sock, nil
+}
