@@ -88,7 +88,11 @@ func (c *conversation) hear(f *frame) {
 	for _, p := range probs {
 		start := l.scored
 		l.scored += win
-		if l.det.Window(p, start, l.scored, l.voicedEnd(start, l.scored)) == speechStarted {
+		voiced := l.scored
+		if p >= l.det.cfg.Threshold { // only a confident window can end the speech
+			voiced = l.voicedEnd(start, l.scored)
+		}
+		if l.det.Window(p, start, l.scored, voiced) == speechStarted {
 			c.onSpeech(f.at)
 		}
 	}
@@ -126,8 +130,8 @@ func (l *listener) voicedEnd(start, end int64) int64 {
 		peak = max(peak, e)
 	}
 	l.blockEnergy = energies
-	// The reference decays by half a second's worth so that one shout does
-	// not make the rest of the call "silent".
+	// The reference decays with every confident window, so that one shout
+	// does not make the rest of the call "silent".
 	l.speechPeak = max(peak, l.speechPeak*0.9)
 	for i := len(energies) - 1; i >= 0; i-- {
 		if energies[i]*speechFloor >= l.speechPeak {
