@@ -44,24 +44,24 @@ type sigEvent struct {
 func dialAgent(t *testing.T, p *process) *agentCall {
 	t.Helper()
 	c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
-	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string), sock: dialSignaling(t, p.base)}
+	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string)}
 	candidates := make(chan map[string]any, 256)
 	t.Cleanup(func() { close(candidates) })
-	for _, name := range []string{"joined-session", "answer", "ice-candidate", "error", "peer-left",
-		"call-status", "transcript", "agent-response", "sentiment", "agent-speaking"} {
-		_ = a.sock.On(types.EventName(name), func(args ...any) {
-			payload, _ := first(args).(map[string]any)
-			if name == "ice-candidate" {
-				candidates <- payload
-				return
-			}
-			a.mu.Lock()
-			a.events = append(a.events, sigEvent{name, payload})
-			a.mu.Unlock()
-		})
-	}
-	require.NoError(t, a.sock.Emit("join-session", map[string]any{"sessionId": a.session, "peerId": "client-peer"}))
-	a.wait("joined-session", nil)
+	a.sock = joinSession(t, p.base, a.session, "client-peer", func(sock *sio.Socket) {
+		for _, name := range []string{"answer", "ice-candidate", "error", "peer-left",
+			"call-status", "transcript", "agent-response", "sentiment", "agent-speaking"} {
+			_ = sock.On(types.EventName(name), func(args ...any) {
+				payload, _ := first(args).(map[string]any)
+				if name == "ice-candidate" {
+					candidates <- payload
+					return
+				}
+				a.mu.Lock()
+				a.events = append(a.events, sigEvent{name, payload})
+				a.mu.Unlock()
+			})
+		}
+	})
 
 	a.pc, a.mic, a.heard = newOpusCaller(t)
 	a.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
@@ -202,6 +202,33 @@ func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duratio
 		require.NoError(t, err)
 		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// joinSession connects to /signaling, lets on register its handlers, and
+// joins session as peer, trying again on a new connection when the join
+// is not confirmed: socket.io servers/socket v3.0.6 can drop an event sent
+// right after connecting (it acknowledges the namespace before it has
+// registered the socket).
+func joinSession(t *testing.T, base, session, peer string, on func(*sio.Socket)) *sio.Socket {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		sock := dialSignaling(t, base)
+		on(sock)
+		joined := make(chan struct{})
+		var once sync.Once
+		_ = sock.On("joined-session", func(...any) { once.Do(func() { close(joined) }) })
+		require.NoError(t, sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer}))
+		select {
+		case <-joined:
+			return sock
+		case <-time.After(5 * time.Second):
+			sock.Disconnect()
+			if attempt == 4 {
+				t.Fatal("join-session was not confirmed in 4 attempts")
+			}
+			t.Logf("join-session not confirmed (attempt %d); trying again", attempt)
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ type relayPeer struct {
 func newRelayPeer(t *testing.T, base, session, id string) *relayPeer {
 	t.Helper()
 	pc, mic, heard := newOpusCaller(t)
-	r := &relayPeer{id: id, sock: dialSignaling(t, base), pc: pc, mic: mic, heard: heard,
+	r := &relayPeer{id: id, pc: pc, mic: mic, heard: heard,
 		offers: make(chan map[string]any, 4), answers: make(chan map[string]any, 4), connected: make(chan struct{})}
 	var once sync.Once
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
@@ -41,9 +41,17 @@ func newRelayPeer(t *testing.T, base, session, id string) *relayPeer {
 			_ = r.sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": id, "candidate": c.ToJSON()})
 		}
 	})
-	_ = r.sock.On("offer", func(a ...any) { r.offers <- a[0].(map[string]any) })
-	_ = r.sock.On("answer", func(a ...any) { r.answers <- a[0].(map[string]any) })
-	_ = r.sock.On("ice-candidate", func(a ...any) {
+	r.sock = joinSession(t, base, session, id, func(sock *sio.Socket) {
+		r.on(sock, pc)
+	})
+	return r
+}
+
+// on registers the peer's handlers of relayed events.
+func (r *relayPeer) on(sock *sio.Socket, pc *webrtc.PeerConnection) {
+	_ = sock.On("offer", func(a ...any) { r.offers <- a[0].(map[string]any) })
+	_ = sock.On("answer", func(a ...any) { r.answers <- a[0].(map[string]any) })
+	_ = sock.On("ice-candidate", func(a ...any) {
 		b, _ := json.Marshal(a[0].(map[string]any)["candidate"])
 		var c webrtc.ICECandidateInit
 		if json.Unmarshal(b, &c) == nil {
@@ -60,15 +68,6 @@ func newRelayPeer(t *testing.T, base, session, id string) *relayPeer {
 			}()
 		}
 	})
-	joined := make(chan struct{})
-	_ = r.sock.On("joined-session", func(...any) { close(joined) })
-	require.NoError(t, r.sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": id}))
-	select {
-	case <-joined:
-	case <-time.After(10 * time.Second):
-		t.Fatal("not joined")
-	}
-	return r
 }
 
 func sdpOf(t *testing.T, payload map[string]any, field string) string {
