@@ -175,6 +175,8 @@ func (c *conversation) loop() {
 		case f := <-c.frames:
 			c.hear(f)
 			c.pool.Put(f)
+		case <-c.lis.eot.C:
+			c.endOfTurnDue()
 		case ev := <-c.stt:
 			c.onTranscript(ev)
 		case r := <-c.results:

@@ -286,6 +286,30 @@ func TestPauseShorterThanSilenceKeepsOneTurn(t *testing.T) {
 	}
 }
 
+// TestTurnEndsWhenFramesStop: a client that stops sending audio after
+// speaking (audio-data without silence, Opus DTX) still gets its answer:
+// the end of turn is a deadline on the wall clock, not a count of frames.
+func TestTurnEndsWhenFramesStop(t *testing.T) {
+	h := newHarness(t, func(s *agent.Spec) { s.Greeting = "" })
+	h.talk(200*time.Millisecond, false)
+	h.talk(time.Second, true)
+	stopped := time.Now()
+	h.eventually(func() bool { return len(h.st.all()) == 2 }, "the answer, with no frame after the speech")
+	user := h.st.all()[0]
+	if user.Role != store.RoleUser || user.Text != "where is my order" {
+		t.Fatalf("user turn %+v", user)
+	}
+	// The turn ended end_of_turn_silence (400 ms) after the speech, not
+	// later: the speech ended at most a frame before the frames stopped.
+	ended := user.Timings.SpeechEnd
+	if d := ended.Sub(stopped); d < -60*time.Millisecond || d > 20*time.Millisecond {
+		t.Errorf("speech end placed %v from the last frame", d)
+	}
+	if d := user.Timings.FirstPacket.Sub(stopped); d < 400*time.Millisecond {
+		t.Errorf("answered %v after the last frame, before the end-of-turn silence", d)
+	}
+}
+
 func TestGreetingIsSynthesisedOnce(t *testing.T) {
 	f := newFakeProviders()
 	e, err := New(Config{Providers: f, Store: &memStore{}, NewVAD: func() (VADStream, error) { return &energyVAD{}, nil },

@@ -17,8 +17,10 @@
 //
 // Timing: a turn ends when the caller has been silent for the agent's
 // end_of_turn_silence. The VAD scores 32 ms windows, but the silence is
-// counted on every 20 ms frame from the end of the last speech window, so
-// the caller waits at most one frame beyond the configured silence. The
+// counted from where the sound of the last confident window stops (4 ms
+// blocks), and the loop ends the turn at that position's wall-clock
+// deadline, between frames if need be: the caller waits neither for the
+// window nor for the next frame beyond the configured silence. The
 // runtime's overhead of a turn is the time from the end of the caller's
 // speech to the first packet of the agent's voice, minus that silence and
 // the providers' own time (STT final, chat first token, TTS first audio).

@@ -43,6 +43,10 @@ type listener struct {
 
 	blockEnergy []float64 // voicedEnd's scratch
 	speechPeak  float64   // loudest 4 ms block energy of recent windows
+
+	heardAt time.Time   // when the frame ending at pos arrived
+	eot     *time.Timer // the turn's end-of-turn deadline between frames
+	eotPos  int64       // the position eot is armed for, 0 when stopped
 }
 
 func newListener(c *conversation, vad VADStream) listener {
@@ -60,6 +64,8 @@ func newListener(c *conversation, vad VADStream) listener {
 	}
 	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + 320
 	l.ring = make([]int16, 0, keep)
+	l.eot = time.NewTimer(time.Hour)
+	l.eot.Stop()
 	return l
 }
 
@@ -74,6 +80,7 @@ func (c *conversation) hear(f *frame) {
 	l := &c.lis
 	pcm := f.pcm[:]
 	l.pos += int64(len(pcm))
+	l.heardAt = f.at
 	l.remember(pcm)
 	// A turn already under way gets this frame now; one that starts in it
 	// gets it with its pre-roll.
@@ -97,8 +104,52 @@ func (c *conversation) hear(f *frame) {
 		}
 	}
 	if l.det.Advance(l.pos) == turnEnded && l.speaking {
-		c.onTurnEnd(f.at)
+		c.onTurnEnd()
 	}
+	l.armEndOfTurn()
+}
+
+// armEndOfTurn sets the end-of-turn deadline to the wall time at which the
+// turn's silence will have lasted end_of_turn_silence, so the turn ends
+// then and not when the next frame happens to arrive (up to 20 ms later),
+// nor never when a client stops sending audio in silence.
+func (l *listener) armEndOfTurn() {
+	due, ok := l.det.Due()
+	if !ok || !l.speaking {
+		if l.eotPos != 0 {
+			l.eot.Stop()
+			l.eotPos = 0
+		}
+		return
+	}
+	if due == l.eotPos {
+		return
+	}
+	l.eotPos = due
+	l.eot.Reset(time.Until(l.at(due, l.heardAt)))
+}
+
+// endOfTurnDue handles the end-of-turn deadline: after the frames already
+// queued (one may hold speech that moves it), the turn ends if the
+// deadline still stands.
+func (c *conversation) endOfTurnDue() {
+	l := &c.lis
+	for drained := false; !drained; {
+		select {
+		case f := <-c.frames:
+			c.hear(f)
+			c.pool.Put(f)
+		default:
+			drained = true
+		}
+	}
+	due, ok := l.det.Due()
+	if !ok || !l.speaking || due != l.eotPos {
+		return // ended by a frame, or moved by speech (and re-armed)
+	}
+	l.eotPos = 0
+	l.det.End()
+	c.onTurnEnd()
 }
 
 // tailBlock is the resolution of voicedEnd: 4 ms.
@@ -218,12 +269,12 @@ func (l *listener) send(pcm []int16) {
 }
 
 // onTurnEnd: the caller has been silent for end_of_turn_silence.
-func (c *conversation) onTurnEnd(now time.Time) {
+func (c *conversation) onTurnEnd() {
 	l := &c.lis
 	l.speaking = false
 	t := l.turn
 	l.turn = nil
-	t.speechEnd = l.at(l.det.speechEnd, now)
+	t.speechEnd = l.at(l.det.speechEnd, l.heardAt)
 	t.endOfTurn = time.Now()
 	if l.stream == nil {
 		return
@@ -285,6 +336,7 @@ func (c *conversation) sttFailed(st provider.STTStream, err error) {
 }
 
 func (c *conversation) closeListener() {
+	c.lis.eot.Stop()
 	if st := c.lis.stream; st != nil {
 		_ = st.Close()
 	}

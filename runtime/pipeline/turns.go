@@ -28,9 +28,11 @@ const (
 // the call's 16 kHz audio since the conversation started.
 //
 // It decides on two clocks: speech probabilities arrive per VAD window
-// (Silero: 32 ms), but the end-of-turn silence is checked on every 20 ms
-// frame (Advance), counting the samples after the last speech window, so a
-// turn ends at most one frame, not one window, after its silence.
+// (Silero: 32 ms), but the end-of-turn silence is counted in samples from
+// where the last speech window's sound ends, and checked on every 20 ms
+// frame (Advance) and, between frames, at the wall-clock time the loop
+// computes from Due, so a turn ends when its silence has passed, not at
+// the next window or frame.
 type turnDetector struct {
 	cfg TurnConfig
 
@@ -45,9 +47,9 @@ type turnDetector struct {
 func samples(d time.Duration) int64 { return int64(d) * rate / int64(time.Second) }
 
 // Window takes the probability of the window [start, end). voiced is
-// where its sound ends (end, or earlier when its tail is quiet): a
-// confident window ends the speech there, not at its own end, so the
-// window's length is not added to the caller's wait.
+// where its sound ends (end, or earlier when its tail is quiet; start when
+// it has none): a confident window ends the speech there, not at its own
+// end, so the window's length is not added to the caller's wait.
 func (d *turnDetector) Window(p float32, start, end, voiced int64) turnEvent {
 	speech := p >= d.cfg.Threshold || (d.inSpeech && p >= d.cfg.Release)
 	if !speech {
@@ -61,11 +63,13 @@ func (d *turnDetector) Window(p float32, start, end, voiced int64) turnEvent {
 		d.segStart, d.speechTime = start, 0
 		d.speechEnd = max(voiced, start)
 	}
-	// Only a confident window moves the end of speech: the probability
-	// of the windows after the last word decays through the release band,
-	// and counting them as speech would start the end-of-turn silence late.
-	if p >= d.cfg.Threshold {
-		d.speechEnd = max(voiced, start)
+	// Only a confident window with sound in it moves the end of speech:
+	// the probability of the windows after the last word decays through
+	// the release band, and the model can stay confident for a window of
+	// silence after the word; counting either as speech would start the
+	// end-of-turn silence late (by up to a window).
+	if p >= d.cfg.Threshold && voiced > start {
+		d.speechEnd = voiced
 	}
 	d.speechTime += end - start
 	if !d.confirmed && d.speechTime >= samples(d.cfg.MinSpeech) {
@@ -79,15 +83,27 @@ func (d *turnDetector) Window(p float32, start, end, voiced int64) turnEvent {
 // turn.
 func (d *turnDetector) Advance(pos int64) turnEvent {
 	d.pos = pos
-	if !d.confirmed {
-		return noEvent
-	}
-	if pos-d.speechEnd >= samples(d.cfg.EndOfTurnSilence) || pos-d.segStart >= samples(d.cfg.MaxTurn) {
+	if due, ok := d.Due(); ok && pos >= due {
 		d.inSpeech, d.confirmed = false, false
 		return turnEnded
 	}
 	return noEvent
 }
+
+// Due returns the position at which the turn under way ends if no more
+// speech comes: EndOfTurnSilence after its speech, or MaxTurn after its
+// start, whichever is first. ok is false when no turn is under way. The
+// loop turns it into a deadline on the wall clock, so a turn ends on time
+// between frames, and even when the caller's frames stop.
+func (d *turnDetector) Due() (pos int64, ok bool) {
+	if !d.confirmed {
+		return 0, false
+	}
+	return min(d.speechEnd+samples(d.cfg.EndOfTurnSilence), d.segStart+samples(d.cfg.MaxTurn)), true
+}
+
+// End ends the turn under way (its deadline passed between frames).
+func (d *turnDetector) End() { d.inSpeech, d.confirmed = false, false }
 
 // Speaking reports whether a turn is under way.
 func (d *turnDetector) Speaking() bool { return d.confirmed }

@@ -136,3 +136,25 @@ func TestVoicedEndTrimsAQuietTail(t *testing.T) {
 		t.Errorf("a window loud to its end ends at %d", got)
 	}
 }
+
+// TestSilentConfidentWindowDoesNotMoveTheEnd: Silero can stay confident
+// for a window after the last word; a window with no sound in it must not
+// push the end of speech to its start.
+func TestSilentConfidentWindowDoesNotMoveTheEnd(t *testing.T) {
+	d := &turnDetector{cfg: cfg}
+	var pos int64
+	for range 20 {
+		d.Window(0.95, pos, pos+512, pos+512)
+		pos += 512
+	}
+	// The last word ends 100 samples into this window.
+	d.Window(0.95, pos, pos+512, pos+100)
+	soundEnd := pos + 100
+	pos += 512
+	// Still confident, but silent: its sound ends at its start.
+	d.Window(0.9, pos, pos+512, pos)
+	due, ok := d.Due()
+	if !ok || due != soundEnd+samples(cfg.EndOfTurnSilence) {
+		t.Errorf("turn due at %d (ok %v), want %d: the silence counts from the end of the sound", due, ok, soundEnd+samples(cfg.EndOfTurnSilence))
+	}
+}
