@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // benchWindow scores one 32 ms window per op of a stream of m, cycling
@@ -17,14 +19,18 @@ func benchWindow(b *testing.B, m Model) { benchWindowOn(b, m, speech(b, "slt", s
 
 // benchWindowOn scores one 32 ms window of x per op, cycling through x.
 func benchWindowOn(b *testing.B, m Model, x []int16) {
-	s := newStreamT(b, m)
+	// Closed at once, not at cleanup: the function runs several times,
+	// and open streams change how the batcher waits for a batch.
+	s, err := m.NewStream()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
 	n := len(x) / WindowSamples
-	// Thread CPU time next to wall time: on a loaded machine the wall time
-	// includes waiting for a core. ONNX Runtime runs on the calling thread
-	// (one intra-op thread), so the thread's CPU time is the window's cost.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	cpu0 := threadCPU(b)
+	// Process CPU time next to wall time: on a loaded machine the wall
+	// time includes waiting for a core. Silero runs on the batcher's
+	// thread, so the process's CPU time is the window's cost.
+	cpu0 := processCPU(b)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		w := (i % n) * WindowSamples
@@ -32,16 +38,16 @@ func benchWindowOn(b *testing.B, m Model, x []int16) {
 			b.Fatal(err)
 		}
 	}
-	cpu := float64(threadCPU(b)-cpu0) / float64(b.N)
+	cpu := float64(processCPU(b)-cpu0) / float64(b.N)
 	b.ReportMetric(cpu, "cpu-ns/op")
 	// Real-time factor: the share of one core a call's VAD takes.
 	b.ReportMetric(cpu/32e6, "rtf")
 }
 
-// threadCPU is the CPU time of the calling OS thread in nanoseconds.
-func threadCPU(tb testing.TB) int64 {
+// processCPU is the CPU time of the process in nanoseconds.
+func processCPU(tb testing.TB) int64 {
 	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		tb.Fatal(err)
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
@@ -72,28 +78,51 @@ func BenchmarkGatedWindow(b *testing.B) {
 	})
 }
 
-// BenchmarkSileroWindowParallel runs a stream per goroutine on the shared
-// session: ns/op is the wall time per window with all cores busy.
-func BenchmarkSileroWindowParallel(b *testing.B) {
+// BenchmarkSileroCalls scores the windows of many calls at once, each a
+// stream on its own goroutine sending a window every 32 ms as a call does
+// (the first windows spread over the first 32 ms): cpu-ns/window is what
+// one window costs when the batcher scores them together, next to
+// BenchmarkSileroWindow's lone window.
+func BenchmarkSileroCalls(b *testing.B) {
 	m := openSileroT(b)
 	x := speech(b, "slt", sentences[0])
 	n := len(x) / WindowSamples
-	b.RunParallel(func(pb *testing.PB) {
-		s, err := m.NewStream()
-		if err != nil {
-			b.Error(err)
-			return
-		}
-		defer func() { _ = s.Close() }()
-		for i := 0; pb.Next(); i++ {
-			w := (i % n) * WindowSamples
-			if _, err := s.Write(x[w : w+WindowSamples]); err != nil {
-				b.Error(err)
-				return
+	for _, calls := range []int{1, 25, 100} {
+		b.Run(strconv.Itoa(calls), func(b *testing.B) {
+			const windows = 50 // per call and op: 1.6 s of audio
+			b.ReportAllocs()
+			cpu0 := processCPU(b)
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for c := range calls {
+					wg.Go(func() {
+						s, err := m.NewStream()
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						defer func() { _ = s.Close() }()
+						start := time.Now().Add(time.Duration(c) * windowDuration / time.Duration(calls))
+						for i := range windows {
+							time.Sleep(time.Until(start.Add(time.Duration(i) * windowDuration)))
+							w := ((c + i) % n) * WindowSamples
+							if _, err := s.Write(x[w : w+WindowSamples]); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
 			}
-		}
-	})
+			cpu := float64(processCPU(b)-cpu0) / float64(b.N*calls*windows)
+			b.ReportMetric(cpu, "cpu-ns/window")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
 }
+
+const windowDuration = WindowSamples * time.Second / SampleRate
 
 // BenchmarkStreamMemory opens 1000 streams, scores a window on each, and
 // reports the Go heap and the process RSS they add, per stream.

@@ -13,7 +13,10 @@
 //
 // Two models implement it. Silero VAD (v5/v6 ONNX interface) runs through
 // ONNX Runtime, loaded at run time from libonnxruntime.so.1 with
-// github.com/yalue/onnxruntime_go; all streams share one session. The
+// github.com/yalue/onnxruntime_go; all streams share one session, and one
+// goroutine (on its own thread, at a lower priority than the calls' audio)
+// scores the windows of all calls in batches, which halves a window's
+// cost with many calls. The
 // energy model is pure Go and needs no files: it is the fallback when the
 // Silero files are missing, and it is much weaker in noise (see
 // NewEnergy). Open picks Silero when it can and says why when it cannot.

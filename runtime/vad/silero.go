@@ -27,18 +27,15 @@ var (
 	sileroOutputs = []string{"output", "stateN"}
 )
 
-// sileroModel is one ONNX Runtime session shared by all streams. Run on one
-// session is thread-safe in ONNX Runtime, so streams run concurrently, each
-// with its own bound tensors.
+// sileroModel is one ONNX Runtime session shared by all streams, whose
+// windows its batcher scores together.
 type sileroModel struct {
-	// mu is held for reading while a stream runs or changes, and for
-	// writing to add, close or free streams and the session, so nothing is
-	// freed under a running window.
-	mu      sync.RWMutex
 	session *ort.DynamicAdvancedSession
-	sr      *ort.Scalar[int64] // read-only, bound by every stream
-	streams map[*sileroStream]struct{}
-	closed  bool
+	sr      *ort.Scalar[int64] // read-only, bound by every batch
+	batch   *batcher
+
+	mu     sync.Mutex
+	closed bool
 }
 
 var _ Model = (*sileroModel)(nil)
@@ -55,7 +52,7 @@ func openSilero(lib, model string) (m *sileroModel, err error) {
 	if err := acquireEnv(lib); err != nil {
 		return nil, err
 	}
-	m = &sileroModel{streams: make(map[*sileroStream]struct{})}
+	m = &sileroModel{}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, m.Close())
@@ -69,10 +66,10 @@ func openSilero(lib, model string) (m *sileroModel, err error) {
 		return m, fmt.Errorf("session options: %w", err)
 	}
 	defer func() { _ = opts.Destroy() }()
-	// One thread per Run: calls run in parallel on their own goroutines,
-	// and a pool per session would fight them for the cores. No arena: it
-	// is shared by the concurrent Runs of all calls and only grows, and
-	// plain malloc costs nothing measurable on this small network.
+	// One thread per Run: the batcher runs one batch at a time at a lower
+	// priority, and a pool would take the cores the calls' audio needs.
+	// No arena: it only grows, and plain malloc costs nothing measurable
+	// on this small network.
 	if err := errors.Join(
 		opts.SetIntraOpNumThreads(1),
 		opts.SetInterOpNumThreads(1),
@@ -87,6 +84,7 @@ func openSilero(lib, model string) (m *sileroModel, err error) {
 	if m.sr, err = ort.NewScalar[int64](SampleRate); err != nil {
 		return m, fmt.Errorf("sample rate tensor: %w", err)
 	}
+	m.batch = newBatcher(m.session, m.sr)
 	s, err := m.NewStream()
 	if err != nil {
 		return m, err
@@ -121,19 +119,15 @@ func checkInterface(model string) error {
 	return nil
 }
 
-// NewStream allocates the stream's tensors and binds them to the session.
+// NewStream returns a stream with its own state.
 func (m *sileroModel) NewStream() (Stream, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, ErrClosed
 	}
-	s, err := newSileroStream(m)
-	if err != nil {
-		return nil, fmt.Errorf("new silero stream: %w", err)
-	}
-	m.streams[s] = struct{}{}
-	return s, nil
+	m.batch.opened()
+	return newSileroStream(m), nil
 }
 
 // Name returns "silero".
@@ -142,8 +136,9 @@ func (m *sileroModel) Name() string { return "silero" }
 // String describes the model.
 func (m *sileroModel) String() string { return "silero(512@16kHz)" }
 
-// Close frees every open stream, the session and, after the last model,
-// the ONNX Runtime environment.
+// Close stops the batcher (streams' later Writes return ErrClosed) and
+// frees the session and, after the last model, the ONNX Runtime
+// environment.
 func (m *sileroModel) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -151,11 +146,10 @@ func (m *sileroModel) Close() error {
 		return nil
 	}
 	m.closed = true
-	for s := range m.streams {
-		s.free()
-	}
-	clear(m.streams)
 	var errs []error
+	if m.batch != nil {
+		errs = append(errs, m.batch.close())
+	}
 	if m.sr != nil {
 		errs = append(errs, m.sr.Destroy())
 	}

@@ -2,11 +2,13 @@ package vad
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"math"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -171,5 +173,56 @@ func TestOpenFallback(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestSileroBatches: the windows of calls speaking at the same time are
+// scored together, and each call gets what it would get alone.
+func TestSileroBatches(t *testing.T) {
+	m := openSileroT(t).(*sileroModel)
+	clip := dialogue([][]int16{speech(t, "slt", sentences[1])}, 0.2)[:40*WindowSamples]
+	want := scoreAll(t, m, clip)
+	runs0, scored0 := m.batch.runs.Load(), m.batch.scored.Load()
+	const calls = 48 // 1500 windows a second: enough for the batcher to wait for a batch
+	var wg sync.WaitGroup
+	errs := make(chan error, calls)
+	start := time.Now()
+	for c := range calls {
+		wg.Go(func() {
+			s, err := m.NewStream()
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer func() { _ = s.Close() }()
+			// Paced like a call: a window every 32 ms, calls out of step.
+			at := start.Add(time.Duration(c) * windowDuration / calls)
+			for i := range len(clip) / WindowSamples {
+				time.Sleep(time.Until(at.Add(time.Duration(i) * windowDuration)))
+				p, err := s.Write(clip[i*WindowSamples : (i+1)*WindowSamples])
+				if err != nil {
+					errs <- err
+					return
+				}
+				if d := math.Abs(float64(p[0] - want[i])); d > 1e-5 {
+					errs <- fmt.Errorf("call %d window %d: %.6f, alone %.6f", c, i, p[0], want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	runs, scored := m.batch.runs.Load()-runs0, m.batch.scored.Load()-scored0
+	if scored != calls*int64(len(want)) {
+		t.Fatalf("%d windows scored, want %d", scored, calls*len(want))
+	}
+	mean := float64(scored) / float64(runs)
+	t.Logf("%d windows in %d runs: %.1f per run", scored, runs, mean)
+	if mean < 3 {
+		t.Errorf("%.1f windows per run: the calls' windows were not batched", mean)
 	}
 }

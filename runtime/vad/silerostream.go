@@ -1,71 +1,41 @@
 package vad
 
 import (
-	"errors"
 	"fmt"
-
-	ort "github.com/yalue/onnxruntime_go"
+	"sync/atomic"
 )
 
-// sileroStream holds one call's tensors, bound once to the shared session
-// so that a window is a copy into buf and one RunWithBinding: no Go
-// allocation per window. ONNX Runtime writes output and stateN straight
-// into the Go buffers behind the bound tensors.
+// sileroStream is one call's Silero state: the window being filled (after
+// 64 samples of context) and the LSTM state, in Go memory. A full window
+// is scored by the model's batcher together with the other calls'
+// windows; Write waits for it. No allocation per window.
 type sileroStream struct {
-	m       *sileroModel
-	input   *ort.Tensor[float32] // [1, 576]: context then window
-	state   *ort.Tensor[float32] // [2, 1, 128]
-	output  *ort.Tensor[float32] // [1, 1]
-	stateN  *ort.Tensor[float32] // [2, 1, 128]
-	binding *ort.IoBinding
-	buf     []float32 // input's data
-	pos     int       // samples of the current window in buf[contextSamples:]
-	probs   []float32 // returned by Write, reused
-	freed   bool      // guarded by m.mu
+	m      *sileroModel
+	buf    []float32 // context then window: the network's input row
+	state  []float32 // [2][128]: the LSTM state, zeros at the start
+	pos    int       // samples of the current window in buf[contextSamples:]
+	prob   float32   // the last window's probability, set by the batcher
+	done   chan error
+	probs  []float32 // returned by Write, reused
+	closed atomic.Bool
 }
 
 var _ Stream = (*sileroStream)(nil)
 
-// newSileroStream is called with m.mu held.
-func newSileroStream(m *sileroModel) (s *sileroStream, err error) {
-	s = &sileroStream{m: m, probs: make([]float32, 0, 4)}
-	defer func() {
-		if err != nil {
-			s.free()
-		}
-	}()
-	if s.input, err = ort.NewEmptyTensor[float32](ort.NewShape(1, contextSamples+WindowSamples)); err != nil {
-		return s, err
+func newSileroStream(m *sileroModel) *sileroStream {
+	return &sileroStream{
+		m:     m,
+		buf:   make([]float32, contextSamples+WindowSamples),
+		state: make([]float32, stateSize),
+		done:  make(chan error, 1),
+		probs: make([]float32, 0, 4),
 	}
-	if s.state, err = ort.NewEmptyTensor[float32](ort.NewShape(2, 1, 128)); err != nil {
-		return s, err
-	}
-	if s.output, err = ort.NewEmptyTensor[float32](ort.NewShape(1, 1)); err != nil {
-		return s, err
-	}
-	if s.stateN, err = ort.NewEmptyTensor[float32](ort.NewShape(2, 1, 128)); err != nil {
-		return s, err
-	}
-	if s.binding, err = m.session.CreateIoBinding(); err != nil {
-		return s, err
-	}
-	err = errors.Join(
-		s.binding.BindInput("input", s.input),
-		s.binding.BindInput("state", s.state),
-		s.binding.BindInput("sr", m.sr),
-		s.binding.BindOutput("output", s.output),
-		s.binding.BindOutput("stateN", s.stateN),
-	)
-	s.buf = s.input.GetData()
-	return s, err
 }
 
 // Write scores every window the samples complete.
 func (s *sileroStream) Write(samples []int16) ([]float32, error) {
-	s.m.mu.RLock()
-	defer s.m.mu.RUnlock()
 	s.probs = s.probs[:0]
-	if s.freed {
+	if s.closed.Load() {
 		return s.probs, ErrClosed
 	}
 	for len(samples) > 0 {
@@ -80,13 +50,15 @@ func (s *sileroStream) Write(samples []int16) ([]float32, error) {
 			break
 		}
 		s.pos = 0
-		if err := s.m.session.RunWithBinding(s.binding); err != nil {
+		if err := s.m.batch.score(s); err != nil {
 			return s.probs, fmt.Errorf("silero window: %w", err)
 		}
-		copy(s.state.GetData(), s.stateN.GetData())
 		// The next window's context is the end of this one.
 		copy(s.buf[:contextSamples], s.buf[WindowSamples:])
-		s.probs = append(s.probs, s.output.GetData()[0])
+		s.probs = append(s.probs, s.prob)
+		if s.closed.Load() {
+			return s.probs, ErrClosed
+		}
 	}
 	return s.probs, nil
 }
@@ -96,38 +68,19 @@ func (s *sileroStream) WindowSamples() int { return WindowSamples }
 
 // Reset zeroes the state, the context and the partial window.
 func (s *sileroStream) Reset() {
-	s.m.mu.RLock()
-	defer s.m.mu.RUnlock()
-	if s.freed {
-		return
-	}
 	clear(s.buf)
-	clear(s.state.GetData())
+	clear(s.state)
 	s.pos = 0
 }
 
-// Close frees the stream's tensors and binding.
+// Close marks the stream closed: later Writes return ErrClosed. It holds
+// nothing outside Go memory. Safe to call twice, and from another
+// goroutine than Write's.
 func (s *sileroStream) Close() error {
-	s.m.mu.Lock()
-	defer s.m.mu.Unlock()
-	if !s.freed {
-		s.free()
-		delete(s.m.streams, s)
+	if !s.closed.Swap(true) {
+		s.m.batch.closedStream()
 	}
 	return nil
-}
-
-// free releases the C side; called with m.mu held for writing.
-func (s *sileroStream) free() {
-	if s.binding != nil {
-		_ = s.binding.Destroy()
-	}
-	for _, t := range []*ort.Tensor[float32]{s.input, s.state, s.output, s.stateN} {
-		if t != nil {
-			_ = t.Destroy()
-		}
-	}
-	s.freed = true
 }
 
 // resume prepares the stream to score a window after windows it did not
@@ -137,11 +90,6 @@ func (s *sileroStream) free() {
 // call's noise, and a zeroed state misses speech in noise. A partial
 // window is dropped.
 func (s *sileroStream) resume(ctx []int16) {
-	s.m.mu.RLock()
-	defer s.m.mu.RUnlock()
-	if s.freed {
-		return
-	}
 	for i, v := range ctx[len(ctx)-contextSamples:] {
 		s.buf[i] = float32(v) * (1.0 / 32768)
 	}
