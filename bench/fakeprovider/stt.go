@@ -148,6 +148,15 @@ func (s *sttStream) run() {
 				return
 			}
 		case due, ok := <-s.ends:
+			// A partial sent before EndUtterance belongs to the utterance
+			// that ended: it goes out before its final.
+			select {
+			case text := <-s.partials:
+				if !send(provider.Transcript{Text: text, Confidence: 0.5}) {
+					return
+				}
+			default:
+			}
 			if !ok {
 				return
 			}
