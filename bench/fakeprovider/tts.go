@@ -42,9 +42,21 @@ func (tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.St
 // voice is n samples of a speech-like signal at ttsRate: a 150 Hz
 // harmonic tone whose loudness follows syllables at 4 Hz but never falls
 // silent, so that every 20 ms of it codes as a voiced Opus packet and the
-// end of the agent's speech is where the audio ends.
+// end of the agent's speech is where the audio ends. It repeats every
+// 0.5 s, so it is computed once: the fake's first audio is due after its
+// configured latency, not after its own arithmetic.
 func voice(n int) []int16 {
 	out := make([]int16, n)
+	for i := 0; i < n; i += len(voicePeriod) {
+		copy(out[i:], voicePeriod)
+	}
+	return out
+}
+
+// voicePeriod is one period of voice: 0.5 s holds a whole number of the
+// envelope's (0.25 s) and the tone's (1/150 s) periods.
+var voicePeriod = func() []int16 {
+	out := make([]int16, ttsRate/2)
 	for i := range out {
 		t := float64(i) / ttsRate
 		env := 0.5 + 0.5*math.Abs(math.Sin(math.Pi*4*t))
@@ -55,4 +67,4 @@ func voice(n int) []int16 {
 		out[i] = int16(7000 * env * v)
 	}
 	return out
-}
+}()

@@ -100,7 +100,7 @@ func (e *bench) bargeInOnce(ctx context.Context) (stop, event stats.Quantiles, m
 	if err != nil {
 		return stop, event, 0, err
 	}
-	calls, err := e.place(ctx, sh, e.o.Calls, 0)
+	calls, err := e.place(ctx, sh, e.o.Calls, 0, nil)
 	if err != nil {
 		return stop, event, 0, err
 	}

@@ -173,7 +173,8 @@ func (e *bench) newShared(t *target, conns int) (*shared, error) {
 
 // place starts n calls at -ramp per second and waits until each is
 // connected or failed; it returns the connected ones and the first error.
-func (e *bench) place(ctx context.Context, sh *shared, n, first int) ([]*caller, error) {
+// connected, if not nil, is called with each call as soon as it connects.
+func (e *bench) place(ctx context.Context, sh *shared, n, first int, connected func(*caller)) ([]*caller, error) {
 	calls, errs := make([]*caller, n), make([]error, n)
 	every := time.Duration(float64(time.Second) / e.o.Ramp)
 	var wg sync.WaitGroup
@@ -184,6 +185,9 @@ func (e *bench) place(ctx context.Context, sh *shared, n, first int) ([]*caller,
 			sctx, cancel := context.WithTimeout(ctx, e.o.SetupTimeout)
 			defer cancel()
 			errs[i] = calls[i].setup(sctx)
+			if errs[i] == nil && connected != nil {
+				connected(calls[i])
+			}
 		})
 		next = next.Add(every)
 		if sleep(ctx, time.Until(next)) != nil {

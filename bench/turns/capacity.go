@@ -98,7 +98,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 		return out, err
 	}
 	// A warm-up call starts the plugins and the VAD session.
-	warm, err := e.place(ctx, sh, 1, -1)
+	warm, err := e.place(ctx, sh, 1, -1, nil)
 	if err != nil {
 		return out, err
 	}
@@ -125,23 +125,16 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	var wg sync.WaitGroup
 	var calls []*caller
 	var cmu sync.Mutex
-	// Each call starts talking as soon as it is connected.
-	placed := make(chan *caller, n)
-	go func() {
-		cs, err := e.place(cctx, sh, n, 0)
-		if err != nil {
-			e.logf("N=%d: %v", n, err)
-		}
-		for _, c := range cs {
-			placed <- c
-		}
-		close(placed)
-	}()
-	for c := range placed {
+	// Each call starts talking as soon as it is connected, so the calls'
+	// turns are spread as independent callers' would be.
+	_, err = e.place(cctx, sh, n, 0, func(c *caller) {
 		cmu.Lock()
 		calls = append(calls, c)
 		cmu.Unlock()
 		wg.Go(func() { e.converse(cctx, c, 0, log, inWindow) })
+	})
+	if err != nil {
+		e.logf("N=%d: %v", n, err)
 	}
 	defer hangUpAll(calls)
 	out.Connected = len(calls)

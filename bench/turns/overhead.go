@@ -62,6 +62,11 @@ func (e *bench) converse(ctx context.Context, c *caller, turns int, log *turnLog
 	u, providers := e.speech, e.b.EndOfTurn+e.b.Providers()
 	for i := 0; turns == 0 || i < turns; i++ {
 		gap := 300*time.Millisecond + rand.N(300*time.Millisecond) //nolint:gosec // not security
+		if i == 0 {
+			// Callers do not speak in step: the first turn starts anywhere
+			// in about one turn's length.
+			gap = rand.N(u.Duration() + providers) //nolint:gosec // not security
+		}
 		if sleep(ctx, gap) != nil {
 			return
 		}
@@ -145,7 +150,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 		return out, err
 	}
 	before, _ := scrapeOverhead(ctx, sh.rest, e.b.Name) // absent before the first turn
-	calls, err := e.place(ctx, sh, e.o.Calls, 0)
+	calls, err := e.place(ctx, sh, e.o.Calls, 0, nil)
 	if err != nil {
 		return out, err
 	}
