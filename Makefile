@@ -91,8 +91,9 @@ bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in
 	$(GO) run ./bench/turns -mode overhead -calls 10 -turns 60
 	$(GO) run ./bench/turns -mode bargein -calls 2 -turns 30
 
-callload: build ## N concurrent WebRTC calls against a fresh runtime (CALLS=100)
-	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s
+callload: build ## N concurrent WebRTC calls, each holding a conversation with the fake-provider agent (CALLS=100)
+	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
+	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s -agents bench/agents -agent bench
 
 image: ## container image of the runtime (deploy/Dockerfile; needs Docker)
 	docker build -f deploy/Dockerfile -t parley:$(VERSION) --build-arg VERSION=$(VERSION) .
