@@ -86,10 +86,11 @@ fmt: ## gofmt the tree
 schema: ## regenerate schema/agent.schema.json from the Go types
 	$(GO) run ./runtime/agent/internal/genschema > schema/agent.schema.json
 
-bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in) with short settings (bench/RESULTS.md)
+bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in, capacity) with short settings (bench/RESULTS.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/turns -mode overhead -calls 10 -turns 60
 	$(GO) run ./bench/turns -mode bargein -calls 2 -turns 30
+	$(GO) run ./bench/turns -mode capacity -n 75,100 -window 20s
 
 callload: build ## N concurrent WebRTC calls, each holding a conversation with the fake-provider agent (CALLS=100)
 	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
