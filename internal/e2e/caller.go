@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"testing"
@@ -11,8 +10,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/parleyhq/parley/internal/sioclient"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -64,63 +63,11 @@ func Speech48k(t testing.TB, text string) []int16 {
 }
 
 // ConnectSignaling makes one attempt, within timeout, to connect the Go
-// Socket.IO client to base's /signaling over a websocket. socket.io
-// clients/socket v3.0.6 needs care: its own manager, opened first, then the
-// namespace, then a wait for the engine's ping deadline (until it is set,
-// Emit buffers for good). Under load it still fails now and then: callers
+// Socket.IO client to base's /signaling over a websocket
+// (sioclient.Connect). Under load it still fails now and then: callers
 // retry.
 func ConnectSignaling(base string, timeout time.Duration) (*sio.Socket, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	opts := sio.DefaultOptions()
-	opts.SetTransports(types.NewSet(sio.WebSocket))
-	opts.SetReconnection(false)
-	opts.SetAutoConnect(false)
-	m := sio.NewManager(base, opts)
-	opened := make(chan error, 1)
-	m.Open(func(err error) { opened <- err })
-	select {
-	case err := <-opened:
-		if err != nil {
-			return nil, fmt.Errorf("open: %w", err)
-		}
-	case <-ctx.Done():
-		if e := m.Engine(); e != nil {
-			e.Close()
-		}
-		return nil, fmt.Errorf("open: %w", ctx.Err())
-	}
-	sock := m.Socket("/signaling", opts)
-	connected := make(chan error, 1)
-	_ = sock.On("connect", func(...any) {
-		select {
-		case connected <- nil:
-		default:
-		}
-	})
-	_ = sock.On("connect_error", func(args ...any) {
-		select {
-		case connected <- fmt.Errorf("connect: %v", args):
-		default:
-		}
-	})
-	sock.Connect()
-	select {
-	case err := <-connected:
-		if err != nil {
-			sock.Disconnect()
-			return nil, err
-		}
-	case <-ctx.Done():
-		sock.Disconnect()
-		return nil, fmt.Errorf("connect: %w", ctx.Err())
-	}
-	for e := m.Engine(); e != nil && e.HasPingExpired(); {
-		if ctx.Err() != nil {
-			sock.Disconnect()
-			return nil, fmt.Errorf("no ping deadline: %w", ctx.Err())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return sock, nil
+	return sioclient.Connect(ctx, base, nil)
 }

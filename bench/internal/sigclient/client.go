@@ -17,6 +17,8 @@ import (
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/parleyhq/parley/internal/sioclient"
 )
 
 // Client is one call's own Socket.IO connection to /signaling over
@@ -37,26 +39,10 @@ type Client struct {
 	goneOnce    sync.Once
 }
 
-// Three races in clients/socket + clients/engine v3.0.6 shape dialOnce
-// (found with the race detector; a Node socket.io-client against the same
-// server shows none of them):
-//
-//   - Socket.Connect subscribes to the Manager's "open", opens the Manager,
-//     then sends CONNECT itself if the Manager is open by then: when the
-//     handshake completes in between, the namespace CONNECT goes out twice
-//     and the server drops the connection ("invalid state"). So the Manager
-//     is opened, and waited for, before the namespace socket exists.
-//   - Manager.Open opens the transport inside engine.NewSocket, before it
-//     subscribes to the engine's "open": when the handshake wins, "open" is
-//     never seen. The attempt times out here and is retried.
-//   - Manager.Open arms its connect timer's cancellation after the "open"
-//     subscription: when "open" fires in between, the timer survives and
-//     closes the connection when it expires (20 s by default), mid-call. So
-//     the Manager timeout is set out of reach.
+// Connection attempts (sioclient.Connect explains why one can fail).
 const (
 	sigAttempts       = 5
 	sigAttemptTimeout = 3 * time.Second
-	sigManagerTimeout = 24 * time.Hour
 )
 
 // joinTimeout bounds join-session -> joined-session on one connection.
@@ -107,92 +93,43 @@ func dial(ctx context.Context, base, peerID string, counts *EventCounts) (s *Cli
 func dialOnce(ctx context.Context, base, peerID string, counts *EventCounts) (*Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, sigAttemptTimeout)
 	defer cancel()
-	opts := sio.DefaultOptions()
-	opts.SetTransports(types.NewSet(sio.WebSocket))
-	opts.SetReconnection(false)
-	opts.SetTimeout(sigManagerTimeout)
-	opts.SetAutoConnect(false)
-	m := sio.NewManager(base, opts)
-	opened := make(chan error, 1)
-	m.Open(func(err error) { opened <- err })
-	select {
-	case err := <-opened:
-		if err != nil {
-			return nil, fmt.Errorf("socket.io open: %w", err)
-		}
-	case <-ctx.Done():
-		if e := m.Engine(); e != nil {
-			e.Close()
-		}
-		return nil, fmt.Errorf("socket.io open: %w", ctx.Err())
-	}
-
-	sock := m.Socket("/signaling", opts)
 	s := &Client{
-		sock:       sock,
 		events:     make(chan event, 64),
 		candidates: make(chan webrtc.ICECandidateInit, 64),
 		speaking:   make(chan SpeakingEvent, 256),
 		peerID:     peerID,
 		gone:       make(chan struct{}),
 	}
-	connected := make(chan error, 1)
-	_ = sock.On("connect", func(...any) {
-		select {
-		case connected <- nil:
-		default:
+	sock, err := sioclient.Connect(ctx, base, func(sock *sio.Socket) {
+		if counts != nil {
+			sock.OnAny(func(args ...any) {
+				if name, ok := First[string](args); ok {
+					counts.Add(name)
+				}
+			})
 		}
-	})
-	_ = sock.On("connect_error", func(args ...any) {
-		select {
-		case connected <- fmt.Errorf("socket.io connect: %v", args):
-		default:
-		}
-	})
-	if counts != nil {
-		sock.OnAny(func(args ...any) {
-			if name, ok := First[string](args); ok {
-				counts.Add(name)
+		_ = sock.On("agent-speaking", func(args ...any) {
+			at := time.Now()
+			data, _ := First[map[string]any](args)
+			state, _ := data["state"].(string)
+			select {
+			case s.speaking <- SpeakingEvent{State: state, At: at}:
+			default: // nobody reads them this run
 			}
 		})
-	}
-	_ = sock.On("agent-speaking", func(args ...any) {
-		at := time.Now()
-		data, _ := First[map[string]any](args)
-		state, _ := data["state"].(string)
-		select {
-		case s.speaking <- SpeakingEvent{State: state, At: at}:
-		default: // nobody reads them this run
+		for _, name := range []string{"joined-session", "answer", "error"} {
+			_ = sock.On(types.EventName(name), func(args ...any) { s.push(name, args) })
 		}
+		_ = sock.On("ice-candidate", func(args ...any) { s.onCandidate(args) })
+		_ = sock.On("disconnect", func(args ...any) {
+			s.closeReason.Store(fmt.Sprint(args...))
+			s.goneOnce.Do(func() { close(s.gone) })
+		})
 	})
-	for _, name := range []string{"joined-session", "answer", "error"} {
-		_ = sock.On(types.EventName(name), func(args ...any) { s.push(name, args) })
+	if err != nil {
+		return nil, err
 	}
-	_ = sock.On("ice-candidate", func(args ...any) { s.onCandidate(args) })
-	_ = sock.On("disconnect", func(args ...any) {
-		s.closeReason.Store(fmt.Sprint(args...))
-		s.goneOnce.Do(func() { close(s.gone) })
-	})
-	sock.Connect()
-	select {
-	case err := <-connected:
-		if err != nil {
-			sock.Disconnect()
-			return nil, err
-		}
-	case <-ctx.Done():
-		sock.Disconnect()
-		return nil, fmt.Errorf("socket.io connect: %w", ctx.Err())
-	}
-	// Socket.Emit buffers (for good, once connected) while the engine's
-	// ping deadline is unset, which it is until just after the handshake.
-	for e := m.Engine(); e != nil && e.HasPingExpired(); {
-		if ctx.Err() != nil {
-			sock.Disconnect()
-			return nil, fmt.Errorf("socket.io: no ping deadline: %w", ctx.Err())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	s.sock = sock
 	return s, nil
 }
 
