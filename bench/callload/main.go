@@ -29,6 +29,7 @@ import (
 	"github.com/parleyhq/parley/bench/internal/rest"
 	"github.com/parleyhq/parley/bench/internal/sigclient"
 	"github.com/parleyhq/parley/bench/internal/spawn"
+	"github.com/parleyhq/parley/internal/ctxtime"
 )
 
 // options are the command-line flags.
@@ -152,7 +153,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		}
 	}
 	m := newMeter(pid)
-	if err := sleep(ctx, o.Settle); err != nil {
+	if err := ctxtime.Sleep(ctx, o.Settle); err != nil {
 		return nil, err
 	}
 	if err := m.baseline(); err != nil {
@@ -190,7 +191,7 @@ func warmup(ctx context.Context, sh *shared, timeout time.Duration) error {
 	if err := c.setup(sctx); err != nil {
 		return err
 	}
-	return sleep(ctx, 2*time.Second)
+	return ctxtime.Sleep(ctx, 2*time.Second)
 }
 
 // ramp starts the calls at o.Ramp per second and waits until every one is
@@ -212,7 +213,7 @@ func ramp(ctx context.Context, sh *shared, o options) ([]*call, []error) {
 			errs[i] = calls[i].setup(sctx)
 		})
 		next = next.Add(every)
-		_ = sleep(ctx, time.Until(next))
+		_ = ctxtime.Sleep(ctx, time.Until(next))
 	}
 	wg.Wait()
 	return calls, errs
@@ -245,18 +246,4 @@ func firstErr(errs []error) error {
 		}
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/parleyhq/parley/internal/ctxtime"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -18,7 +19,7 @@ func (chat) Complete(ctx context.Context, req provider.ChatRequest) (provider.St
 	}
 	first, rest := splitFirstSentence(o.Reply)
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
-		if err := wait(ctx, o.FirstToken); err != nil {
+		if err := ctxtime.Sleep(ctx, o.FirstToken); err != nil {
 			return err
 		}
 		if err := send(provider.ChatDelta{Text: first}); err != nil {

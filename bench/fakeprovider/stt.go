@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/internal/ctxtime"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -46,7 +47,7 @@ func (stt) Transcribe(ctx context.Context, req provider.TranscribeRequest) (prov
 	if err := p.err(); err != nil {
 		return provider.Transcript{}, err
 	}
-	if err := wait(ctx, o.Final); err != nil {
+	if err := ctxtime.Sleep(ctx, o.Final); err != nil {
 		return provider.Transcript{}, err
 	}
 	return provider.Transcript{Text: o.Text, Final: true, Confidence: 1, Language: req.Language}, nil
@@ -160,7 +161,7 @@ func (s *sttStream) run() {
 			if !ok {
 				return
 			}
-			if wait(s.ctx, time.Until(due)) != nil {
+			if ctxtime.Sleep(s.ctx, time.Until(due)) != nil {
 				return
 			}
 			if !send(provider.Transcript{Text: s.opts.Text, Final: true, Confidence: 1}) {
@@ -169,20 +170,5 @@ func (s *sttStream) run() {
 		case <-s.ctx.Done():
 			return
 		}
-	}
-}
-
-// wait sleeps d unless ctx ends first.
-func wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"unicode/utf8"
 
+	"github.com/parleyhq/parley/internal/ctxtime"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -27,7 +28,7 @@ func (tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.St
 	n := int(float64(utf8.RuneCountInString(req.Text)) * o.CharDuration.Seconds() * ttsRate)
 	pcm := voice(max(n, ttsChunk))
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
-		if err := wait(ctx, o.FirstAudio); err != nil {
+		if err := ctxtime.Sleep(ctx, o.FirstAudio); err != nil {
 			return err
 		}
 		for off := 0; off < len(pcm); off += ttsChunk {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/stats"
+	"github.com/parleyhq/parley/internal/ctxtime"
 )
 
 // bargeInTarget is the goal for caller speech onset -> agent silent, p95,
@@ -35,7 +36,7 @@ func (e *bench) bargeInLoop(ctx context.Context, c *caller, n int, mu *sync.Mute
 			e.logf("call %d: the agent did not answer: %v", c.idx, err)
 			return
 		}
-		if sleep(ctx, 500*time.Millisecond+rand.N(time.Second)) != nil { //nolint:gosec // not security
+		if ctxtime.Sleep(ctx, 500*time.Millisecond+rand.N(time.Second)) != nil { //nolint:gosec // not security
 			return
 		}
 		sp, err := c.say(ctx, e.speech)

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/bench/internal/peer"
 	"github.com/parleyhq/parley/bench/internal/rest"
 	"github.com/parleyhq/parley/bench/internal/spawn"
+	"github.com/parleyhq/parley/internal/ctxtime"
 	"github.com/parleyhq/parley/runtime/agent"
 )
 
@@ -190,7 +191,7 @@ func (e *bench) place(ctx context.Context, sh *shared, n, first int, connected f
 			}
 		})
 		next = next.Add(every)
-		if sleep(ctx, time.Until(next)) != nil {
+		if ctxtime.Sleep(ctx, time.Until(next)) != nil {
 			break
 		}
 	}
@@ -225,18 +226,4 @@ func hangUpAll(calls []*caller) {
 		}
 	}
 	peer.HangUpAll(ps)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/bench/internal/proc"
 	"github.com/parleyhq/parley/bench/internal/stats"
+	"github.com/parleyhq/parley/internal/ctxtime"
 )
 
 // Capacity criteria: the largest N meeting both.
@@ -107,7 +108,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	e.converse(wctx, warm[0], 1, wlog, func() bool { return false })
 	wcancel()
 	hangUpAll(warm)
-	_ = sleep(ctx, time.Second)
+	_ = ctxtime.Sleep(ctx, time.Second)
 	base := sampleRuntime(t.pid)
 	out.RSSBaseMB = mbOf(base.runtime.RSS)
 
@@ -142,7 +143,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 		return out, fmt.Errorf("no call of %d connected", n)
 	}
 	e.logf("N=%d: %d calls connected; settling 5s, then measuring %s", n, out.Connected, e.o.Window)
-	if err := sleep(ctx, 5*time.Second); err != nil {
+	if err := ctxtime.Sleep(ctx, 5*time.Second); err != nil {
 		return out, err
 	}
 	start := sampleRuntime(t.pid)
@@ -154,7 +155,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	peak := start
 	deadline := time.Now().Add(e.o.Window)
 	for time.Now().Before(deadline) {
-		if err := sleep(ctx, min(time.Second, time.Until(deadline))); err != nil {
+		if err := ctxtime.Sleep(ctx, min(time.Second, time.Until(deadline))); err != nil {
 			return out, err
 		}
 		s := sampleRuntime(t.pid)
@@ -180,7 +181,7 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	// Stop talking, let the last answers be stored.
 	cancel()
 	wg.Wait()
-	_ = sleep(ctx, 2*time.Second)
+	_ = ctxtime.Sleep(ctx, 2*time.Second)
 	h := stats.FrameHistogram()
 	for _, c := range calls {
 		c.mu.Lock()

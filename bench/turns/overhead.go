@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/stats"
+	"github.com/parleyhq/parley/internal/ctxtime"
 )
 
 // overheadTarget is the goal for the runtime's overhead per turn, p95.
@@ -67,7 +68,7 @@ func (e *bench) converse(ctx context.Context, c *caller, turns int, log *turnLog
 			// in about one turn's length.
 			gap = rand.N(u.Duration() + providers) //nolint:gosec // not security
 		}
-		if sleep(ctx, gap) != nil {
+		if ctxtime.Sleep(ctx, gap) != nil {
 			return
 		}
 		sp, err := c.say(ctx, u)
@@ -197,7 +198,7 @@ func (e *bench) overheadOnce(ctx context.Context) (overheadRun, error) {
 
 	// The runtime stores a turn when its answer has been spoken: the last
 	// ones may still be on their way.
-	_ = sleep(ctx, time.Second)
+	_ = ctxtime.Sleep(ctx, time.Second)
 	st, err := storedTurns(ctx, sh.rest, calls, measuredFrom.Add(-10*time.Second), time.Now().Add(time.Hour))
 	if err != nil {
 		return out, err
