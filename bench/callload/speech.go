@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/speech"
@@ -37,18 +34,7 @@ func loadSpeech(mode, wavPath, text string, pause time.Duration) (*loop, error) 
 	case "silence":
 		pcm, source = audio.PCM{Samples: make([]int16, 16000), Rate: 16000}, "silence"
 	case "speech":
-		switch {
-		case wavPath != "":
-			pcm, err = speech.DecodeFile(wavPath)
-			source = "file " + filepath.Base(wavPath)
-		default:
-			pcm, err = speech.Flite(text)
-			source = "flite"
-			if errors.Is(err, exec.ErrNotFound) {
-				pcm, source, err = speech.Synth(16000, 3*time.Second, speech.Words), "synthetic voice", nil
-			}
-		}
-		if err != nil {
+		if pcm, source, err = speech.Load(wavPath, text, 3*time.Second, speech.Words); err != nil {
 			return nil, err
 		}
 	default:

@@ -2,10 +2,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/speech"
@@ -36,22 +33,7 @@ func (u *utterance) Duration() time.Duration {
 // loadUtterance makes text into an utterance with flite (a synthetic voice
 // where flite is missing), or reads wavPath if set.
 func loadUtterance(text, wavPath string) (*utterance, error) {
-	var (
-		pcm    audio.PCM
-		source string
-		err    error
-	)
-	switch {
-	case wavPath != "":
-		pcm, err = speech.DecodeFile(wavPath)
-		source = "file " + filepath.Base(wavPath)
-	default:
-		pcm, err = speech.Flite(text)
-		source = fmt.Sprintf("flite %q", text)
-		if errors.Is(err, exec.ErrNotFound) {
-			pcm, source, err = speech.Synth(16000, 2*time.Second, speech.Syllables), "synthetic voice", nil
-		}
-	}
+	pcm, source, err := speech.Load(wavPath, text, 2*time.Second, speech.Syllables)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@
 package speech
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -49,6 +50,23 @@ func Flite(text string) (audio.PCM, error) {
 		return audio.PCM{}, fmt.Errorf("flite: %w: %s", err, b)
 	}
 	return DecodeFile(out)
+}
+
+// Load reads wavPath when it is set, or has flite say text; without flite
+// it synthesises d of a speech-like signal following env instead. source
+// says which, for the report.
+func Load(wavPath, text string, d time.Duration, env Envelope) (pcm audio.PCM, source string, err error) {
+	switch {
+	case wavPath != "":
+		pcm, err = DecodeFile(wavPath)
+		return pcm, "file " + filepath.Base(wavPath), err
+	default:
+		pcm, err = Flite(text)
+		if errors.Is(err, exec.ErrNotFound) {
+			return Synth(16000, d, env), "synthetic voice", nil
+		}
+		return pcm, fmt.Sprintf("flite %q", text), err
+	}
 }
 
 // EncodeOpus cuts p into 20 ms frames (zero-padding the last) and encodes
