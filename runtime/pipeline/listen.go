@@ -148,7 +148,7 @@ func (c *conversation) endOfTurnDue() {
 		return // ended by a frame, or moved by speech (and re-armed)
 	}
 	l.eotPos = 0
-	l.det.End()
+	l.det.Reset()
 	c.onTurnEnd()
 }
 

@@ -36,7 +36,6 @@ const (
 type turnDetector struct {
 	cfg TurnConfig
 
-	pos        int64 // samples seen
 	inSpeech   bool  // in a speech segment (confirmed or not)
 	confirmed  bool  // the segment became a turn
 	segStart   int64 // first sample of the segment
@@ -79,12 +78,11 @@ func (d *turnDetector) Window(p float32, start, end, voiced int64) turnEvent {
 	return noEvent
 }
 
-// Advance moves the clock to pos (after a frame) and reports the end of a
-// turn.
+// Advance reports the end of the turn once pos, the samples heard so far
+// (after a frame), reaches its Due position.
 func (d *turnDetector) Advance(pos int64) turnEvent {
-	d.pos = pos
 	if due, ok := d.Due(); ok && pos >= due {
-		d.inSpeech, d.confirmed = false, false
+		d.Reset()
 		return turnEnded
 	}
 	return noEvent
@@ -102,11 +100,9 @@ func (d *turnDetector) Due() (pos int64, ok bool) {
 	return min(d.speechEnd+samples(d.cfg.EndOfTurnSilence), d.segStart+samples(d.cfg.MaxTurn)), true
 }
 
-// End ends the turn under way (its deadline passed between frames).
-func (d *turnDetector) End() { d.inSpeech, d.confirmed = false, false }
-
 // Speaking reports whether a turn is under way.
 func (d *turnDetector) Speaking() bool { return d.confirmed }
 
-// Reset forgets any segment (after the agent hangs up, for example).
+// Reset forgets any segment (after the agent hangs up, for example, or
+// when the turn's deadline passes between frames).
 func (d *turnDetector) Reset() { d.inSpeech, d.confirmed = false, false }
