@@ -172,11 +172,16 @@ func (b *batcher) streams() int {
 	return b.open
 }
 
-// opened and closedStream count the streams.
-func (b *batcher) opened() {
+// opened counts a new stream, or fails with ErrClosed after close;
+// closedStream counts one closed.
+func (b *batcher) opened() error {
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
 	b.open++
-	b.mu.Unlock()
+	return nil
 }
 
 func (b *batcher) closedStream() {

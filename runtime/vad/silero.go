@@ -34,7 +34,7 @@ type sileroModel struct {
 	sr      *ort.Scalar[int64] // read-only, bound by every batch
 	batch   *batcher
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards closed: Close frees everything once
 	closed bool
 }
 
@@ -121,12 +121,9 @@ func checkInterface(model string) error {
 
 // NewStream returns a stream with its own state.
 func (m *sileroModel) NewStream() (Stream, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return nil, ErrClosed
+	if err := m.batch.opened(); err != nil {
+		return nil, err
 	}
-	m.batch.opened()
 	return newSileroStream(m), nil
 }
 
