@@ -54,15 +54,14 @@ type Peer struct {
 	stats counters
 	ready atomic.Bool // connected once: the writer may send
 
-	mu        sync.Mutex
-	closed    bool
-	answered  bool
-	remoteSet bool
-	queued    []webrtc.ICECandidateInit // remote candidates before the offer
-	player    *Player
-	codec     string
-	reading   bool // an inbound audio track is being read
-	wg        sync.WaitGroup
+	mu       sync.Mutex
+	closed   bool
+	answered bool
+	queued   []webrtc.ICECandidateInit // remote candidates before the offer
+	player   *Player
+	codec    string
+	reading  bool // an inbound audio track is being read
+	wg       sync.WaitGroup
 
 	candMu    sync.Mutex
 	trickling bool
@@ -143,10 +142,10 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 	}
 
 	w, err := newTrackWriter(codec, track, p.eng.opusSilence, &p.ready, &p.stats.framesOut)
-	w.sent = p.eng.cfg.FrameSent
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
 	}
+	w.sent = p.eng.cfg.FrameSent
 	player, err := NewPlayer(playerRate(codec), w)
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
@@ -158,7 +157,7 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 		player.Close()
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: peer %w", ErrClosed)
 	}
-	p.player, p.codec, p.remoteSet = player, codec, true
+	p.player, p.codec = player, codec
 	queued := p.queued
 	p.queued = nil
 	p.mu.Unlock()
@@ -200,7 +199,7 @@ func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
 		p.mu.Unlock()
 		return fmt.Errorf("add candidate: peer %w", ErrClosed)
 	}
-	if !p.remoteSet {
+	if p.player == nil { // no remote description yet
 		p.queued = append(p.queued, c)
 		p.mu.Unlock()
 		return nil
