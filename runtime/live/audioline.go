@@ -25,10 +25,11 @@ type audioLine struct {
 	out    *audioOut
 
 	// Inbound; used only from the socket's event queue.
-	sink media.Sink
-	rs   map[int]*audio.Resampler // by input rate
-	buf  []int16                  // samples short of a whole frame
-	tmp  []int16
+	sink   media.Sink
+	rs     *audio.Resampler // for input at rsRate; a client that changes rate gets a new one
+	rsRate int
+	buf    []int16 // samples short of a whole frame
+	tmp    []int16
 }
 
 func newAudioLine(client signaling.Client, sessionID string, sink media.Sink) (*audioLine, error) {
@@ -37,22 +38,23 @@ func newAudioLine(client signaling.Client, sessionID string, sink media.Sink) (*
 	if err != nil {
 		return nil, err
 	}
-	return &audioLine{player: player, out: out, sink: sink, rs: map[int]*audio.Resampler{}}, nil
+	return &audioLine{player: player, out: out, sink: sink}, nil
 }
 
 // feed resamples pcm to 16 kHz and hands it to the sink in 20 ms frames.
 func (l *audioLine) feed(pcm audio.PCM) error {
 	in := pcm.Samples
 	if pcm.Rate != AudioDataRate {
-		r := l.rs[pcm.Rate]
-		if r == nil {
-			var err error
-			if r, err = audio.NewResampler(pcm.Rate, AudioDataRate); err != nil {
+		if l.rs == nil || l.rsRate != pcm.Rate {
+			// One resampler at a time: filters are large, and a client
+			// cycling through rates must not make the server keep each.
+			r, err := audio.NewResampler(pcm.Rate, AudioDataRate)
+			if err != nil {
 				return signaling.Errorf(signaling.CodeInvalidPayload, "audio-data: %v", err)
 			}
-			l.rs[pcm.Rate] = r
+			l.rs, l.rsRate = r, pcm.Rate
 		}
-		l.tmp = r.Process(in, l.tmp[:0])
+		l.tmp = l.rs.Process(in, l.tmp[:0])
 		in = l.tmp
 	}
 	l.buf = append(l.buf, in...)

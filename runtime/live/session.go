@@ -386,7 +386,6 @@ func (s *session) audio(p signaling.Peer, a signaling.AudioData) error {
 			return err
 		}
 		s.line = line
-		s.gotMedia = true
 	} else {
 		line.setClient(p.Client)
 	}
