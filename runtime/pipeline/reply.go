@@ -20,9 +20,12 @@ const ReasonAgentHangup = "agent hangup"
 // reply is one agent turn: the answer to a caller's turn (user set), the
 // greeting, or an apology (fixed text).
 type reply struct {
-	c      *conversation
-	user   *uturn // nil for the greeting and apologies
-	fixed  string // text to speak without the chat provider
+	c     *conversation
+	user  *uturn // nil for the greeting and apologies
+	fixed string // text to speak without the chat provider
+	// msgs is what the chat provider is asked: the history window and the
+	// caller's turn, taken on the loop, which owns the history.
+	msgs   []provider.Message
 	ctx    context.Context
 	cancel context.CancelFunc
 	base   time.Duration // Player.Played when the reply began
@@ -66,6 +69,9 @@ func (c *conversation) startReply(t *uturn, fixed string) {
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played()}
+	if t != nil && fixed == "" {
+		r.msgs = append(service.Window(c.history, c.spec.History.MaxTurns), provider.Message{Role: provider.RoleUser, Content: t.text})
+	}
 	if t != nil && c.prov.Sentiment != nil {
 		r.sentiment = make(chan *store.Sentiment, 1)
 		go c.score(t.text, r.sentiment)
@@ -125,11 +131,9 @@ func (r *reply) run() {
 // answer streams the chat reply sentence by sentence into speech.
 func (r *reply) answer() error {
 	c := r.c
-	msgs := service.Window(c.history, c.spec.History.MaxTurns)
-	msgs = append(msgs, provider.Message{Role: provider.RoleUser, Content: r.user.text})
 	asked := time.Now()
 	st, err := c.prov.Chat.Complete(r.ctx, provider.ChatRequest{
-		SystemPrompt: c.spec.SystemPrompt, Messages: msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
+		SystemPrompt: c.spec.SystemPrompt, Messages: r.msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
 	})
 	if err != nil {
 		return providerError{"chat", err}
