@@ -35,7 +35,7 @@ type listener struct {
 	det      turnDetector
 	pos      int64   // samples heard
 	scored   int64   // samples the VAD has scored
-	ring     []int16 // the last preRoll+MinSpeech of audio
+	ring     []int16 // at least the last preRoll+MinSpeech+a window of audio
 	ringEnd  int64   // position just after ring's last sample
 	stream   provider.STTStream
 	speaking bool // a turn is being sent to STT
@@ -63,7 +63,7 @@ func newListener(c *conversation, vad VADStream) listener {
 		}},
 	}
 	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + 320
-	l.ring = make([]int16, 0, keep)
+	l.ring = make([]int16, 0, 2*keep)
 	l.eot = time.NewTimer(time.Hour)
 	l.eot.Stop()
 	return l
@@ -192,10 +192,13 @@ func (l *listener) voicedEnd(start, end int64) int64 {
 	return start
 }
 
-// remember keeps the recent audio for the pre-roll.
+// remember keeps the recent audio for the pre-roll: at least the last
+// cap/2 samples. The ring is compacted only when full, so most frames are
+// one append, not a copy of the whole ring.
 func (l *listener) remember(pcm []int16) {
-	if over := len(l.ring) + len(pcm) - cap(l.ring); over > 0 {
-		l.ring = append(l.ring[:0], l.ring[over:]...)
+	if len(l.ring)+len(pcm) > cap(l.ring) {
+		keep := max(cap(l.ring)/2-len(pcm), 0)
+		l.ring = append(l.ring[:0], l.ring[len(l.ring)-keep:]...)
 	}
 	l.ring = append(l.ring, pcm...)
 	l.ringEnd = l.pos
