@@ -115,7 +115,7 @@ test('a socket may signal only for its own session and peer id', async () => {
   const { a, b, pa, pb } = await pair('s-live');
   const other = await connect();
   const po = uid('o');
-  await ack(other, 'join-session', { sessionId: 's-other', peerId: po });
+  assert.deepEqual(await ack(other, 'join-session', { sessionId: 's-other', peerId: po }), { ok: true });
 
   const quietB = none(b, 'offer');
   const quietO = none(other, 'offer');
@@ -222,8 +222,8 @@ for (const transports of [['websocket'], ['polling']]) {
     const a = await connect(transports);
     const o = await connect(transports);
     const pa = uid('caller'), po = uid('observer');
-    await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa });
-    await ack(o, 'join-session', { sessionId: 's-agent', peerId: po });
+    assert.deepEqual(await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa }), { ok: true });
+    assert.deepEqual(await ack(o, 'join-session', { sessionId: 's-agent', peerId: po }), { ok: true });
     // The offer goes to the agent, not to the other peer; the agent
     // answers this socket only, answer before candidates.
     const quiet = none(o, 'offer');
@@ -257,7 +257,7 @@ for (const transports of [['websocket'], ['polling']]) {
 test('audio-data reaches the agent and its voice comes back as audio-data', async () => {
   const a = await connect();
   const pa = uid('caller');
-  await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa });
+  assert.deepEqual(await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa }), { ok: true });
   const back = next(a, 'audio-data');
   const audioData = pcm16(320);
   assert.deepEqual(await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, audioData, timestamp: 1234 }), { ok: true });
