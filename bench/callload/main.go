@@ -138,8 +138,10 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		}
 	}
 	rc := rest.NewClient(url, o.Calls+4)
-	if err := rc.Ready(ctx, 10*time.Second); err != nil {
-		return nil, err
+	if o.Spawn == "" { // a spawned runtime was waited for above
+		if err := rc.Ready(ctx, 10*time.Second); err != nil {
+			return nil, err
+		}
 	}
 	api, err := peer.NewAPI()
 	if err != nil {
@@ -162,7 +164,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 
 	logf("placing %d calls at %.1f/s", o.Calls, o.Ramp)
 	calls, errs := ramp(ctx, sh, o)
-	rep := newReport(o, url, pid, sp, calls, errs)
+	rep := newReport(url, pid, sp, calls, errs)
 	defer func() { hangUpAll(calls, logf) }()
 	if rep.Connected == 0 {
 		return rep, fmt.Errorf("no call connected: %w", firstErr(errs))
@@ -227,9 +229,8 @@ func hangUpAll(calls []*call, logf func(string, ...any)) {
 	}
 	var failed int
 	var example error
-	for i, err := range peer.HangUpAll(ps) {
+	for _, err := range peer.HangUpAll(ps) {
 		if err != nil {
-			calls[i].endFailed = err
 			failed++
 			example = err
 		}

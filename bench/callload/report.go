@@ -110,7 +110,7 @@ func sortUsage(u []proc.Usage) {
 	slices.SortFunc(u, func(a, b proc.Usage) int { return strings.Compare(a.Name, b.Name) })
 }
 
-func newReport(o options, url string, pid int, sp *loop, calls []*call, errs []error) *Report {
+func newReport(url string, pid int, sp *loop, calls []*call, errs []error) *Report {
 	r := &Report{
 		Date: time.Now().UTC().Format(time.RFC3339), Machine: cpuModel(), CPUs: runtime.NumCPU(),
 		URL: url, PID: pid, Audio: sp.Source, LoopSeconds: sp.Duration().Seconds(),

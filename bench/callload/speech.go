@@ -13,7 +13,6 @@ import (
 // not in lockstep).
 type loop struct {
 	Frames [][]byte
-	Voiced int    // frames with speech; the rest is the pause after it
 	Source string // where the audio came from, for the report
 }
 
@@ -43,17 +42,12 @@ func loadSpeech(mode, wavPath, text string, pause time.Duration) (*loop, error) 
 	if pcm, err = opusRate(pcm); err != nil {
 		return nil, err
 	}
-	voiced := len(pcm.Samples)
 	pcm.Samples = append(pcm.Samples, make([]int16, int(pause.Seconds()*float64(pcm.Rate)))...)
 	frames, err := speech.EncodeOpus(pcm)
 	if err != nil {
 		return nil, err
 	}
-	s := &loop{Frames: frames, Source: source}
-	if mode == "speech" {
-		s.Voiced = voiced * 50 / pcm.Rate
-	}
-	return s, nil
+	return &loop{Frames: frames, Source: source}, nil
 }
 
 // opusRate resamples p to 48 kHz unless Opus takes its rate as it is.

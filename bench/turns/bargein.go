@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -80,7 +81,7 @@ func (e *bench) bargein(ctx context.Context) error {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(runs[a].P95, runs[b].P95) })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(runs[a].P95, runs[b].P95) })
 	m, ev := runs[idx[len(idx)/2]], events[idx[len(idx)/2]]
 	pass := "PASS"
 	if m.P95 > ms(bargeInTarget) || m.N < 30 {

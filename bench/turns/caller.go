@@ -50,11 +50,10 @@ type caller struct {
 	says  chan sayRequest
 	voice chan voiceEvent // the agent's voice starting and stopping
 
-	mu      sync.Mutex
-	frames  *stats.Histogram // agent packet inter-arrival while measuring
-	last    time.Time
-	packets uint64
-	sizes   [2]sizeRange // payload sizes of unvoiced [0] and voiced [1] packets
+	mu     sync.Mutex
+	frames *stats.Histogram // agent packet inter-arrival while measuring
+	last   time.Time
+	sizes  [2]sizeRange // payload sizes of unvoiced [0] and voiced [1] packets
 }
 
 // sizeRange is the smallest and largest of a set of sizes.
@@ -174,7 +173,6 @@ func (c *caller) receive(tr *webrtc.TrackRemote) {
 		size := n - hl
 		voiced := size > voicedBytes
 		c.mu.Lock()
-		c.packets++
 		if voiced {
 			c.sizes[1].add(size)
 		} else {

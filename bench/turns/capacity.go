@@ -22,24 +22,23 @@ const (
 
 // capacityRun is what one N measured.
 type capacityRun struct {
-	N, Connected    int
-	Frames          stats.Quantiles // agent packet inter-arrival at the callers
-	Server          stats.Quantiles // stored runtimeOverheadMs of turns in the window
-	Client          stats.Quantiles // caller-side overhead of turns in the window
-	Turns, Missed   int
-	RSSBaseMB       float64 // runtime before the calls
-	RSSPeakMB       float64 // runtime, peak in the window
-	PluginRSSMB     float64 // plugin processes, peak in the window
-	RuntimeCPU      float64 // % of one core over the window
-	PluginCPU       float64
-	MachineBusy     float64 // % of all cores
-	GeneratorCPU    float64 // this program, % of one core
-	SelfRSSMB       float64
-	RSSPerCallMB    float64
-	OK              bool
-	FailureReason   string
-	WindowDuration  time.Duration
-	PacketsReceived uint64
+	N, Connected   int
+	Frames         stats.Quantiles // agent packet inter-arrival at the callers
+	Server         stats.Quantiles // stored runtimeOverheadMs of turns in the window
+	Client         stats.Quantiles // caller-side overhead of turns in the window
+	Turns, Missed  int
+	RSSBaseMB      float64 // runtime before the calls
+	RSSPeakMB      float64 // runtime, peak in the window
+	PluginRSSMB    float64 // plugin processes, peak in the window
+	RuntimeCPU     float64 // % of one core over the window
+	PluginCPU      float64
+	MachineBusy    float64 // % of all cores
+	GeneratorCPU   float64 // this program, % of one core
+	SelfRSSMB      float64
+	RSSPerCallMB   float64
+	OK             bool
+	FailureReason  string
+	WindowDuration time.Duration
 }
 
 func (e *bench) capacity(ctx context.Context) error {
@@ -186,7 +185,6 @@ func (e *bench) capacityOnce(ctx context.Context, n int) (capacityRun, error) {
 	for _, c := range calls {
 		c.mu.Lock()
 		h.Merge(c.frames)
-		out.PacketsReceived += c.frames.Count()
 		c.mu.Unlock()
 	}
 	out.Frames = h.Summary()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -127,7 +128,7 @@ func (e *bench) overhead(ctx context.Context) error {
 		runs = append(runs, run)
 		e.printOverhead(run, fmt.Sprintf("run %d/%d", r+1, e.o.Runs))
 	}
-	slices.SortFunc(runs, func(a, b overheadRun) int { return cmpFloat(a.Client.P95, b.Client.P95) })
+	slices.SortFunc(runs, func(a, b overheadRun) int { return cmp.Compare(a.Client.P95, b.Client.P95) })
 	m := runs[len(runs)/2]
 	pass := "PASS"
 	if m.Client.P95 > ms(overheadTarget) || m.Client.N == 0 {
@@ -255,13 +256,3 @@ func (r *sizeRange) merge(o sizeRange) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
