@@ -30,16 +30,15 @@ type sttEvent struct {
 
 // listener is the listening half of a conversation, owned by the loop.
 type listener struct {
-	c        *conversation
-	vad      VADStream
-	det      turnDetector
-	pos      int64   // samples heard
-	scored   int64   // samples the VAD has scored
-	ring     []int16 // at least the last preRoll+MinSpeech+a window of audio
-	ringEnd  int64   // position just after ring's last sample
-	stream   provider.STTStream
-	speaking bool // a turn is being sent to STT
-	turn     *uturn
+	c       *conversation
+	vad     VADStream
+	det     turnDetector
+	pos     int64   // samples heard
+	scored  int64   // samples the VAD has scored
+	ring    []int16 // at least the last preRoll+MinSpeech+a window of audio
+	ringEnd int64   // position just after ring's last sample
+	stream  provider.STTStream
+	turn    *uturn // the turn being sent to STT, nil between turns
 
 	blockEnergy []float64 // voicedEnd's scratch
 	speechPeak  float64   // loudest 4 ms block energy of recent windows
@@ -84,7 +83,7 @@ func (c *conversation) hear(f *frame) {
 	l.remember(pcm)
 	// A turn already under way gets this frame now; one that starts in it
 	// gets it with its pre-roll.
-	if l.speaking {
+	if l.turn != nil {
 		l.send(pcm)
 	}
 	probs, err := l.vad.Write(pcm)
@@ -103,7 +102,7 @@ func (c *conversation) hear(f *frame) {
 			c.onSpeech(f.at)
 		}
 	}
-	if l.det.Advance(l.pos) == turnEnded && l.speaking {
+	if l.det.Advance(l.pos) == turnEnded && l.turn != nil {
 		c.onTurnEnd()
 	}
 	l.armEndOfTurn()
@@ -115,7 +114,7 @@ func (c *conversation) hear(f *frame) {
 // nor never when a client stops sending audio in silence.
 func (l *listener) armEndOfTurn() {
 	due, ok := l.det.Due()
-	if !ok || !l.speaking {
+	if !ok || l.turn == nil {
 		if l.eotPos != 0 {
 			l.eot.Stop()
 			l.eotPos = 0
@@ -144,7 +143,7 @@ func (c *conversation) endOfTurnDue() {
 		}
 	}
 	due, ok := l.det.Due()
-	if !ok || !l.speaking || due != l.eotPos {
+	if !ok || l.turn == nil || due != l.eotPos {
 		return // ended by a frame, or moved by speech (and re-armed)
 	}
 	l.eotPos = 0
@@ -219,7 +218,6 @@ func (c *conversation) onSpeech(now time.Time) {
 		l.det.Reset()
 		return
 	}
-	l.speaking = true
 	l.turn = &uturn{speechStart: l.at(l.det.segStart, now)}
 	// The turn so far, and a little before it.
 	from := max(l.det.segStart-samples(preRoll), l.ringEnd-int64(len(l.ring)))
@@ -274,7 +272,6 @@ func (l *listener) send(pcm []int16) {
 // onTurnEnd: the caller has been silent for end_of_turn_silence.
 func (c *conversation) onTurnEnd() {
 	l := &c.lis
-	l.speaking = false
 	t := l.turn
 	l.turn = nil
 	t.speechEnd = l.at(l.det.speechEnd, l.heardAt)
@@ -328,8 +325,8 @@ func (c *conversation) sttFailed(st provider.STTStream, err error) {
 		return
 	}
 	_ = st.Close()
-	lost := l.speaking || len(c.finals) > 0 // a turn was under way
-	l.stream, l.speaking, l.turn = nil, false, nil
+	lost := l.turn != nil || len(c.finals) > 0 // a turn was under way
+	l.stream, l.turn = nil, nil
 	l.det.Reset()
 	c.finals = nil
 	c.providerFailed("stt", err)

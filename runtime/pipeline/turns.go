@@ -100,9 +100,6 @@ func (d *turnDetector) Due() (pos int64, ok bool) {
 	return min(d.speechEnd+samples(d.cfg.EndOfTurnSilence), d.segStart+samples(d.cfg.MaxTurn)), true
 }
 
-// Speaking reports whether a turn is under way.
-func (d *turnDetector) Speaking() bool { return d.confirmed }
-
 // Reset forgets any segment (after the agent hangs up, for example, or
 // when the turn's deadline passes between frames).
 func (d *turnDetector) Reset() { d.inSpeech, d.confirmed = false, false }
