@@ -84,11 +84,16 @@ const AudioSampleRate = 16000
 type AudioData struct {
 	PCM       audio.PCM
 	Timestamp any
+
+	base64 string // audioData as received: relayed as is, not encoded again
 }
 
 // relayed is the event a person-to-person session's other peers get.
 func (a AudioData) relayed(peerID string) map[string]any {
-	return AudioEvent(peerID, a.PCM, a.Timestamp)
+	if a.base64 == "" {
+		return AudioEvent(peerID, a.PCM, a.Timestamp)
+	}
+	return map[string]any{"peerId": peerID, "audioData": a.base64, "sampleRate": a.PCM.Rate, "timestamp": a.Timestamp}
 }
 
 // AudioEvent is the payload of an audio-data event sent to a client.
@@ -132,7 +137,7 @@ func parseAudioData(obj map[string]any) (AudioData, *Error) {
 	if err != nil {
 		return AudioData{}, errorf(CodeInvalidPayload, "%s: %v", event, err)
 	}
-	return AudioData{PCM: audio.PCM{Samples: samples, Rate: rate}, Timestamp: ts}, nil
+	return AudioData{PCM: audio.PCM{Samples: samples, Rate: rate}, Timestamp: ts, base64: raw}, nil
 }
 
 // String describes the chunk for logs.
