@@ -8,18 +8,18 @@ import (
 	"fmt"
 	"math"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // binary is the runtime built once for the tests that run it as a process.
@@ -67,42 +67,16 @@ func buildAll(dir string) error {
 	return nil
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // process is the runtime binary running against a data directory.
 type process struct {
 	cmd  *exec.Cmd
 	base string
-	logs *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer that the process writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *e2e.Log
 }
 
 func start(t *testing.T, dataDir string, extraEnv ...string) *process {
 	t.Helper()
-	port := freePort(t)
+	port := e2e.FreePort(t)
 	cmd := exec.Command(binary)
 	cmd.Dir = t.TempDir() // no .env from the developer's tree
 	cmd.Env = append([]string{
@@ -114,7 +88,7 @@ func start(t *testing.T, dataDir string, extraEnv ...string) *process {
 		"PARLEY_LOG_FORMAT=json",
 		"PARLEY_VAD_DIR=" + repoVAD(t),
 	}, extraEnv...)
-	logs := &syncBuffer{}
+	logs := &e2e.Log{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(t, cmd.Start())
 	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs}
@@ -229,7 +203,7 @@ func TestRefusesInvalidDefaultAgent(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(agents, "default.yaml"), []byte("name: default\nlanguage: xx\n"), 0o600))
 	cmd := exec.Command(binary)
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"PORT=" + fmt.Sprint(freePort(t)), "PARLEY_DATA_DIR=" + t.TempDir(), "PARLEY_AGENTS_DIR=" + agents}
+	cmd.Env = []string{"PORT=" + fmt.Sprint(e2e.FreePort(t)), "PARLEY_DATA_DIR=" + t.TempDir(), "PARLEY_AGENTS_DIR=" + agents}
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err)
 	require.Contains(t, string(out), "default agent")
