@@ -1,4 +1,4 @@
-package media
+package audio
 
 import (
 	"testing"
@@ -75,8 +75,8 @@ func TestUlawRoundTrip(t *testing.T) {
 
 func TestUlawSlices(t *testing.T) {
 	in := []int16{0, 1000, -1000, 32767}
-	enc := encodeUlaw(nil, in)
-	dec := decodeUlaw(nil, enc)
+	enc := AppendUlaw(nil, in)
+	dec := AppendUlawSamples(nil, enc)
 	if len(enc) != len(in) || len(dec) != len(in) {
 		t.Fatalf("lengths: %d bytes, %d samples for %d in", len(enc), len(dec), len(in))
 	}

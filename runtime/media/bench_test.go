@@ -67,7 +67,7 @@ func BenchmarkInboundFrame(b *testing.B) {
 
 // BenchmarkInboundFramePCMU is BenchmarkInboundFrame for PCMU (8 -> 16 kHz).
 func BenchmarkInboundFramePCMU(b *testing.B) {
-	pkt := encodeUlaw(nil, tone(440, pcmuRate, frameDuration, 8000))
+	pkt := audio.AppendUlaw(nil, tone(440, pcmuRate, frameDuration, 8000))
 	var st counters
 	in, err := newInbound(CodecPCMU, nil, &st)
 	if err != nil {

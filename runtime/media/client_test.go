@@ -14,6 +14,8 @@ import (
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/hraban/opus.v2"
+
+	"github.com/parleyhq/parley/runtime/audio"
 )
 
 const waitLong = 15 * time.Second // generous: a deadline, not a timing assertion
@@ -144,7 +146,7 @@ func (c *client) read(tr *webrtc.TrackRemote) {
 			}
 			out = pcm[:k]
 		} else {
-			out = decodeUlaw(nil, pkt.Payload)
+			out = audio.AppendUlawSamples(nil, pkt.Payload)
 		}
 		c.mu.Lock()
 		c.received = append(c.received, out...)
@@ -243,7 +245,7 @@ func (c *client) send(pcm []int16) {
 			require.NoError(c.t, err)
 			data = b
 		} else {
-			data = encodeUlaw(nil, pcm[i:i+frame])
+			data = audio.AppendUlaw(nil, pcm[i:i+frame])
 		}
 		require.NoError(c.t, c.track.WriteSample(pmedia.Sample{Data: data, Duration: frameDuration}))
 		<-tick.C

@@ -139,7 +139,7 @@ func (in *inbound) packet(seq uint16, ts uint32, payload []byte) {
 // timestamp gap fills its time with silence.
 func (in *inbound) decode(payload []byte) int {
 	if in.dec == nil {
-		out := decodeUlaw(in.pcm[:0], payload)
+		out := audio.AppendUlawSamples(in.pcm[:0], payload)
 		in.pcm = out[:cap(out)]
 		in.emit(out)
 		return len(out)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"gopkg.in/hraban/opus.v2"
+
+	"github.com/parleyhq/parley/runtime/audio"
 )
 
 // opusPackets encodes pcm (48 kHz) as 20 ms Opus packets.
@@ -122,7 +124,7 @@ func TestInboundPCMU(t *testing.T) {
 		if i == 7 {
 			continue // lost: filled with silence
 		}
-		in.packet(uint16(i), uint32(160*i), encodeUlaw(nil, src[160*i:160*(i+1)]))
+		in.packet(uint16(i), uint32(160*i), audio.AppendUlaw(nil, src[160*i:160*(i+1)]))
 	}
 	require.Equal(t, int64(1), st.packetsLost.Load())
 	require.InDelta(t, 50, sink.count(), 1)

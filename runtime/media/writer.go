@@ -7,6 +7,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/parleyhq/parley/runtime/audio"
 )
 
 // trackWriter is the FrameWriter of a Peer: it encodes 20 ms frames
@@ -36,7 +38,7 @@ func newTrackWriter(codec string, track *webrtc.TrackLocalStaticSample, opusSile
 		w.buf = make([]byte, 0, pcmuRate/framesPerSec)
 		w.silence = make([]byte, pcmuRate/framesPerSec)
 		for i := range w.silence {
-			w.silence[i] = ulawSilence
+			w.silence[i] = audio.UlawSilence
 		}
 		return w, nil
 	}
@@ -83,6 +85,6 @@ func (w *trackWriter) encode(frame []int16) ([]byte, error) {
 	if w.enc != nil {
 		return w.enc.encode(frame)
 	}
-	w.buf = encodeUlaw(w.buf[:0], frame)
+	w.buf = audio.AppendUlaw(w.buf[:0], frame)
 	return w.buf, nil
 }
