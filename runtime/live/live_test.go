@@ -328,11 +328,14 @@ func TestReconnectWithinGraceKeepsCall(t *testing.T) {
 	}
 	client.disconnect()
 	h.m.Leave(peer, true)
-	// Back on a new socket before the grace period ends.
-	peer.Client = newFakeClient()
+	// Back on a new socket before the grace period ends: the agent's
+	// voice follows the caller there.
+	back := newFakeClient()
+	peer.Client = back
 	if err := h.m.Audio(peer, chunk); err != nil {
 		t.Fatal(err)
 	}
+	back.next(t, "audio-data")
 	time.Sleep(600 * time.Millisecond) // past the grace period
 	if got, _ := h.calls.Get(context.Background(), c.ID); got.Status != call.StatusInProgress {
 		t.Fatalf("status %s after reconnecting", got.Status)
@@ -464,7 +467,10 @@ func TestCloseEndsLiveCalls(t *testing.T) {
 	if got.Status != call.StatusEnded || got.EndReason != ReasonShutdown {
 		t.Errorf("after Close: %s %q", got.Status, got.EndReason)
 	}
-	if err := caller.offer(h.m, false); err == nil {
-		t.Error("offer accepted after Close")
+	// A call that is still live is refused too: the manager is closed.
+	_, peer2, client2 := h.newCall("p2")
+	err := newCaller(t, peer2, client2).offer(h.m, false)
+	if !errors.Is(err, errClosed) {
+		t.Errorf("offer after Close: %v, want %v", err, errClosed)
 	}
 }
