@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"encoding/base64"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func TestParseMessage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("unexpected error %v", err)
 			}
-			if got.SessionID != tt.want.SessionID || got.PeerID != tt.want.PeerID || got.Field != tt.want.Field || (tt.want.Value != nil && got.Value == nil) {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
