@@ -44,11 +44,11 @@ func newAudioLine(client signaling.Client, sessionID string, sink media.Sink) (*
 // feed resamples pcm to 16 kHz and hands it to the sink in 20 ms frames.
 func (l *audioLine) feed(pcm audio.PCM) error {
 	in := pcm.Samples
-	if pcm.Rate != AudioDataRate {
+	if pcm.Rate != media.SinkRate {
 		if l.rs == nil || l.rsRate != pcm.Rate {
 			// One resampler at a time: filters are large, and a client
 			// cycling through rates must not make the server keep each.
-			r, err := audio.NewResampler(pcm.Rate, AudioDataRate)
+			r, err := audio.NewResampler(pcm.Rate, media.SinkRate)
 			if err != nil {
 				return signaling.Errorf(signaling.CodeInvalidPayload, "audio-data: %v", err)
 			}
@@ -59,8 +59,8 @@ func (l *audioLine) feed(pcm audio.PCM) error {
 	}
 	l.buf = append(l.buf, in...)
 	n := 0
-	for ; n+frameSamples <= len(l.buf); n += frameSamples {
-		l.sink.WriteFrame(l.buf[n : n+frameSamples])
+	for ; n+media.SinkFrameSamples <= len(l.buf); n += media.SinkFrameSamples {
+		l.sink.WriteFrame(l.buf[n : n+media.SinkFrameSamples])
 	}
 	l.buf = append(l.buf[:0], l.buf[n:]...)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/live"
+	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
@@ -73,7 +74,7 @@ const frameQueue = 50
 
 // frame is one 20 ms caller frame and when it arrived.
 type frame struct {
-	pcm [320]int16
+	pcm [media.SinkFrameSamples]int16
 	at  time.Time
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -61,7 +62,7 @@ func newListener(c *conversation, vad VADStream) listener {
 			Release:          0.35,
 		}},
 	}
-	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + 320
+	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + media.SinkFrameSamples
 	l.ring = make([]int16, 0, 2*keep)
 	l.eot = time.NewTimer(time.Hour)
 	l.eot.Stop()
@@ -260,7 +261,7 @@ func (l *listener) send(pcm []int16) {
 		return
 	}
 	for len(pcm) > 0 {
-		n := min(len(pcm), 320)
+		n := min(len(pcm), media.SinkFrameSamples)
 		if err := l.stream.SendAudio(pcm[:n]); err != nil {
 			l.c.sttFailed(l.stream, err)
 			return

@@ -158,20 +158,26 @@ func (r *reply) answer() error {
 		if d.Text != "" {
 			c.emit(EventAgentResponse, map[string]any{"text": d.Text, "final": false})
 		}
-		for _, s := range ch.Push(d.Text) {
-			if r.chatFirstSentence == 0 {
-				r.chatFirstSentence = time.Since(asked)
-			}
-			if err := r.say(s); err != nil {
-				return err
-			}
+		if err := r.sayAll(ch.Push(d.Text), asked); err != nil {
+			return err
 		}
 	}
 	if s := ch.Flush(); s != "" {
+		return r.sayAll([]string{s}, asked)
+	}
+	return nil
+}
+
+// sayAll speaks the sentences the chat reply has completed; the first of
+// the reply marks its time from asked.
+func (r *reply) sayAll(sentences []string, asked time.Time) error {
+	for _, s := range sentences {
 		if r.chatFirstSentence == 0 {
 			r.chatFirstSentence = time.Since(asked)
 		}
-		return r.say(s)
+		if err := r.say(s); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,9 +1,14 @@
 package pipeline
 
-import "time"
+import (
+	"time"
 
-// Sample rate of everything the turn detector counts.
-const rate = 16000
+	"github.com/parleyhq/parley/runtime/media"
+)
+
+// Sample rate of everything the turn detector counts: the caller's frames
+// as media hands them on.
+const rate = media.SinkRate
 
 // TurnConfig tunes the turn detector (an agent's turn_taking).
 type TurnConfig struct {
