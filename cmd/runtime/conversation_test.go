@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"syscall"
@@ -76,18 +77,13 @@ func TestSpokenConversationOffline(t *testing.T) {
 	res, err := http.Get(p.base + "/metrics")
 	require.NoError(t, err)
 	defer res.Body.Close()
-	body := make([]byte, 1<<20)
-	n, _ := res.Body.Read(body)
-	for n < len(body) {
-		m, err := res.Body.Read(body[n:])
-		n += m
-		if err != nil {
-			break
-		}
-	}
-	require.Contains(t, string(body[:n]), `parley_turns_total{agent="default"} 1`)
-	require.Contains(t, string(body[:n]), "parley_turn_overhead_seconds_bucket")
-	require.Regexp(t, `parley_webrtc_frame_interval_seconds_count [1-9]`, string(body[:n]), "frames sent are timed")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	body := string(raw)
+	require.Contains(t, body, `parley_turns_total{agent="default"} 1`)
+	require.Contains(t, body, "parley_turn_overhead_seconds_bucket")
+	require.Regexp(t, `parley_webrtc_frame_interval_seconds_count [1-9]`, body, "frames sent are timed")
 	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
 }
 
