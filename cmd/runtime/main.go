@@ -3,6 +3,7 @@
 //
 //	parley [flags]            serve (see --help for flags and variables)
 //	parley validate [dir]     check agent files and exit non-zero on problems
+//	parley token [--agent N]  mint a call token and print the demo link that uses it
 //	parley version            print the version
 package main
 
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "validate":
 			return validate(args[1:], stdout, stderr)
+		case "token":
+			return token(args[1:], stdout, stderr)
 		case "version":
 			_, err := fmt.Fprintln(stdout, "parley", version)
 			return err

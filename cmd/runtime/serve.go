@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -28,6 +27,7 @@ speech-to-text, chat, text-to-speech and sentiment come from provider plugins.
 Usage:
   parley [flags]            serve the REST API and signaling (default port 3000)
   parley validate [dir]     check the agent files in dir (default agents/)
+  parley token [--agent N]  mint a call token (key mode) and print the demo page link that uses it
   parley version            print the version
 
 Flags:
@@ -53,8 +53,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg)
+	guard, err := newGuard(cfg)
+	if err != nil {
+		return err
+	}
 	log.Info("starting parley", "version", version, "addr", cfg.Addr(), "agents", cfg.AgentsDir, "data", cfg.DataDir,
-		"openai_key", cfg.OpenAI.APIKey.IsSet())
+		"openai_key", cfg.OpenAI.APIKey.IsSet(), "key_mode", guard.KeyMode(), "api_keys", guard.Keys(), "tls", cfg.TLS.Enabled())
+	warnIfExposed(log, cfg, guard)
 
 	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "parley.db"))
 	if err != nil {
@@ -91,14 +96,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
 		Signaling: rt.sig, Metrics: m.Handler(), Ready: st.Ping, Log: log.With("component", "http"),
-		Web: web.FS,
+		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload,
 	})
 
-	ln, err := net.Listen("tcp", cfg.Addr())
+	ln, err := listen(cfg)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr(), err)
+		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("http://localhost:%d/", cfg.Port), "docs", fmt.Sprintf("http://localhost:%d/api/docs", cfg.Port))
+	scheme := "http"
+	if cfg.TLS.Enabled() {
+		scheme = "https"
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("%s://localhost:%d/", scheme, cfg.Port), "docs", fmt.Sprintf("%s://localhost:%d/api/docs", scheme, cfg.Port))
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return agents.Run(gctx) })

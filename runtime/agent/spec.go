@@ -22,6 +22,9 @@ type Spec struct {
 	// ErrorMessage is spoken when a provider fails mid-turn; empty for the
 	// built-in apology in the agent's language.
 	ErrorMessage string `yaml:"error_message,omitempty" json:"errorMessage,omitempty" jsonschema_description:"Spoken when a provider fails during a turn (the caller can then try again); omit for a built-in apology in the agent's language."`
+	// AllowPromptOverride lets conversation/process requests replace
+	// SystemPrompt in key mode (open mode always lets them).
+	AllowPromptOverride bool `yaml:"allow_prompt_override,omitempty" json:"allowPromptOverride,omitempty" jsonschema_description:"Whether a conversation/process request's systemPrompt may replace system_prompt when the runtime runs with API keys (in open mode it always may). Default false: a client cannot turn the agent into a general-purpose chat model paid for by the operator."`
 	// Voice is the provider's voice name (OpenAI: alloy, echo, fable, onyx, nova, shimmer).
 	Voice string `yaml:"voice,omitempty" json:"voice,omitempty" jsonschema_description:"Voice name understood by the text-to-speech provider, for example OpenAI's alloy, echo, fable, onyx, nova or shimmer."`
 	// History controls how much of the conversation the chat model sees.

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/auth"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/service"
@@ -53,6 +54,12 @@ type Deps struct {
 	// Web is the demo page, served at / (index.html and the files it
 	// loads; the web package); nil for none.
 	Web fs.FS
+	// Guard checks API keys and call tokens; nil or one without keys is
+	// open mode, where every request is a key holder's.
+	Guard *auth.Guard
+	// SignalingMaxPayload bounds an Engine.IO long-polling body, in bytes
+	// (0: the JSON body limit).
+	SignalingMaxPayload int
 }
 
 // Mounter adds its own routes to the app; *signaling.Server is one.
@@ -74,15 +81,29 @@ func New(deps Deps) *fiber.App {
 		AppName:               "parley",
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(deps.Log),
-		// The largest body any route takes; JSON routes check their own,
-		// smaller limit in jsonBody.
-		BodyLimit:    max(deps.Config.HTTP.UploadLimit, deps.Config.HTTP.BodyLimit),
+		// The largest body any route takes; bodyLimits lowers it per
+		// route before a body is read.
+		BodyLimit:    max(deps.Config.HTTP.UploadLimit+uploadOverhead, deps.Config.HTTP.BodyLimit, deps.SignalingMaxPayload),
 		ReadTimeout:  deps.Config.HTTP.ReadTimeout,
 		WriteTimeout: deps.Config.HTTP.WriteTimeout,
 		IdleTimeout:  2 * time.Minute,
 	})
+	bodyLimits(app.Server(), deps.Config.HTTP, deps.SignalingMaxPayload)
+	web := readWebFiles(deps.Web, deps.Log)
+
+	app.Use(withClientIP(proxies(deps.Config.HTTP.Proxies())))
+	app.Use(refuseEncodedBodies)
+	limit := rateLimit(deps.Config.HTTP.RateLimit)
 	if deps.Signaling != nil {
 		app.Use("/socket.io", recover.New())
+		// A new Engine.IO connection (no sid yet) counts against the
+		// rate limit like a request; its later polls and frames do not.
+		app.Use("/socket.io/", func(c *fiber.Ctx) error {
+			if c.Query("sid") == "" && c.Path() != "/socket.io/socket.io.js" {
+				return limit(c)
+			}
+			return c.Next()
+		})
 		deps.Signaling.Mount(app)
 	}
 	app.Use(requestid.New(requestid.Config{Header: requestIDHeader}))
@@ -90,28 +111,38 @@ func New(deps Deps) *fiber.App {
 	app.Use(recover.New())
 	app.Use(cors.New(cors.Config{
 		AllowOrigins:  deps.Config.CORSOrigin,
-		AllowHeaders:  "Content-Type, X-Request-ID",
+		AllowHeaders:  "Authorization, Content-Type, X-Request-ID",
 		ExposeHeaders: requestIDHeader,
 	}))
-	if n := deps.Config.HTTP.RateLimit; n > 0 {
-		app.Use(limiter.New(limiter.Config{
-			Max:        n,
-			Expiration: time.Minute,
-			Next: func(c *fiber.Ctx) bool {
-				p := c.Path()
-				return p == "/healthz" || p == "/readyz" || p == "/metrics"
-			},
-			LimitReached: func(*fiber.Ctx) error {
-				return newError(http.StatusTooManyRequests, CodeRateLimited, "too many requests from this address; wait a minute and try again")
-			},
-		}))
-	}
+	app.Use(func(c *fiber.Ctx) error {
+		if p := c.Path(); p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			return c.Next()
+		}
+		return limit(c)
+	})
+	app.Use(guard(deps.Guard, web.has))
 	for _, r := range s.routes() {
 		app.Add(r.Method, r.Path, r.Handler)
 	}
-	mountWeb(app, deps.Web, deps.Log)
+	web.mount(app)
 	app.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return app
+}
+
+// rateLimit counts requests per client IP (PARLEY_HTTP_RATE_LIMIT a
+// minute; 0: none).
+func rateLimit(n int) fiber.Handler {
+	if n <= 0 {
+		return func(c *fiber.Ctx) error { return c.Next() }
+	}
+	return limiter.New(limiter.Config{
+		Max:          n,
+		Expiration:   time.Minute,
+		KeyGenerator: clientIP,
+		LimitReached: func(*fiber.Ctx) error {
+			return newError(http.StatusTooManyRequests, CodeRateLimited, "too many requests from this address; wait a minute and try again")
+		},
+	})
 }
 
 // route is one documented endpoint.
@@ -135,6 +166,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/api/v1/calls/:id/history", s.callHistory},
 		{http.MethodGet, "/api/v1/agents", s.listAgents},
 		{http.MethodGet, "/api/v1/plugins", s.listPlugins},
+		{http.MethodPost, "/api/v1/tokens", s.mintToken},
 		{http.MethodGet, "/healthz", s.healthz},
 		{http.MethodGet, "/readyz", s.readyz},
 		{http.MethodGet, "/metrics", s.metrics},

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/auth"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
@@ -57,6 +58,13 @@ type harness struct {
 
 func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
 	t.Helper()
+	return newGuardedHarness(t, nil, nil, tweak...)
+}
+
+// newGuardedHarness is newHarness with a Guard (nil: open mode) and a
+// Signaling mount (nil: none).
+func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, tweak ...func(*config.Config)) *harness {
+	t.Helper()
 	cfg, err := config.Load(config.Sources{})
 	require.NoError(t, err)
 	for _, f := range tweak {
@@ -75,8 +83,20 @@ func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "parley.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	app := New(Deps{Config: cfg, Calls: service.NewCalls(st, reg, log), Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log})
+	calls := service.NewCalls(st, reg, log)
+	app := New(Deps{
+		Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log, Guard: g, Signaling: sig,
+		Conversation: service.NewConversation(calls, st, reg, noProviders{}, log),
+	})
 	return &harness{app: app, store: st, dir: dir}
+}
+
+// noProviders has no plugins: requests that get as far as a provider fail
+// (real providers are tested in cmd/runtime with real plugin processes).
+type noProviders struct{}
+
+func (noProviders) For(*agent.Spec) (host.Providers, error) {
+	return host.Providers{}, provider.ErrUnavailable
 }
 
 // fixedPlugins stands in for the plugin host, which has its own tests with
@@ -254,7 +274,6 @@ func TestInitiateBadInput(t *testing.T) {
 		{"empty body", "application/json", ``, 400, CodeValidation, "empty"},
 		{"no content type", "", `{"callerNumber":"01012345678"}`, 415, CodeUnsupportedMedia, "application/json"},
 		{"form", "application/x-www-form-urlencoded", `callerNumber=01012345678`, 415, CodeUnsupportedMedia, "application/json"},
-		{"too large", "application/json", `{"callerNumber":"` + strings.Repeat("1", 300) + `"}`, 413, CodeTooLarge, "limit is 256"},
 		{"unknown agent", "application/json", `{"callerNumber":"01012345678","agent":"nobody"}`, 400, CodeValidation, `no agent named "nobody"`},
 		{"agent needs key", "application/json", `{"callerNumber":"01012345678","agent":"support-ko"}`, 503, CodeAgentUnavailable, "OPENAI_API_KEY"},
 		{"invalid agent", "application/json", `{"callerNumber":"01012345678","agent":"broken"}`, 503, CodeAgentUnavailable, "broken"},

@@ -33,11 +33,22 @@ func (s *server) initiateCall(c *fiber.Ctx) error {
 	if body.ReceiverNumber != nil && *body.ReceiverNumber == "" {
 		return newError(http.StatusBadRequest, CodeValidation, "receiverNumber: must not be empty; leave it out for a call answered by an agent")
 	}
-	created, err := s.calls.Initiate(c.UserContext(), service.InitiateRequest{
+	req := service.InitiateRequest{
 		CallerNumber:   deref(body.CallerNumber),
 		ReceiverNumber: deref(body.ReceiverNumber),
 		Agent:          deref(body.Agent),
-	})
+	}
+	if p := principal(c); p.IsToken() {
+		// A call token creates one call, to its own agent.
+		switch {
+		case req.ReceiverNumber != "":
+			return newError(http.StatusForbidden, CodeForbidden, "a call token places a call to its agent; receiverNumber needs an API key")
+		case req.Agent != "" && req.Agent != p.Token.Agent:
+			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("this call token is for agent %q, not %q", p.Token.Agent, req.Agent))
+		}
+		req.Agent, req.TokenID = p.Token.Agent, p.Token.ID
+	}
+	created, err := s.calls.Initiate(c.UserContext(), req)
 	if err != nil {
 		return err
 	}

@@ -56,10 +56,11 @@ func (s *server) processConversation(c *fiber.Ctx) error {
 		return fmt.Errorf("read upload: %w", err)
 	}
 	res, err := s.deps.Conversation.Process(c.UserContext(), service.ProcessRequest{
-		CallID:       formValue(form.Value, "callId"),
-		Audio:        data,
-		ContentType:  fh.Header.Get(fiber.HeaderContentType),
-		SystemPrompt: formValue(form.Value, "systemPrompt"),
+		CallID:          formValue(form.Value, "callId"),
+		Audio:           data,
+		ContentType:     fh.Header.Get(fiber.HeaderContentType),
+		SystemPrompt:    formValue(form.Value, "systemPrompt"),
+		AgentPromptOnly: s.deps.Guard.KeyMode(),
 	})
 	if err != nil {
 		return err

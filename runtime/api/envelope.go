@@ -32,6 +32,10 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeTimeout          = "TIMEOUT"
 	CodeInternal         = "INTERNAL_ERROR"
+	CodeUnauthorized     = "UNAUTHORIZED"
+	CodeForbidden        = "FORBIDDEN"
+	CodeTokenUsed        = "TOKEN_USED"
+	CodeTooManyConns     = "TOO_MANY_CONNECTIONS"
 )
 
 // envelope is the body of every API response, as the original system sends it.
@@ -85,6 +89,10 @@ func classify(err error) (status int, code, message string) {
 		var te *call.TransitionError
 		errors.As(err, &te)
 		return http.StatusConflict, CodeInvalidState, te.Error()
+	case errors.Is(err, service.ErrPromptOverride):
+		return http.StatusForbidden, CodeForbidden, err.Error()
+	case errors.Is(err, service.ErrTokenUsed):
+		return http.StatusConflict, CodeTokenUsed, err.Error()
 	case errors.Is(err, service.ErrCallNotLive):
 		return http.StatusConflict, CodeCallNotLive, err.Error()
 	case errors.Is(err, store.ErrNotFound):
@@ -113,6 +121,10 @@ func fiberCode(status int) string {
 		return CodeUnsupportedMedia
 	case http.StatusTooManyRequests:
 		return CodeRateLimited
+	case http.StatusUnauthorized:
+		return CodeUnauthorized
+	case http.StatusForbidden:
+		return CodeForbidden
 	case http.StatusRequestTimeout:
 		return CodeTimeout
 	}

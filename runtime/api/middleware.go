@@ -47,7 +47,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			"status", status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,
 			"bytes_in", len(c.Request().Body()),
-			"remote", c.IP(),
+			"remote", clientIP(c),
 		)
 		return nil
 	}

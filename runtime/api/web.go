@@ -36,29 +36,54 @@ type webFile struct {
 	etag        string
 }
 
-// mountWeb serves the demo page of fsys (nil: none): GET / is index.html,
-// GET /<path> any other file. It is one handler behind the API routes, not
-// routes of its own: the page is not part of the REST contract (routes(),
-// openapi.yaml), and requests an API route answers never reach it. Anything
-// else falls through to the 404 envelope.
-func mountWeb(app *fiber.App, fsys fs.FS, log *slog.Logger) {
+// webFiles is the demo page: its files by URL path.
+type webFiles map[string]webFile
+
+// readWebFiles reads the demo page of fsys (nil: none).
+func readWebFiles(fsys fs.FS, log *slog.Logger) webFiles {
 	if fsys == nil {
-		return
+		return nil
 	}
 	files, err := readWeb(fsys)
 	if err != nil {
 		log.Error("the demo page is not served", "err", err)
+		return nil
+	}
+	return files
+}
+
+// lookup returns the file a GET or HEAD request asks for.
+func (files webFiles) lookup(c *fiber.Ctx) (webFile, bool) {
+	if c.Method() != http.MethodGet && c.Method() != http.MethodHead {
+		return webFile{}, false
+	}
+	name := c.Path()
+	if name == "/" {
+		name = "/index.html"
+	}
+	f, found := files[name]
+	return f, found
+}
+
+// has reports whether the request is for one of the page's files: they
+// are public in key mode too (the page holds no secret; a call token comes
+// in the link it is opened with).
+func (files webFiles) has(c *fiber.Ctx) bool {
+	_, found := files.lookup(c)
+	return found
+}
+
+// mount serves the page: GET / is index.html, GET /<path> any other file.
+// It is one handler behind the API routes, not routes of its own: the page
+// is not part of the REST contract (routes(), openapi.yaml), and requests
+// an API route answers never reach it. Anything else falls through to the
+// 404 envelope.
+func (files webFiles) mount(app *fiber.App) {
+	if len(files) == 0 {
 		return
 	}
 	app.Use(func(c *fiber.Ctx) error {
-		if c.Method() != http.MethodGet && c.Method() != http.MethodHead {
-			return c.Next()
-		}
-		name := c.Path()
-		if name == "/" {
-			name = "/index.html"
-		}
-		f, found := files[name]
+		f, found := files.lookup(c)
 		if !found {
 			return c.Next()
 		}
@@ -79,8 +104,8 @@ func mountWeb(app *fiber.App, fsys fs.FS, log *slog.Logger) {
 }
 
 // readWeb reads every file of fsys, keyed by its URL path.
-func readWeb(fsys fs.FS) (map[string]webFile, error) {
-	files := map[string]webFile{}
+func readWeb(fsys fs.FS) (webFiles, error) {
+	files := webFiles{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

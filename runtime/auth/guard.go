@@ -28,6 +28,14 @@ func NewGuard(keys *Keys, tokens *Signer) *Guard { return &Guard{keys: keys, tok
 // KeyMode reports whether credentials are required.
 func (g *Guard) KeyMode() bool { return g != nil && g.keys.Enabled() }
 
+// Keys returns how many API keys are configured (never the keys).
+func (g *Guard) Keys() int {
+	if g == nil {
+		return 0
+	}
+	return g.keys.Len()
+}
+
 // Signer returns the call token signer.
 func (g *Guard) Signer() *Signer { return g.tokens }
 

@@ -28,6 +28,10 @@ type Call struct {
 	ConnectedAt    time.Time // when media started flowing (IN_PROGRESS); zero before
 	EndedAt        time.Time // when the call became ENDED or FAILED; zero before
 	EndReason      string
+	// TokenID is the id of the call token that created the call (key
+	// mode); empty when a key holder or anyone in open mode created it. A
+	// token creates one call, and its holder may signal only that call.
+	TokenID string
 }
 
 // New starts a call in INITIATING with a fresh id and session id.

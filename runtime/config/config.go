@@ -8,6 +8,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -30,7 +31,25 @@ type Config struct {
 	Signaling     Signal  `koanf:"signaling"`
 	VAD           VAD     `koanf:"vad"`
 	Log           Log     `koanf:"log"`
+	Auth          Auth    `koanf:"auth"`
+	TLS           TLS     `koanf:"tls"`
 }
+
+// Auth holds the credentials of key mode.
+type Auth struct {
+	APIKeys     Secret `koanf:"api_keys"`
+	APIKeysFile string `koanf:"api_keys_file"`
+	TokenSecret Secret `koanf:"token_secret"`
+}
+
+// TLS names the certificate the runtime serves HTTPS and WSS with.
+type TLS struct {
+	CertFile string `koanf:"cert_file"`
+	KeyFile  string `koanf:"key_file"`
+}
+
+// Enabled reports whether the runtime serves TLS itself.
+func (t TLS) Enabled() bool { return t.CertFile != "" }
 
 // WebRTC says how the runtime's agent peer reaches callers.
 type WebRTC struct {
@@ -82,9 +101,39 @@ type HTTP struct {
 	BodyLimit       int           `koanf:"body_limit"`
 	UploadLimit     int           `koanf:"upload_limit"`
 	RateLimit       int           `koanf:"rate_limit"`
+	TrustedProxies  string        `koanf:"trusted_proxies"` // comma-separated IPs and CIDRs
+	MaxConnsPerIP   int           `koanf:"max_conns_per_ip"`
 	ReadTimeout     time.Duration `koanf:"read_timeout"`
 	WriteTimeout    time.Duration `koanf:"write_timeout"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// Proxies returns the trusted proxies as prefixes; Validate has checked them.
+func (h HTTP) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range strings.Split(h.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if pfx, err := parsePrefix(p); err == nil {
+			out = append(out, pfx)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads an IP (a one-address prefix) or a CIDR.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // Plugins tunes how provider plugins run.

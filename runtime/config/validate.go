@@ -44,6 +44,23 @@ func (c *Config) Validate() error {
 	if c.HTTP.RateLimit < 0 {
 		bad("http.rate_limit", "must not be negative")
 	}
+	if c.HTTP.MaxConnsPerIP < 0 {
+		bad("http.max_conns_per_ip", "must not be negative")
+	}
+	for _, p := range strings.Split(c.HTTP.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := parsePrefix(p); err != nil {
+			bad("http.trusted_proxies", "%q is not an IP address or CIDR", p)
+		}
+	}
+	if (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
+		bad("tls.cert_file", "set both tls.cert_file and tls.key_file, or neither")
+	}
+	if s := c.Auth.TokenSecret.Reveal(); s != "" && len(s) < 32 {
+		bad("auth.token_secret", "must have at least 32 bytes (for example: openssl rand -hex 32)")
+	}
 	if u := c.WebRTC.TURNURL; u != "" && !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
 		bad("webrtc.turn_url", "must start with turn: or turns:, not %q", u)
 	}

@@ -69,6 +69,9 @@ type InitiateRequest struct {
 	CallerNumber   string
 	ReceiverNumber string // empty for a call answered by an agent
 	Agent          string // empty for the default agent
+	// TokenID is the id of the call token creating the call, if any: a
+	// token creates one call (ErrTokenUsed for a second).
+	TokenID string
 }
 
 // Initiate validates req, creates the call and leaves it RINGING.
@@ -103,10 +106,15 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	}
 
 	c := call.New(caller, receiver, name, s.now())
+	c.TokenID = req.TokenID
 	if err := c.Ring(); err != nil {
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
 	if err := s.store.CreateCall(ctx, c); err != nil {
+		if req.TokenID != "" && errors.Is(err, store.ErrDuplicate) {
+			// Ids and session ids are random: the token it is.
+			return nil, ErrTokenUsed
+		}
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
 	if spec != nil {

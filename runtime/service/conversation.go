@@ -49,8 +49,16 @@ type ProcessRequest struct {
 	CallID       string
 	Audio        []byte
 	ContentType  string // of the upload; only a hint, the bytes decide
-	SystemPrompt string // overrides the agent's when set
+	SystemPrompt string // overrides the agent's when set (at most MaxSystemPrompt bytes)
+	// AgentPromptOnly refuses SystemPrompt unless the agent allows
+	// overrides (allow_prompt_override): key mode sets it, so that a
+	// client cannot turn an agent into a general-purpose chat model paid
+	// for by the operator.
+	AgentPromptOnly bool
 }
+
+// MaxSystemPrompt is the longest systemPrompt a request may carry, in bytes.
+const MaxSystemPrompt = 8 << 10
 
 // ProcessResult is the caller's words, the agent's answer and its voice.
 type ProcessResult struct {
@@ -73,6 +81,9 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	if strings.TrimSpace(req.CallID) == "" {
 		return ProcessResult{}, invalid("callId", "is required")
 	}
+	if n := len(req.SystemPrompt); n > MaxSystemPrompt {
+		return ProcessResult{}, invalid("systemPrompt", "is %d bytes; the limit is %d", n, MaxSystemPrompt)
+	}
 	cl, err := c.calls.Get(ctx, req.CallID)
 	if err != nil {
 		if errors.Is(err, ErrValidation) {
@@ -86,6 +97,9 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	spec, err := c.specFor(cl)
 	if err != nil {
 		return ProcessResult{}, err
+	}
+	if req.AgentPromptOnly && req.SystemPrompt != "" && !spec.AllowPromptOverride {
+		return ProcessResult{}, fmt.Errorf("%w: agent %s does not set allow_prompt_override", ErrPromptOverride, spec.Name)
 	}
 	pcm, _, err := audio.Decode(req.Audio, req.ContentType, audio.WithMaxDuration(c.MaxAudio))
 	if err != nil {

@@ -5,6 +5,13 @@ import (
 	"fmt"
 )
 
+// ErrTokenUsed means a call token that has already created its one call.
+var ErrTokenUsed = errors.New("this call token has already created its call; ask for a new one")
+
+// ErrPromptOverride means a request's systemPrompt for an agent that does not
+// allow one to replace its own.
+var ErrPromptOverride = errors.New("this agent does not take a systemPrompt from requests")
+
 // ErrValidation is matched (errors.Is) by every *ValidationError.
 var ErrValidation = errors.New("invalid request")
 

@@ -14,7 +14,7 @@ import (
 // method that returns nil has committed its write durably: a crash of the
 // process right after loses nothing.
 type Store interface {
-	// CreateCall inserts a new call. ErrDuplicate if its id or session id exists.
+	// CreateCall inserts a new call. ErrDuplicate if its id, session id or token id exists.
 	CreateCall(ctx context.Context, c *call.Call) error
 	// UpdateCall saves c if the stored status is still prev (optimistic
 	// concurrency); ErrConflict if another writer changed it first, ErrNotFound

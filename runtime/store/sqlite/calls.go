@@ -12,17 +12,17 @@ import (
 )
 
 // CreateCall inserts c. It returns an error wrapping store.ErrDuplicate if a
-// call with the same id or session id exists.
+// call with the same id, session id or token id exists.
 func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 	if err := checkCall(c); err != nil {
 		return fmt.Errorf("sqlite: create call: %w", err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.SessionID, phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), c.Agent, c.Status.String(),
-		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason)
+		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, textArg(c.TokenID))
 	switch {
 	case isUniqueViolation(err):
-		return fmt.Errorf("sqlite: create call %s: id or session id taken: %w", c.ID, store.ErrDuplicate)
+		return fmt.Errorf("sqlite: create call %s: id, session id or token id taken: %w", c.ID, store.ErrDuplicate)
 	case err != nil:
 		return fmt.Errorf("sqlite: create call %s: %w", c.ID, err)
 	}

@@ -23,7 +23,7 @@ func TestCallRoundTrip(t *testing.T) {
 	}{
 		{"new agent call, zero times, no receiver", &call.Call{
 			ID: "a", SessionID: "sa", CallerNumber: phone(t, "010-1234-5678"), Agent: "support",
-			Status: call.StatusInitiating, CreatedAt: base,
+			Status: call.StatusInitiating, CreatedAt: base, TokenID: "tok-a",
 		}},
 		{"ended person-to-person call, every field", &call.Call{
 			ID: "b", SessionID: "sb", CallerNumber: phone(t, "+14155552671"), ReceiverNumber: phone(t, "02-123-4567"),
@@ -80,7 +80,12 @@ func TestCreateCallDuplicate(t *testing.T) {
 	sameID.ID = c.ID
 	sameSession := newCall(t, 3)
 	sameSession.SessionID = c.SessionID
-	for name, dup := range map[string]*call.Call{"same id": sameID, "same session": sameSession} {
+	c2 := newCall(t, 4)
+	c2.TokenID = "token-1"
+	require.NoError(t, s.CreateCall(ctx, c2))
+	sameToken := newCall(t, 5)
+	sameToken.TokenID = c2.TokenID
+	for name, dup := range map[string]*call.Call{"same id": sameID, "same session": sameSession, "same token": sameToken} {
 		t.Run(name, func(t *testing.T) {
 			require.ErrorIs(t, s.CreateCall(ctx, dup), store.ErrDuplicate)
 		})

@@ -34,6 +34,15 @@ func parseTime(s sql.NullString) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// textArg stores s, or NULL for the empty string (a column where empty means
+// absent).
+func textArg(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // phoneArg stores a phone number in its normalised form, or NULL for none.
 func phoneArg(p call.PhoneNumber) any {
 	if p.IsZero() {
@@ -63,7 +72,7 @@ func parseDuration(n sql.NullInt64) time.Duration {
 
 // callColumns is the column list scanCall expects, in order.
 const callColumns = `id, session_id, caller_number, receiver_number, agent, status,
-	created_at, connected_at, ended_at, end_reason`
+	created_at, connected_at, ended_at, end_reason, token_id`
 
 // scanCall reads one row of callColumns.
 func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
@@ -71,11 +80,13 @@ func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
 		c                         call.Call
 		caller, receiver, status  sql.NullString
 		created, connected, ended sql.NullString
+		token                     sql.NullString
 	)
 	if err := row.Scan(&c.ID, &c.SessionID, &caller, &receiver, &c.Agent, &status,
-		&created, &connected, &ended, &c.EndReason); err != nil {
+		&created, &connected, &ended, &c.EndReason, &token); err != nil {
 		return nil, err
 	}
+	c.TokenID = token.String
 	var err error
 	if c.CallerNumber, err = parsePhone(caller); err != nil {
 		return nil, fmt.Errorf("call %s: caller number: %w", c.ID, err)
