@@ -9,6 +9,12 @@
 // the conversation log. After each reply the page reads the call's stored
 // history for the turn's latency as the runtime measured it.
 //
+// Key mode: the page is opened from a link carrying a call token
+// (/#token=..., from POST /api/v1/tokens or `parley token`). The token may
+// create one call to its agent, read /calls/config and signal that call, and
+// nothing else: the page then lists no agents, reads no history and hangs up
+// with leave-session. Without a token the page works as in open mode.
+//
 // ?mic=raw turns off the browser's echo cancellation, noise suppression and
 // automatic gain (for recorded speech played as the microphone, as the
 // browser test does, or a headset). Leave it on with speakers: without echo
@@ -17,6 +23,7 @@
 const API = '/api/v1';
 const CALLER_NUMBER = '01000000000'; // the demo's fixed caller number
 const RAW_MIC = new URLSearchParams(location.search).get('mic') === 'raw';
+const TOKEN = new URLSearchParams(location.hash.slice(1)).get('token') || '';
 
 const el = (id) => document.getElementById(id);
 const ui = {
@@ -54,6 +61,8 @@ const SIGNALING_ERRORS = {
   OFFER_REJECTED: 'The agent could not accept this browser\'s audio (no common codec).',
   BUSY: 'Someone else is already talking to the agent on this call.',
   PEER_ID_TAKEN: 'This call is already open in another tab.',
+  UNAUTHORIZED: 'The call link is not valid or has expired. Ask for a new one.',
+  FORBIDDEN: 'This call link does not allow that.',
 };
 
 // ---- small helpers ----
@@ -70,6 +79,7 @@ class APIError extends Error {
 // APIError with the runtime's own message.
 async function api(method, path, body) {
   const init = { method, headers: {} };
+  if (TOKEN) init.headers.Authorization = `Bearer ${TOKEN}`;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -126,14 +136,43 @@ function setSpeaking(state) {
 
 // ---- agents ----
 
+// tokenAgent returns the agent a call token is for (its claims are plain
+// base64url JSON; the runtime checks the signature, not the page).
+function tokenAgent() {
+  try {
+    const claims = TOKEN.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(claims)).agt || '';
+  } catch {
+    return '';
+  }
+}
+
 async function loadAgents() {
   let data;
+  if (TOKEN) {
+    // A token calls one agent, once.
+    const name = tokenAgent();
+    data = { default: name, agents: name && !tokenUsed ? [{ name, status: 'ready', description: 'from your call link' }] : [] };
+    renderAgents(data);
+    if (tokenUsed) {
+      ui.agentsNote.textContent = 'This link has placed its call. Ask for a new link to call again.';
+      ui.agentsNote.hidden = false;
+    }
+    return;
+  }
   try {
     data = await api('GET', '/agents');
   } catch (e) {
     ui.agentsNote.textContent = `Agents could not be loaded: ${e.message}`;
     return;
   }
+  renderAgents(data);
+}
+
+// tokenUsed is set once the page's call token has created its call.
+let tokenUsed = false;
+
+function renderAgents(data) {
   for (const old of ui.agents.querySelectorAll('.agent')) old.remove();
   const agents = data.agents || [];
   const ready = agents.filter((a) => a.status === 'ready');
@@ -291,6 +330,7 @@ function onCallStatus(c, ev) {
 // chat and text-to-speech) and the runtime's own share of it. The turns are
 // stored as the reply ends, just after its final text: retry briefly.
 async function showLatency(c) {
+  if (TOKEN) return; // reading the history needs an API key
   for (let attempt = 0; attempt < 10; attempt++) {
     let users;
     try {
@@ -396,6 +436,7 @@ async function startCall(agentName) {
       if (e.status === 503) throw new Error(`The agent "${agentName}" cannot take calls right now. ${e.message}`);
       throw new Error(`The call could not be started: ${e.message}`);
     }
+    if (TOKEN) tokenUsed = true;
     c.id = created.call.id;
     c.sessionId = created.call.sessionId;
     ui.callId.textContent = c.id;
@@ -409,8 +450,9 @@ async function startCall(agentName) {
     await connectMedia(c, rtc.config);
     if (c.ended) return;
     // As the original client does: after the offer. Media may already flow,
-    // which the runtime accepts.
-    await api('POST', `/calls/${encodeURIComponent(c.id)}/connect`);
+    // which the runtime accepts. (A token may not; the offer connects the
+    // call anyway.)
+    if (!TOKEN) await api('POST', `/calls/${encodeURIComponent(c.id)}/connect`);
   } catch (e) {
     if (current === c && !c.ended) {
       showError(e.message);
@@ -420,7 +462,7 @@ async function startCall(agentName) {
 }
 
 function connectSignaling(c) {
-  const socket = io('/signaling');
+  const socket = TOKEN ? io('/signaling', { auth: { token: TOKEN } }) : io('/signaling');
   c.socket = socket;
   const join = { sessionId: c.sessionId, peerId: c.peerId };
   const live = (handler) => (ev) => { if (current === c && !c.ended && ev && ev.callId === c.id) handler(c, ev); };
@@ -500,7 +542,8 @@ async function hangUp(c, tell, statusText) {
   ui.hangup.disabled = true;
   if (tell && c.id) {
     setStatus('Hanging up…');
-    await api('POST', `/calls/${encodeURIComponent(c.id)}/end`).catch(() => {}); // already over: fine
+    // A token may not end calls over REST: leave-session ends its call.
+    if (!TOKEN) await api('POST', `/calls/${encodeURIComponent(c.id)}/end`).catch(() => {}); // already over: fine
     if (c.socket && c.socket.connected) {
       await emitAck(c.socket, 'leave-session', { sessionId: c.sessionId, peerId: c.peerId }).catch(() => {});
     }
@@ -547,7 +590,7 @@ ui.form.addEventListener('submit', (ev) => {
 ui.hangup.addEventListener('click', () => { if (current) hangUp(current, true, 'Call ended. You hung up.'); });
 window.addEventListener('pagehide', () => {
   // Closing the tab ends the call at once rather than after the grace period.
-  if (current && current.id) navigator.sendBeacon?.(`${API}/calls/${encodeURIComponent(current.id)}/end`);
+  if (current && current.id && !TOKEN) navigator.sendBeacon?.(`${API}/calls/${encodeURIComponent(current.id)}/end`);
 });
 
 if (typeof io !== 'function') {

@@ -33,8 +33,12 @@ type compose struct {
 		Environment map[string]string `yaml:"environment"`
 		Ports       []string          `yaml:"ports"`
 		Volumes     []string          `yaml:"volumes"`
+		Secrets     []string          `yaml:"secrets"`
 	} `yaml:"services"`
 	Volumes map[string]any `yaml:"volumes"`
+	Secrets map[string]struct {
+		File string `yaml:"file"`
+	} `yaml:"secrets"`
 }
 
 // TestDeployFilesFitTogether parses the deploy files and checks their
@@ -85,6 +89,10 @@ func TestDeployFilesFitTogether(t *testing.T) {
 			StaticConfigs []struct {
 				Targets []string `yaml:"targets"`
 			} `yaml:"static_configs"`
+			Authorization struct {
+				Type            string `yaml:"type"`
+				CredentialsFile string `yaml:"credentials_file"`
+			} `yaml:"authorization"`
 		} `yaml:"scrape_configs"`
 	}
 	readYAML(t, "prometheus/prometheus.yml", &prom)
@@ -94,6 +102,16 @@ func TestDeployFilesFitTogether(t *testing.T) {
 	require.Equal(t, "/metrics", job.MetricsPath)
 	require.Equal(t, []string{"parley:3000"}, job.StaticConfigs[0].Targets, "the compose service parley on the runtime's default PORT")
 	require.Equal(t, "./prometheus/prometheus.yml", mounts["prometheus"]["/etc/prometheus/prometheus.yml"])
+
+	// Key mode: the runtime reads its key from the compose secret that
+	// Prometheus sends (compose mounts secrets at /run/secrets/<name>).
+	require.Equal(t, "Bearer", job.Authorization.Type)
+	const secret = "parley_api_key"
+	require.Equal(t, "/run/secrets/"+secret, job.Authorization.CredentialsFile)
+	require.Equal(t, "/run/secrets/"+secret, rt.Environment["PARLEY_API_KEYS_FILE"])
+	require.Contains(t, rt.Secrets, secret)
+	require.Contains(t, c.Services["prometheus"].Secrets, secret)
+	require.Equal(t, "./"+secret, c.Secrets[secret].File)
 
 	// Grafana: provisioning mounted where Grafana reads it, the dashboard
 	// provider's path is where the dashboards are mounted, the data source

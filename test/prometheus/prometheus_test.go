@@ -54,7 +54,7 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 
 	const mediaTimeout = 6 * time.Second
 	rt := e2e.Start(t, bin, fmt.Sprintf("PARLEY_CALL_MEDIA_TIMEOUT=%s", mediaTimeout))
-	prom := startPrometheus(t, scrapeConfig(t, fmt.Sprintf("127.0.0.1:%d", rt.Port)))
+	prom := startPrometheus(t, scrapeConfig(t, fmt.Sprintf("127.0.0.1:%d", rt.Port), "open-mode-ignores-this-key"))
 	order := e2e.Speech48k(t, "Where is my order? It has not arrived yet.")
 	hours := e2e.Speech48k(t, "What are your opening hours?")
 	prom.waitReady(t)
@@ -185,4 +185,21 @@ func checkMetrics(t *testing.T, rt *e2e.Runtime) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "promtool check metrics:\n%s", out)
 	require.Empty(t, strings.TrimSpace(string(out)), "promtool check metrics reports problems")
+}
+
+// TestScrapeInKeyMode runs the runtime with an API key: the shipped scrape
+// job, given the key in its credentials file, scrapes it; the same job with
+// a wrong key cannot (the runtime answers 401).
+func TestScrapeInKeyMode(t *testing.T) {
+	const key = "prometheus-scrape-key-0123456789"
+	bin := buildRuntime(t)
+	rt := e2e.Start(t, bin, "PARLEY_API_KEYS="+key)
+	target := fmt.Sprintf("127.0.0.1:%d", rt.Port)
+	good := startPrometheus(t, scrapeConfig(t, target, key))
+	bad := startPrometheus(t, scrapeConfig(t, target, key+"-wrong"))
+	good.waitReady(t)
+	bad.waitReady(t)
+	good.waitValue(t, "scraped with the key", `up{job="parley"}`, func(v float64) bool { return v == 1 })
+	good.waitValue(t, "the runtime's own metrics arrive", `count({job="parley",__name__=~"parley_.+"})`, func(v float64) bool { return v > 0 })
+	bad.waitValue(t, "refused without the right key", `up{job="parley"}`, func(v float64) bool { return v == 0 })
 }

@@ -33,7 +33,7 @@ var deployPrometheusConfig = filepath.Join(repoRoot, "deploy", "prometheus", "pr
 // scrapeConfig is deploy/prometheus/prometheus.yml pointed at target and
 // scraping every second: the shipped job (its name, metrics path and any
 // other setting) is what the test's Prometheus runs.
-func scrapeConfig(t *testing.T, target string) []byte {
+func scrapeConfig(t *testing.T, target, apiKey string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(deployPrometheusConfig)
 	require.NoError(t, err)
@@ -57,6 +57,14 @@ func scrapeConfig(t *testing.T, target string) []byte {
 		require.Contains(t, []any{nil, "/metrics"}, job["metrics_path"], "the runtime serves GET /metrics")
 		job["static_configs"] = []any{map[string]any{"targets": []any{target}}}
 		delete(job, "scrape_interval")
+		// The shipped job sends the key in its credentials file (a compose
+		// secret); here the file is the test's.
+		authz, _ := job["authorization"].(map[string]any)
+		require.Equal(t, "Bearer", authz["type"], "the parley job sends an API key")
+		require.NotEmpty(t, authz["credentials_file"])
+		keyFile := filepath.Join(t.TempDir(), "parley_api_key")
+		require.NoError(t, os.WriteFile(keyFile, []byte(apiKey+"\n"), 0o600))
+		authz["credentials_file"] = keyFile
 	}
 	require.True(t, found, "%s has no job_name: parley", deployPrometheusConfig)
 	out, err := yaml.Marshal(cfg)
