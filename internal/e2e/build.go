@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // BuildRuntime builds the runtime as dir/parley (see Binary) and plugins,
@@ -66,4 +69,36 @@ func BuildRuntime(t testing.TB, race bool, plugins ...string) (dir string) {
 // Binary is the runtime's executable in a directory BuildRuntime returned.
 func Binary(dir string) string {
 	return filepath.Join(dir, "parley")
+}
+
+// BuildDefault builds the runtime and only the plugins agents/default.yaml
+// names (see BuildRuntime) and returns the runtime's binary. The other
+// agents of agents/ need an OpenAI key, which a test's runtime does not
+// have: their plugins would never start, so they are not built (a link is
+// seconds on a loaded machine).
+func BuildDefault(t testing.TB) string {
+	t.Helper()
+	root := Root(t)
+	var spec struct {
+		Providers map[string]struct {
+			Plugin string `yaml:"plugin"`
+		} `yaml:"providers"`
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "agents", "default.yaml"))
+	if err == nil {
+		err = yaml.Unmarshal(raw, &spec)
+	}
+	if err != nil {
+		t.Fatalf("agents/default.yaml: %v", err)
+	}
+	var plugins []string
+	for _, p := range spec.Providers {
+		if _, err := os.Stat(filepath.Join(root, "plugins", p.Plugin)); err == nil && !slices.Contains(plugins, p.Plugin) {
+			plugins = append(plugins, p.Plugin)
+		}
+	}
+	if len(plugins) == 0 {
+		t.Fatal("agents/default.yaml names no built-in plugin")
+	}
+	return Binary(BuildRuntime(t, Race, plugins...))
 }

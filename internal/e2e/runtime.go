@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,13 +44,39 @@ func Start(t testing.TB, bin string, env ...string) *Runtime {
 	} else {
 		t.Logf("%s has no Silero model (make vad): the runtime uses its energy VAD", vad)
 	}
+	scheme := "http"
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PARLEY_TLS_CERT_FILE=") && kv != "PARLEY_TLS_CERT_FILE=" {
+			scheme = "https"
+		}
+	}
 	rt := &Runtime{
 		Process: StartProcess(t, "runtime", bin, nil, append(base, env...)),
 		Port:    port,
-		Base:    fmt.Sprintf("http://127.0.0.1:%d", port),
+		Base:    fmt.Sprintf("%s://127.0.0.1:%d", scheme, port),
 	}
 	rt.WaitReady(t, rt.Base+"/readyz", 30*time.Second)
 	return rt
+}
+
+// RSS returns the runtime process's resident memory in bytes (Linux).
+func (rt *Runtime) RSS(t testing.TB) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", rt.PID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", rt.PID())
+	return 0
 }
 
 // Get returns the body of GET path, failing the test unless it answers
