@@ -39,6 +39,7 @@ type options struct {
 	Calls                                int
 	Ramp                                 float64
 	Duration, SetupTimeout, Settle       time.Duration
+	Drift                                time.Duration
 	Audio, WAV, Text                     string
 	Pause                                time.Duration
 	Warmup, JSON, KeepData               bool
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.Ramp, "ramp", 10, "calls started per second")
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "steady window measured once every call is connected")
 	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
+	fs.DurationVar(&o.Drift, "drift", 0, "sample the runtime's RSS, goroutines and open files this often in the window and fit their trend (a soak run; 0: off)")
 	fs.DurationVar(&o.Settle, "settle", 2*time.Second, "quiet time before the baseline sample")
 	fs.StringVar(&o.Audio, "audio", "speech", "what callers send: speech or silence")
 	fs.StringVar(&o.WAV, "wav", "", "speech from this audio file instead of flite")
@@ -155,6 +157,9 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		}
 	}
 	m := newMeter(pid)
+	if o.Drift > 0 {
+		m.drift = newDrifter(o.Drift, url, pid)
+	}
 	if err := ctxtime.Sleep(ctx, o.Settle); err != nil {
 		return nil, err
 	}
@@ -181,6 +186,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		return rep, err
 	}
 	rep.fill(sh, calls, m)
+	rep.Drift = m.drift.result()
 	return rep, werr
 }
 

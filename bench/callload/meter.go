@@ -21,6 +21,7 @@ type meter struct {
 	machineStart, machineEnd  proc.CPUTicks
 	windowStart, windowEnd    time.Time
 	runtimeGone               bool
+	drift                     *drifter // nil unless -drift
 }
 
 func newMeter(pid int) *meter { return &meter{pid: pid, peakByName: map[string]uint64{}} }
@@ -51,6 +52,7 @@ func (m *meter) start() error {
 // early if ctx ends or the runtime exits.
 func (m *meter) watch(ctx context.Context, d time.Duration) error {
 	deadline := time.Now().Add(d)
+	m.drift.tick(ctx, time.Now())
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -73,6 +75,7 @@ func (m *meter) watch(ctx context.Context, d time.Duration) error {
 				return fmt.Errorf("during the window: %w", err)
 			}
 			m.peak(t)
+			m.drift.tick(ctx, time.Now())
 		}
 	}
 }

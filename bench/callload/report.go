@@ -61,6 +61,8 @@ type Report struct {
 	Processes    *Processes     `json:"processes"`
 	Events       map[string]int `json:"events"`
 	Targets      []Target       `json:"targets"`
+	// Drift is the soak part (-drift): trends over the window.
+	Drift *Drift `json:"drift,omitempty"`
 }
 
 // Uplink is callers -> runtime: what we sent and what the runtime's RTCP
@@ -279,4 +281,7 @@ func (r *Report) print(w io.Writer) {
 		ev = append(ev, fmt.Sprintf("%s %d", n, r.Events[n]))
 	}
 	_, _ = fmt.Fprintf(w, "signaling events received: %s\n", strings.Join(ev, ", "))
+	if r.Drift != nil {
+		r.Drift.print(w)
+	}
 }

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/bench/internal/proc"
+)
+
+// drifter samples the runtime during a long window (-drift): its resident
+// memory, goroutines (go_goroutines from /metrics) and open files
+// (/proc/<pid>/fd), so that a soak run shows whether any of them grows
+// with time rather than with calls.
+type drifter struct {
+	every   time.Duration
+	base    string // the runtime's URL
+	pid     int
+	start   time.Time
+	next    time.Time
+	samples []DriftSample
+	errs    int
+}
+
+// DriftSample is the runtime at one instant of the window.
+type DriftSample struct {
+	Seconds    float64 `json:"seconds"`
+	RSSMB      float64 `json:"rssMB"`
+	Goroutines float64 `json:"goroutines"`
+	Files      float64 `json:"openFiles"`
+}
+
+// Drift is the outcome: every sample and the trend of each quantity.
+type Drift struct {
+	EverySeconds float64       `json:"everySeconds"`
+	Samples      []DriftSample `json:"samples"`
+	Failed       int           `json:"failedSamples"`
+	// WarmupSeconds is the start of the window left out of the trends.
+	WarmupSeconds float64 `json:"warmupSeconds"`
+	RSS           Trend   `json:"rss"`
+	Goroutines    Trend   `json:"goroutines"`
+	Files         Trend   `json:"openFiles"`
+}
+
+// Trend is a least-squares line through one quantity's samples.
+type Trend struct {
+	Mean float64 `json:"mean"`
+	// SlopePerMin is the fitted change per minute, SlopeSE its standard
+	// error.
+	SlopePerMin float64 `json:"slopePerMinute"`
+	SlopeSE     float64 `json:"slopeStdErr"`
+	// PercentPerHour is the slope over an hour as a share of the mean.
+	PercentPerHour float64 `json:"percentPerHour"`
+	// Flat: the slope is within two standard errors of zero (no trend the
+	// noise cannot explain), or under 5 % of the mean an hour.
+	Flat bool `json:"flat"`
+}
+
+func newDrifter(every time.Duration, base string, pid int) *drifter {
+	return &drifter{every: every, base: base, pid: pid}
+}
+
+// tick samples when a sample is due.
+func (d *drifter) tick(ctx context.Context, now time.Time) {
+	if d == nil || d.pid == 0 || now.Before(d.next) {
+		return
+	}
+	if d.start.IsZero() {
+		d.start = now
+	}
+	d.next = now.Add(d.every)
+	s, err := d.sample(ctx, now)
+	if err != nil {
+		d.errs++
+		return
+	}
+	d.samples = append(d.samples, s)
+}
+
+func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error) {
+	p, err := proc.Read(d.pid)
+	if err != nil {
+		return DriftSample{}, err
+	}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", d.pid))
+	if err != nil {
+		return DriftSample{}, err
+	}
+	g, err := goroutines(ctx, d.base)
+	if err != nil {
+		return DriftSample{}, err
+	}
+	return DriftSample{Seconds: now.Sub(d.start).Seconds(), RSSMB: float64(p.RSS) / (1 << 20), Goroutines: g, Files: float64(len(fds))}, nil
+}
+
+// goroutines reads go_goroutines from the runtime's /metrics.
+func goroutines(ctx context.Context, base string) (float64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(io.LimitReader(res.Body, 16<<20))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("no go_goroutines in %s/metrics", base)
+}
+
+// result fits the trends.
+func (d *drifter) result() *Drift {
+	if d == nil {
+		return nil
+	}
+	out := &Drift{EverySeconds: d.every.Seconds(), Samples: d.samples, Failed: d.errs}
+	// The first fifth of the window is warm-up (heaps and pools reach
+	// their working size): the trends start after it.
+	var fitted []DriftSample
+	if n := len(d.samples); n > 0 {
+		warm := d.samples[n-1].Seconds / 5
+		for _, s := range d.samples {
+			if s.Seconds >= warm {
+				fitted = append(fitted, s)
+			}
+		}
+		out.WarmupSeconds = warm
+	}
+	pick := func(f func(DriftSample) float64) Trend {
+		xs, ys := make([]float64, len(fitted)), make([]float64, len(fitted))
+		for i, s := range fitted {
+			xs[i], ys[i] = s.Seconds/60, f(s)
+		}
+		return fit(xs, ys)
+	}
+	out.RSS = pick(func(s DriftSample) float64 { return s.RSSMB })
+	out.Goroutines = pick(func(s DriftSample) float64 { return s.Goroutines })
+	out.Files = pick(func(s DriftSample) float64 { return s.Files })
+	return out
+}
+
+// fit is ordinary least squares of ys on xs (minutes).
+func fit(xs, ys []float64) Trend {
+	n := float64(len(xs))
+	if n < 3 {
+		return Trend{}
+	}
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i]
+		my += ys[i]
+	}
+	mx, my = mx/n, my/n
+	var sxx, sxy float64
+	for i := range xs {
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+		sxy += (xs[i] - mx) * (ys[i] - my)
+	}
+	if sxx == 0 {
+		return Trend{Mean: my, Flat: true}
+	}
+	slope := sxy / sxx
+	var sse float64
+	for i := range xs {
+		r := ys[i] - (my + slope*(xs[i]-mx))
+		sse += r * r
+	}
+	se := math.Sqrt(sse / (n - 2) / sxx)
+	t := Trend{Mean: my, SlopePerMin: slope, SlopeSE: se}
+	if my != 0 {
+		t.PercentPerHour = 100 * slope * 60 / my
+	}
+	t.Flat = math.Abs(slope) <= 2*se || math.Abs(t.PercentPerHour) < 5
+	return t
+}
+
+func (dr *Drift) print(w io.Writer) {
+	_, _ = fmt.Fprintf(w, "\ndrift over the window (%d samples every %.0f s, %d failed; trends after the first %.0f s):\n",
+		len(dr.Samples), dr.EverySeconds, dr.Failed, dr.WarmupSeconds)
+	for _, q := range []struct {
+		name string
+		t    Trend
+	}{{"RSS MB", dr.RSS}, {"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
+		verdict := "GROWS"
+		if q.t.Flat {
+			verdict = "flat"
+		}
+		_, _ = fmt.Fprintf(w, "  %-10s mean %9.1f  slope %+8.3f/min (se %.3f)  %+6.2f %%/h  %s\n",
+			q.name, q.t.Mean, q.t.SlopePerMin, q.t.SlopeSE, q.t.PercentPerHour, verdict)
+	}
+}
