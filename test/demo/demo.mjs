@@ -15,6 +15,9 @@
 //                  agent answers and ends the call; the page says so.
 //   errors         Call with the microphone refused, then (microphone
 //                  allowed) an agent the runtime reports unavailable.
+//   token          key mode: --url carries a call token (#token=...); the
+//                  caller calls the token's agent, hears the reply, hangs
+//                  up, and the page says the link has placed its call.
 // The page is opened with ?mic=raw, which turns off the browser's echo
 // cancellation, noise suppression and gain control, so the recorded speech
 // reaches speech-to-text as synthesised.
@@ -73,7 +76,7 @@ function parseArgs(argv) {
     }
   }
   if (!o.wav) throw new Error('--wav is required');
-  if (!['conversation', 'agent-hangup', 'errors'].includes(o.scenario)) throw new Error(`unknown scenario ${o.scenario}`);
+  if (!['conversation', 'agent-hangup', 'errors', 'token'].includes(o.scenario)) throw new Error(`unknown scenario ${o.scenario}`);
   return o;
 }
 
@@ -333,7 +336,34 @@ async function agentHangup(browser, o, result, run) {
   result.ok = result.pageErrors.length === 0;
 }
 
-const scenarios = { 'conversation': conversation, 'agent-hangup': agentHangup, 'errors': errorsScenario };
+// token: key mode, the page opened from a call link (--url .../#token=...):
+// the token's agent is the only one offered, the call is answered, the
+// caller hangs up, and the link cannot call again.
+async function tokenCall(browser, o, result, run) {
+  const { mark, left } = run;
+  const page = await openAndCall(browser, o, result, run);
+  result.phase = 'greeting';
+  await page.waitForFunction(() => !!document.querySelector('#log .turn.agent[data-final="true"] .text:not(:empty)'), null, { timeout: left(), polling: 50 });
+  mark('greeted');
+  result.phase = 'reply';
+  await page.waitForFunction(
+    (expect) => [...document.querySelectorAll('#log .turn.agent[data-final="true"] .text')].some((p) => p.textContent.includes(expect)),
+    o.expect, { timeout: left(), polling: 50 });
+  mark('replied');
+  result.during = await page.evaluate(pageState);
+  result.phase = 'hangup';
+  await page.click('#hangup-button', { timeout: left() });
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Call ended'), null, { timeout: Math.max(left(), 5000), polling: 50 });
+  await page.waitForFunction(() => /placed its call/.test(document.getElementById('agents-note').textContent), null, { timeout: Math.max(left(), 5000), polling: 50 });
+  mark('hungUp');
+  result.after = await page.evaluate(pageState);
+  result.after.note = await page.evaluate(() => document.getElementById('agents-note').textContent);
+  result.after.callDisabled = await page.evaluate(() => document.getElementById('call-button').disabled);
+  result.phase = 'done';
+  result.ok = result.pageErrors.length === 0;
+}
+
+const scenarios = { 'conversation': conversation, 'agent-hangup': agentHangup, 'errors': errorsScenario, 'token': tokenCall };
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,7 @@ type historyTurn struct {
 type setup struct {
 	node, here, artifacts string
 	rt                    *runtimeProc
+	bin                   string // the runtime binary, for a second runtime
 }
 
 // TestDemoPage drives the demo page in Chromium against a runtime built
@@ -141,11 +143,12 @@ func TestDemoPage(t *testing.T) {
 	dir := e2e.BuildRuntime(t, e2e.Race)
 	t.Logf("prepared in %v", time.Since(begin).Round(time.Millisecond))
 
-	rt := &runtimeProc{e2e.Start(t, e2e.Binary(dir), "PARLEY_LOG_LEVEL=debug")}
-	s := &setup{node: node, here: here, artifacts: artifacts, rt: rt}
+	rt := &runtimeProc{Runtime: e2e.Start(t, e2e.Binary(dir), "PARLEY_LOG_LEVEL=debug")}
+	s := &setup{node: node, here: here, artifacts: artifacts, rt: rt, bin: e2e.Binary(dir)}
 	t.Run("conversation", s.conversation)
 	t.Run("agent hangs up", s.agentHangsUp)
 	t.Run("errors", s.errors)
+	t.Run("key mode from a call link", s.keyMode)
 	t.Logf("whole test %v", time.Since(begin).Round(time.Millisecond))
 }
 
@@ -362,9 +365,15 @@ func (s *setup) agentHangsUp(t *testing.T) {
 // decodes its result into v; it fails the test unless the run went well.
 func (s *setup) runScenario(t *testing.T, name, wav string, v any) {
 	t.Helper()
+	s.runScenarioAt(t, s.rt, s.rt.Base+"/", name, wav, v)
+}
+
+// runScenarioAt is runScenario on the page at url of runtime rt.
+func (s *setup) runScenarioAt(t *testing.T, rt *runtimeProc, url, name, wav string, v any) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--scenario", name, "--url", s.rt.Base+"/", "--wav", wav, "--timeout", "45000")
+	cmd := exec.CommandContext(ctx, s.node, "demo.mjs", "--scenario", name, "--url", url, "--wav", wav, "--timeout", "45000")
 	cmd.Dir = s.here
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
@@ -380,7 +389,7 @@ func (s *setup) runScenario(t *testing.T, name, wav string, v any) {
 	}
 	if jerr := json.Unmarshal(raw, &status); jerr != nil || err != nil || !status.OK {
 		t.Fatalf("demo.mjs --scenario %s: %v %v in phase %s: %s\n%s\nstderr:\n%s\nruntime log (tail):\n%s",
-			name, err, jerr, status.Phase, status.Error, raw, stderr.Bytes(), s.rt.Logs.Tail(60))
+			name, err, jerr, status.Phase, status.Error, raw, stderr.Bytes(), rt.Logs.Tail(60))
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatal(err)
@@ -435,5 +444,57 @@ func saveResult(t *testing.T, dir string, raw []byte) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "demo-call.json"), pretty.Bytes(), 0o644); err != nil {
 		t.Log(err)
+	}
+}
+
+// keyMode runs the runtime with an API key and opens the page from a call
+// link, as a key holder would hand it to a caller: the page holds no key,
+// places its one call with the token, talks, and hangs up.
+func (s *setup) keyMode(t *testing.T) {
+	const key = "demo-test-key-0123456789abcdef"
+	rt := &runtimeProc{Runtime: e2e.Start(t, s.bin, "PARLEY_API_KEYS="+key), key: key}
+	var minted struct {
+		Token struct {
+			Token string `json:"token"`
+			Link  string `json:"link"`
+		} `json:"token"`
+	}
+	env := struct {
+		Data any `json:"data"`
+	}{Data: &minted}
+	if err := json.Unmarshal(rt.request(t, http.MethodPost, "/api/v1/tokens", `{"agent":"default"}`), &env); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(minted.Token.Link, "/#token="+minted.Token.Token) {
+		t.Fatalf("the token's link is %q", minted.Token.Link)
+	}
+	var res demoResult
+	s.runScenarioAt(t, rt, rt.Base+"/#token="+minted.Token.Token, "token", e2e.FliteWAV(t, question, greetingSilence, afterSpeech), &res)
+	if len(res.Before.Agents) != 1 || res.Before.Agents[0].Name != "default" {
+		t.Fatalf("a call link offers its own agent only, not %+v", res.Before.Agents)
+	}
+	id := res.During.CallID
+	if id == "" {
+		t.Fatalf("the page showed no call id: %+v", res.During)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, reason := rt.call(t, id)
+		if status == "ENDED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the call is %s (%s) after the page hung up", status, reason)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if turns := rt.history(t, id); len(turns) < 2 {
+		t.Fatalf("the call stored %d turns", len(turns))
+	}
+	for _, f := range res.RequestFailures {
+		t.Errorf("a request of the page failed: %s", f)
+	}
+	if strings.Contains(rt.Logs.String(), key) {
+		t.Fatal("the API key is in the runtime's log")
 	}
 }

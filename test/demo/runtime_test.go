@@ -2,6 +2,9 @@ package demo
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/internal/e2e"
@@ -11,12 +14,13 @@ import (
 // makes of it.
 type runtimeProc struct {
 	*e2e.Runtime
+	key string // API key of a runtime in key mode
 }
 
 // get decodes the data of a 200 response's envelope into v.
 func (rt *runtimeProc) get(t *testing.T, path string, v any) {
 	t.Helper()
-	b := rt.Get(t, path)
+	b := rt.request(t, http.MethodGet, path, "")
 	env := struct {
 		Data any `json:"data"`
 	}{Data: v}
@@ -57,4 +61,33 @@ func (rt *runtimeProc) history(t *testing.T, id string) []historyTurn {
 	}
 	rt.get(t, "/api/v1/calls/"+id+"/history", &data)
 	return data.Turns
+}
+
+// request makes a REST request with the runtime's key (if any) and returns
+// the body of a 2xx answer, failing the test otherwise.
+func (rt *runtimeProc) request(t *testing.T, method, path, body string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, rt.Base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if rt.key != "" {
+		req.Header.Set("Authorization", "Bearer "+rt.key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s: %s", method, path, res.Status, b)
+	}
+	return b
 }
