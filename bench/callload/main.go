@@ -39,7 +39,8 @@ type options struct {
 	Calls                                int
 	Ramp                                 float64
 	Duration, SetupTimeout, Settle       time.Duration
-	Drift                                time.Duration
+	Drift, Chaos                         time.Duration
+	ChaosCaller                          string
 	Audio, WAV, Text                     string
 	Pause                                time.Duration
 	Warmup, JSON, KeepData               bool
@@ -60,6 +61,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "steady window measured once every call is connected")
 	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
 	fs.DurationVar(&o.Drift, "drift", 0, "sample the runtime's RSS, goroutines and open files this often in the window and fit their trend (a soak run; 0: off)")
+	fs.DurationVar(&o.Chaos, "chaos", 0, "SIGKILL one plugin process of the runtime this often in the window, each in turn (0: off)")
+	fs.StringVar(&o.ChaosCaller, "chaos-caller", "", "place the first call from this number: a runtime built with -tags chaos and PARLEY_CHAOS_PANIC_CALLER set to it panics in that call")
 	fs.DurationVar(&o.Settle, "settle", 2*time.Second, "quiet time before the baseline sample")
 	fs.StringVar(&o.Audio, "audio", "speech", "what callers send: speech or silence")
 	fs.StringVar(&o.WAV, "wav", "", "speech from this audio file instead of flite")
@@ -149,7 +152,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent}
+	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent, firstCaller: o.ChaosCaller}
 
 	if o.Warmup {
 		if err := warmup(ctx, sh, o.SetupTimeout); err != nil {
@@ -159,6 +162,9 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	m := newMeter(pid)
 	if o.Drift > 0 {
 		m.drift = newDrifter(o.Drift, url, pid)
+	}
+	if o.Chaos > 0 {
+		m.chaos = newChaoser(o.Chaos, pid)
 	}
 	if err := ctxtime.Sleep(ctx, o.Settle); err != nil {
 		return nil, err
@@ -187,6 +193,16 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	}
 	rep.fill(sh, calls, m)
 	rep.Drift = m.drift.result()
+	panicIdx := -1
+	if o.ChaosCaller != "" {
+		panicIdx = 0
+	}
+	if o.Chaos > 0 || o.ChaosCaller != "" {
+		if m.chaos == nil {
+			m.chaos = newChaoser(0, 0)
+		}
+		rep.Chaos = m.chaos.result(ctx, sh, calls, panicIdx)
+	}
 	return rep, werr
 }
 

@@ -22,6 +22,7 @@ type meter struct {
 	windowStart, windowEnd    time.Time
 	runtimeGone               bool
 	drift                     *drifter // nil unless -drift
+	chaos                     *chaoser // nil unless -chaos
 }
 
 func newMeter(pid int) *meter { return &meter{pid: pid, peakByName: map[string]uint64{}} }
@@ -53,6 +54,7 @@ func (m *meter) start() error {
 func (m *meter) watch(ctx context.Context, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	m.drift.tick(ctx, time.Now())
+	m.chaos.tick(time.Now())
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -76,6 +78,7 @@ func (m *meter) watch(ctx context.Context, d time.Duration) error {
 			}
 			m.peak(t)
 			m.drift.tick(ctx, time.Now())
+			m.chaos.tick(time.Now())
 		}
 	}
 }

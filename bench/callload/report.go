@@ -63,6 +63,8 @@ type Report struct {
 	Targets      []Target       `json:"targets"`
 	// Drift is the soak part (-drift): trends over the window.
 	Drift *Drift `json:"drift,omitempty"`
+	// Chaos is the fault part (-chaos, -chaos-caller).
+	Chaos *Chaos `json:"chaos,omitempty"`
 }
 
 // Uplink is callers -> runtime: what we sent and what the runtime's RTCP
@@ -283,5 +285,8 @@ func (r *Report) print(w io.Writer) {
 	_, _ = fmt.Fprintf(w, "signaling events received: %s\n", strings.Join(ev, ", "))
 	if r.Drift != nil {
 		r.Drift.print(w)
+	}
+	if r.Chaos != nil {
+		r.Chaos.print(w)
 	}
 }

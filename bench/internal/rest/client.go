@@ -33,6 +33,7 @@ type Call struct {
 	ID        string `json:"id"`
 	SessionID string `json:"sessionId"`
 	Status    string `json:"status"`
+	EndReason string `json:"endReason"`
 }
 
 // APIError is the {success:false, error:{code,message}} envelope.
@@ -110,6 +111,11 @@ func (r *Client) Create(ctx context.Context, caller, agent string) (*Call, error
 // Connect posts /connect for call id, as the browser client does.
 func (r *Client) Connect(ctx context.Context, id string) (*Call, error) {
 	return r.do(ctx, http.MethodPost, "/api/v1/calls/"+id+"/connect", nil)
+}
+
+// Call reads call id.
+func (r *Client) Call(ctx context.Context, id string) (*Call, error) {
+	return r.do(ctx, http.MethodGet, "/api/v1/calls/"+id, nil)
 }
 
 // End ends call id.
