@@ -16,6 +16,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/valyala/fasthttp"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
@@ -160,6 +161,9 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	eio := s.io.ServeHandler(so)
 	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fctx, ok := r.Context().(*fasthttp.RequestCtx); ok {
+			w = hijackWriter{ResponseWriter: w, ctx: fctx} // see hijack.go
+		}
 		eio.ServeHTTP(w, r.WithContext(s.base))
 	}))
 	nsp := s.io.Of(Namespace, nil)
