@@ -107,6 +107,7 @@ type Server struct {
 	opts     options
 	base     context.Context
 	cancel   context.CancelFunc
+	gate     *connectGate // holds packets sent right after a namespace CONNECT (connectgate.go)
 
 	mu     sync.Mutex
 	joined map[socket.SocketId]*peer             // socket -> its session
@@ -133,7 +134,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	so.SetServeClient(false)
 	so.SetPath(Path)
 	so.SetMaxHttpBufferSize(o.maxPayload)
-	so.SetTransports(types.NewSet(socket.Polling, socket.WebSocket))
+	so.SetTransports(types.NewSet[socket.TransportCtor](&pollingCtor{}, socket.WebSocket)) // polling.go
 	so.SetAllowEIO3(false)
 	if o.pingInterval > 0 {
 		so.SetPingInterval(o.pingInterval)
@@ -150,6 +151,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		opts:     o,
 		joined:   map[socket.SocketId]*peer{},
 		rooms:    map[string]map[string]socket.SocketId{},
+		gate:     newConnectGate(log.With("component", "signaling"), connectHoldLimit),
 	}
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
@@ -166,9 +168,15 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		}
 		eio.ServeHTTP(w, r.WithContext(s.base))
 	}))
+	// Registered after the Socket.IO server's own listener, so it runs
+	// once the connection's Client exists, and before any packet is read.
+	if err := s.io.Engine().On("connection", s.gate.watch, handOverOnUpgrade); err != nil {
+		return nil, err
+	}
 	nsp := s.io.Of(Namespace, nil)
 	if err := nsp.On("connection", func(args ...any) {
 		if c, ok := first[*socket.Socket](args); ok {
+			defer s.gate.connected(c.Conn().Id()) // handlers registered: let its packets in
 			s.onConnection(c)
 		}
 	}); err != nil {
