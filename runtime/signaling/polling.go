@@ -56,7 +56,11 @@ type pollingTransport struct {
 func (p *pollingTransport) Send(packets []*packet.Packet) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.Transport.Writable() && len(p.kept) == 0 {
+	if p.Transport.Writable() {
+		if len(p.kept) > 0 { // kept ones first, in order
+			packets = append(p.kept, packets...)
+			p.kept = nil
+		}
 		p.Transport.Send(packets) // marks the transport unwritable before it returns
 		return
 	}
