@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -171,7 +172,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	// Registered after the Socket.IO server's own listener, so it runs
 	// once the connection's Client exists, and before any packet is read.
 	if err := s.io.Engine().On("connection", s.gate.watch, handOverOnUpgrade); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("signaling: watch engine connections: %w", err)
 	}
 	nsp := s.io.Of(Namespace, nil)
 	if err := nsp.On("connection", func(args ...any) {
