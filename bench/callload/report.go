@@ -38,7 +38,7 @@ type Report struct {
 	Dropped       int            `json:"dropped"` // connected, then not connected at the end of the window
 	Errors        map[string]int `json:"errors,omitempty"`
 	ConnectErrors int            `json:"connectErrors"` // POST /connect refused; not fatal
-	SignalRetries int            `json:"signalRetries"` // Socket.IO connects retried (client library race)
+	SignalRetries int            `json:"signalRetries"` // Engine.IO connections the Go client opened again (its own race, before any Socket.IO packet)
 	WindowSeconds float64        `json:"windowSeconds"`
 	Setup         struct {
 		Create         Quantiles `json:"create"`
@@ -226,7 +226,7 @@ func (r *Report) print(w io.Writer) {
 		_, _ = fmt.Fprintf(w, "  %d x %s\n", n, e)
 	}
 	if r.ConnectErrors > 0 || r.SignalRetries > 0 {
-		_, _ = fmt.Fprintf(w, "POST /connect refused %d times; Socket.IO connect retried %d times\n\n", r.ConnectErrors, r.SignalRetries)
+		_, _ = fmt.Fprintf(w, "POST /connect refused %d times; Engine.IO connection opened again %d times (Go client race)\n\n", r.ConnectErrors, r.SignalRetries)
 	}
 	line("ms\tn\tp50\tp99\tmax\t")
 	q := func(name string, v Quantiles) { line("%s\t%d\t%.1f\t%.1f\t%.1f\t", name, v.N, v.P50, v.P99, v.Max) }

@@ -62,12 +62,11 @@ func Speech48k(t testing.TB, text string) []int16 {
 	return pcm.Samples
 }
 
-// ConnectSignaling makes one attempt, within timeout, to connect the Go
-// Socket.IO client to base's /signaling over a websocket
-// (sioclient.Connect). Under load it still fails now and then: callers
-// retry.
-func ConnectSignaling(base string, timeout time.Duration) (*sio.Socket, error) {
+// ConnectSignaling connects the Go Socket.IO client, within timeout, to
+// base's /signaling over a websocket (sioclient.Connect); setup, if not
+// nil, registers handlers before the namespace connects.
+func ConnectSignaling(base string, timeout time.Duration, setup func(*sio.Socket)) (*sio.Socket, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return sioclient.Connect(ctx, base, nil)
+	return sioclient.Connect(ctx, base, setup)
 }

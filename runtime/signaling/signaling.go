@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/valyala/fasthttp"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
@@ -106,6 +108,7 @@ type Server struct {
 	opts     options
 	base     context.Context
 	cancel   context.CancelFunc
+	gate     *connectGate // holds packets sent right after a namespace CONNECT (connectgate.go)
 
 	mu     sync.Mutex
 	joined map[socket.SocketId]*peer             // socket -> its session
@@ -132,7 +135,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	so.SetServeClient(false)
 	so.SetPath(Path)
 	so.SetMaxHttpBufferSize(o.maxPayload)
-	so.SetTransports(types.NewSet(socket.Polling, socket.WebSocket))
+	so.SetTransports(types.NewSet[socket.TransportCtor](&pollingCtor{}, socket.WebSocket)) // polling.go
 	so.SetAllowEIO3(false)
 	if o.pingInterval > 0 {
 		so.SetPingInterval(o.pingInterval)
@@ -149,6 +152,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		opts:     o,
 		joined:   map[socket.SocketId]*peer{},
 		rooms:    map[string]map[string]socket.SocketId{},
+		gate:     newConnectGate(log.With("component", "signaling"), connectHoldLimit),
 	}
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
@@ -160,11 +164,20 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	eio := s.io.ServeHandler(so)
 	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fctx, ok := r.Context().(*fasthttp.RequestCtx); ok {
+			w = hijackWriter{ResponseWriter: w, ctx: fctx} // see hijack.go
+		}
 		eio.ServeHTTP(w, r.WithContext(s.base))
 	}))
+	// Registered after the Socket.IO server's own listener, so it runs
+	// once the connection's Client exists, and before any packet is read.
+	if err := s.io.Engine().On("connection", s.gate.watch, handOverOnUpgrade); err != nil {
+		return nil, fmt.Errorf("signaling: watch engine connections: %w", err)
+	}
 	nsp := s.io.Of(Namespace, nil)
 	if err := nsp.On("connection", func(args ...any) {
 		if c, ok := first[*socket.Socket](args); ok {
+			defer s.gate.connected(c.Conn().Id()) // handlers registered: let its packets in
 			s.onConnection(c)
 		}
 	}); err != nil {

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 
 const base = process.env.SIGNALING_URL;
 if (!base) throw new Error('SIGNALING_URL is not set');
@@ -186,6 +187,28 @@ test('an oversized message closes only that connection', async () => {
   b.emit('answer', { sessionId: 's-live', peerId: pb, answer: { type: 'answer', sdp: 'still' } });
   assert.deepEqual(await got, { peerId: pb, answer: { type: 'answer', sdp: 'still' } });
   a.disconnect(); b.disconnect();
+});
+
+test('two websockets for one Engine.IO session do not take the server down', async () => {
+  // Engine.IO refuses the second upgrade by closing its hijacked
+  // connection; with fasthttp's write timeout that once panicked the
+  // whole process (runtime/signaling/hijack.go).
+  for (let round = 0; round < 3; round++) {
+    const res = await fetch(base + '/socket.io/?EIO=4&transport=polling');
+    assert.equal(res.status, 200);
+    const { sid } = JSON.parse((await res.text()).slice(1));
+    const url = base.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket&sid=' + encodeURIComponent(sid);
+    const sockets = [new WebSocket(url), new WebSocket(url), new WebSocket(url)];
+    await Promise.all(sockets.map((w) => new Promise((resolve) => {
+      w.on('close', resolve);
+      w.on('error', resolve);
+      w.on('open', () => w.close());
+    })));
+  }
+  // Still serving: a new connection joins.
+  const a = await connect();
+  assert.deepEqual(await ack(a, 'join-session', { sessionId: 's-live', peerId: uid('after') }), { ok: true });
+  a.disconnect();
 });
 
 test('the browser client is served', async () => {

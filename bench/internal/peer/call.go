@@ -37,7 +37,7 @@ type Config struct {
 // Times are a call's set-up latencies.
 type Times struct {
 	Create    time.Duration // POST /api/v1/calls
-	Join      time.Duration // Socket.IO connect and join-session, retries included
+	Join      time.Duration // Socket.IO connect and join-session
 	Answer    time.Duration // offer sent -> answer received
 	Connected time.Duration // offer sent -> peer connection connected
 }
@@ -52,7 +52,7 @@ type Call struct {
 	PC         *webrtc.PeerConnection
 	OfferAt    time.Time // when the offer was sent
 	Times      Times
-	SigRetries int   // Socket.IO connect or join attempts that failed
+	SigRetries int   // Engine.IO connections the Go client opened again (sioclient)
 	ConnectErr error // POST /connect failure, not fatal (media may have won)
 
 	track  *webrtc.TrackLocalStaticRTP

@@ -1,8 +1,7 @@
 // Package sigclient is a caller's Socket.IO client of the runtime's
 // /signaling namespace: join a session, send an offer and trickle ICE
 // candidates, receive the answer, the agent's candidates and its
-// agent-speaking live events. It works around races of the Go Socket.IO
-// client and server libraries that the load generators run into.
+// agent-speaking live events.
 package sigclient
 
 import (
@@ -39,60 +38,36 @@ type Client struct {
 	goneOnce    sync.Once
 }
 
-// Connection attempts (sioclient.Connect explains why one can fail).
-const (
-	sigAttempts       = 5
-	sigAttemptTimeout = 3 * time.Second
-)
-
-// joinTimeout bounds join-session -> joined-session on one connection.
-const joinTimeout = 3 * time.Second
+// sigTimeout bounds the connection, and then join-session ->
+// joined-session.
+const sigTimeout = 10 * time.Second
 
 // ConnectAndJoin connects to base+/signaling as peerID and joins
-// sessionID, on a new connection each time the last one closes or stays
-// silent: the server side (servers/socket v3.0.6) writes the namespace
-// CONNECT ack before it records the socket, so an event sent at once after
-// the ack can find the namespace "not connected" and the server drops the
-// connection. retries counts the attempts that failed. An `error` event
-// (a *ServerError) is not retried. counts, if not nil, counts every server
-// event of the connection kept. The caller closes the client.
-func ConnectAndJoin(ctx context.Context, base, sessionID, peerID string, counts *EventCounts) (s *Client, retries int, err error) {
-	for attempt := 1; ; attempt++ {
-		var n int
-		s, n, err = dial(ctx, base, peerID, counts)
-		retries += n
-		if err != nil {
-			return nil, retries, err
-		}
-		jctx, cancel := context.WithTimeout(ctx, joinTimeout)
-		err = s.join(jctx, sessionID)
-		cancel()
-		if err == nil {
-			return s, retries, nil
-		}
-		s.Close()
-		var refused *ServerError
-		if errors.As(err, &refused) || ctx.Err() != nil || attempt == sigAttempts {
-			return nil, retries, err
-		}
-		retries++
+// sessionID, once: a join that is not confirmed is an error (the server
+// used to drop events sent right after connecting, and this retried on a
+// new connection, which hid what a browser suffered; see
+// runtime/signaling/connectgate.go). reopened counts the Engine.IO
+// connections the Go client library opened again before anything of
+// Socket.IO was sent (sioclient explains why). An `error` event is a
+// *ServerError. counts, if not nil, counts every server event. The caller
+// closes the client.
+func ConnectAndJoin(ctx context.Context, base, sessionID, peerID string, counts *EventCounts) (s *Client, reopened int, err error) {
+	cctx, cancel := context.WithTimeout(ctx, sigTimeout)
+	defer cancel()
+	s, reopened, err = dial(cctx, base, peerID, counts)
+	if err != nil {
+		return nil, reopened, err
 	}
+	if err := s.join(cctx, sessionID); err != nil {
+		s.Close()
+		return nil, reopened, err
+	}
+	return s, reopened, nil
 }
 
 // dial connects to base+/signaling and waits for the namespace to accept
-// the connection; retries is how many attempts failed first.
-func dial(ctx context.Context, base, peerID string, counts *EventCounts) (s *Client, retries int, err error) {
-	for attempt := 1; ; attempt++ {
-		s, err = dialOnce(ctx, base, peerID, counts)
-		if err == nil || ctx.Err() != nil || attempt == sigAttempts {
-			return s, attempt - 1, err
-		}
-	}
-}
-
-func dialOnce(ctx context.Context, base, peerID string, counts *EventCounts) (*Client, error) {
-	ctx, cancel := context.WithTimeout(ctx, sigAttemptTimeout)
-	defer cancel()
+// the connection.
+func dial(ctx context.Context, base, peerID string, counts *EventCounts) (*Client, int, error) {
 	s := &Client{
 		events:     make(chan event, 64),
 		candidates: make(chan webrtc.ICECandidateInit, 64),
@@ -100,7 +75,7 @@ func dialOnce(ctx context.Context, base, peerID string, counts *EventCounts) (*C
 		peerID:     peerID,
 		gone:       make(chan struct{}),
 	}
-	sock, err := sioclient.Connect(ctx, base, func(sock *sio.Socket) {
+	sock, reopened, err := sioclient.ConnectCounted(ctx, base, func(sock *sio.Socket) {
 		if counts != nil {
 			sock.OnAny(func(args ...any) {
 				if name, ok := First[string](args); ok {
@@ -127,10 +102,10 @@ func dialOnce(ctx context.Context, base, peerID string, counts *EventCounts) (*C
 		})
 	})
 	if err != nil {
-		return nil, err
+		return nil, reopened, err
 	}
 	s.sock = sock
-	return s, nil
+	return s, reopened, nil
 }
 
 func (s *Client) push(name string, args []any) {

@@ -5,8 +5,7 @@ import "errors"
 // ErrClosed is the Socket.IO connection closing under a call.
 var ErrClosed = errors.New("signaling connection closed")
 
-// ServerError is an `error` event from the server; ConnectAndJoin does not
-// retry it.
+// ServerError is an `error` event from the server.
 type ServerError struct{ Code, Message string }
 
 // Error returns the server's code and message.
