@@ -68,7 +68,8 @@ func (c *Call) End(now time.Time, reason string) error {
 	return c.transition(StatusEnded, now, reason)
 }
 
-// Fail marks a call that never got to IN_PROGRESS as FAILED, recording why.
+// Fail marks a live call as FAILED, recording why: it never got to
+// IN_PROGRESS, or the runtime broke it.
 func (c *Call) Fail(now time.Time, reason string) error {
 	return c.transition(StatusFailed, now, reason)
 }

@@ -150,7 +150,8 @@ func (s *Calls) End(ctx context.Context, id, reason string) (*call.Call, error) 
 	return c, err
 }
 
-// Fail marks a call that never reached IN_PROGRESS as FAILED.
+// Fail marks a live call as FAILED: it never reached IN_PROGRESS, or the
+// runtime broke it (an internal error).
 func (s *Calls) Fail(ctx context.Context, id, reason string) (*call.Call, error) {
 	c, err := s.update(ctx, id, "fail", func(c *call.Call) error { return c.Fail(s.now(), reason) })
 	if err == nil {
