@@ -44,7 +44,7 @@
 //   - op: create_call, update_call, read_call, list_calls, append_turns,
 //     read_turns, delete_calls, fail_live_calls, ping or other.
 //   - kind: unavailable, timeout, invalid_input, invalid_options,
-//     unauthorized, rate_limited, unsupported, bad_response or other (the
+//     unauthorized, rate_limited, unsupported, bad_response, internal or other (the
 //     Kind constants).
 //
 // Cardinality is capped: the first 64 agent names and 32 plugin names are
