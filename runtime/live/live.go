@@ -20,6 +20,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/signaling"
@@ -70,6 +71,11 @@ type Line struct {
 	Emit func(event string, payload map[string]any)
 	// Hangup ends the call with reason (the agent said goodbye).
 	Hangup func(reason string)
+	// Fault is told of a panic the conversation contained in one of its
+	// goroutines: the call then fails (reason "internal error"), the stack
+	// is logged and the panic counted. It may block briefly (it stores the
+	// call's end); never call it holding a lock the teardown needs.
+	Fault fault.Handler
 }
 
 // Conversations starts the agent's side of a call once the caller's audio
@@ -254,6 +260,7 @@ func (m *Manager) CallChanged(c call.Call) {
 	// very caller of End that led here: never block the observer.
 	go func() {
 		defer m.wg.Done()
+		defer fault.Recover(metrics.ComponentLive, m.teardownPanicked(c.ID))
 		s.teardown(c.Status)
 	}()
 }
@@ -288,15 +295,16 @@ func (m *Manager) Close(ctx context.Context) error {
 	}
 }
 
-// finish ends (or, before IN_PROGRESS, fails) callID for reason; the
-// observer then tears its session down. When the call had already
-// finished, the session is torn down directly.
+// finish ends (or, before IN_PROGRESS or for an internal error, fails)
+// callID for reason; the observer then tears its session down. When the
+// call had already finished, the session is torn down directly.
 func (m *Manager) finish(ctx context.Context, callID, reason string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	c, err := m.calls.Get(ctx, callID)
 	if err == nil && c.Status.Live() {
-		if c.Status == call.StatusInProgress || reason == ReasonCallerLeft || reason == ReasonShutdown {
+		ends := c.Status == call.StatusInProgress || reason == ReasonCallerLeft || reason == ReasonShutdown
+		if ends && reason != fault.ReasonInternalError {
 			_, err = m.calls.End(ctx, callID, reason)
 		} else {
 			_, err = m.calls.Fail(ctx, callID, reason)

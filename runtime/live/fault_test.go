@@ -1,0 +1,78 @@
+package live
+
+import (
+	"context"
+	"io"
+	"math"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
+	"github.com/parleyhq/parley/runtime/signaling"
+)
+
+// scrape returns the harness's /metrics text.
+func (h *harness) scrape() string {
+	rec := httptest.NewRecorder()
+	h.metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	b, _ := io.ReadAll(rec.Body)
+	return string(b)
+}
+
+// speakAudioData sends 100 ms of tone as audio-data.
+func speakAudioData(t *testing.T, h *harness, p signaling.Peer) error {
+	t.Helper()
+	pcm := make([]int16, 1600)
+	for j := range pcm {
+		pcm[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(j)/16000))
+	}
+	return h.m.Audio(p, signaling.AudioData{PCM: audio.PCM{Samples: pcm, Rate: 16000}})
+}
+
+// TestPanicFailsOnlyItsCall injects a bug into one call's conversation: a
+// panic on its first caller frame. That call ends FAILED with reason
+// "internal error", the panic is counted, and another call in progress
+// goes on hearing its caller.
+func TestPanicFailsOnlyItsCall(t *testing.T) {
+	h := newHarness(t, defaultCfg)
+	good, goodPeer, _ := h.newCall("good")
+	bad, badPeer, _ := h.newCall("bad")
+	h.convs.panicIn.Store(&bad.ID)
+
+	if err := speakAudioData(t, h, goodPeer); err != nil {
+		t.Fatal(err)
+	}
+	h.status(good.ID, call.StatusInProgress)
+	_ = speakAudioData(t, h, badPeer) // the panic happens inside, on this goroutine
+	got := h.status(bad.ID, call.StatusFailed)
+	if got.EndReason != fault.ReasonInternalError {
+		t.Errorf("reason %q, want %q", got.EndReason, fault.ReasonInternalError)
+	}
+	if !strings.Contains(h.scrape(), `parley_panics_total{component="live"} 1`) {
+		t.Errorf("the panic is not counted:\n%s", grep(h.scrape(), "parley_panics_total"))
+	}
+	eventually(t, func() bool { return h.m.Active() == 1 }, "the failed call freed, the other kept")
+
+	// The other call goes on.
+	before := h.convs.frames.Load()
+	if err := speakAudioData(t, h, goodPeer); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() bool { return h.convs.frames.Load() >= before+5 }, "frames of the good call after the panic")
+	if c, err := h.calls.Get(context.Background(), good.ID); err != nil || c.Status != call.StatusInProgress {
+		t.Fatalf("the good call: %v, %v", c, err)
+	}
+}
+
+func grep(text, word string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
