@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
@@ -93,6 +94,8 @@ type conversation struct {
 	pool      sync.Pool
 	dropped   atomic.Int64
 	done      chan struct{}
+	turns     *recorder     // stores turns off the loop
+	fault     fault.Handler // c.onPanic, deferred by every goroutine of the call
 
 	// Owned by the loop goroutine.
 	lis     listener // the listening half
@@ -134,7 +137,9 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 		stt:     make(chan sttEvent, 64),
 	}
 	conv.pool.New = func() any { return new(frame) }
+	conv.fault = conv.onPanic
 	conv.lis = newListener(conv, vad)
+	conv.turns = newRecorder(conv)
 	go conv.loop()
 	return conv, nil
 }
@@ -161,10 +166,24 @@ func (c *conversation) Close() {
 	<-c.done
 }
 
+// onPanic handles a panic contained in one of the call's goroutines: the
+// conversation stops and the call fails (live logs and counts it).
+func (c *conversation) onPanic(p *fault.Panic) {
+	c.cancel()
+	if c.line.Fault != nil {
+		c.line.Fault(p)
+		return
+	}
+	c.log.Error("panic contained: the conversation stops", "component", p.Component, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
+	c.e.cfg.Metrics.Panicked(p.Component)
+}
+
 // loop owns the conversation's state until the call ends.
 func (c *conversation) loop() {
 	defer close(c.done)
+	defer c.turns.close() // last: every turn is stored before Close returns
 	defer c.closeListener()
+	defer fault.Recover(metrics.ComponentPipeline, c.fault)
 	if c.spec.Greeting != "" {
 		c.startReply(nil, c.spec.Greeting)
 	}

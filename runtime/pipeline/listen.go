@@ -5,7 +5,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -240,6 +242,7 @@ func (l *listener) open() bool {
 	}
 	l.stream = st
 	go func() {
+		defer fault.Recover(metrics.ComponentPipeline, c.fault)
 		for {
 			tr, err := st.Recv()
 			select {
