@@ -12,6 +12,11 @@ import (
 const (
 	ReasonHangup         = "hangup"
 	ReasonRuntimeRestart = "runtime restart"
+	// ReasonNoAnswer: the call was still ringing or connecting, without
+	// media, when its ring timeout passed.
+	ReasonNoAnswer = "no answer"
+	// ReasonMaxDuration: the call reached its longest duration.
+	ReasonMaxDuration = "max duration"
 )
 
 // Call is one phone call: a caller talking to an agent, or to another person

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/call"
@@ -75,4 +76,26 @@ func grep(text, word string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestReaperFreesSessionsWithoutMedia: a session made by a candidate that
+// no offer follows is reaped after the ring timeout: its call fails with
+// "no answer" and nothing of it stays in the Manager.
+func TestReaperFreesSessionsWithoutMedia(t *testing.T) {
+	cfg := defaultCfg
+	cfg.RingTimeout = 300 * time.Millisecond
+	h := newHarness(t, cfg)
+	c, peer, _ := h.newCall("early")
+	err := h.m.Candidate(peer, map[string]any{"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": float64(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.m.Active() != 1 {
+		t.Fatalf("%d sessions after the candidate", h.m.Active())
+	}
+	got := h.status(c.ID, call.StatusFailed)
+	if got.EndReason != call.ReasonNoAnswer {
+		t.Errorf("reason %q, want %q", got.EndReason, call.ReasonNoAnswer)
+	}
+	eventually(t, func() bool { return h.m.Active() == 0 }, "the session reaped")
 }

@@ -101,6 +101,11 @@ type Config struct {
 	// DisconnectGrace: a caller whose connection stays down this long
 	// ends the call.
 	DisconnectGrace time.Duration
+	// RingTimeout: a session whose call has not reached IN_PROGRESS this
+	// long after the session was made is reaped: its call FAILS (reason
+	// "no answer") if still live, and its media state is freed either way.
+	// 0 turns the reaper off.
+	RingTimeout time.Duration
 	// Metrics counts live calls and connected peers; may be nil.
 	Metrics *metrics.Metrics
 }
@@ -116,9 +121,12 @@ type Manager struct {
 	events atomic.Pointer[Broadcaster]
 
 	mu       sync.Mutex
-	sessions map[string]*session // by call id
+	sessions map[string]*session // by call id; bounded by the reaper and the calls' lifetimes
 	closed   bool
 	wg       sync.WaitGroup // teardowns in flight
+
+	stopReaper chan struct{}
+	reaperDone chan struct{}
 }
 
 // New returns a Manager making WebRTC peers with engine.
@@ -132,7 +140,14 @@ func New(engine *media.Engine, calls Calls, convs Conversations, cfg Config, log
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{engine: engine, calls: calls, convs: convs, cfg: cfg, log: log.With("component", "live"), sessions: map[string]*session{}}, nil
+	m := &Manager{engine: engine, calls: calls, convs: convs, cfg: cfg, log: log.With("component", "live"), sessions: map[string]*session{},
+		stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
+	if cfg.RingTimeout > 0 {
+		go m.reap()
+	} else {
+		close(m.reaperDone)
+	}
+	return m, nil
 }
 
 var _ signaling.Agent = (*Manager)(nil)
@@ -276,6 +291,9 @@ func (m *Manager) Active() int {
 // and refuses new work. It returns when everything is freed or ctx is done.
 func (m *Manager) Close(ctx context.Context) error {
 	m.mu.Lock()
+	if !m.closed {
+		close(m.stopReaper)
+	}
 	m.closed = true
 	ids := make([]string, 0, len(m.sessions))
 	for id := range m.sessions {
@@ -286,7 +304,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		m.finish(ctx, id, ReasonShutdown)
 	}
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() { m.wg.Wait(); <-m.reaperDone; close(done) }()
 	select {
 	case <-done:
 		return nil

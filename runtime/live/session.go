@@ -28,6 +28,7 @@ type session struct {
 	callID    string
 	sessionID string
 	spec      *agent.Spec
+	created   time.Time
 	ctx       context.Context // ends at teardown
 	cancel    context.CancelFunc
 	conv      atomic.Pointer[convBox] // read on every caller frame
@@ -53,7 +54,7 @@ type convBox struct{ c Conversation }
 
 func newSession(m *Manager, c *call.Call, spec *agent.Spec) *session {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &session{m: m, callID: c.ID, sessionID: c.SessionID, spec: spec, ctx: ctx, cancel: cancel}
+	s := &session{m: m, callID: c.ID, sessionID: c.SessionID, spec: spec, ctx: ctx, cancel: cancel, created: time.Now()}
 	s.fault = s.onPanic
 	return s
 }

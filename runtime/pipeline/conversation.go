@@ -45,9 +45,12 @@ type Config struct {
 	Providers ProviderSource
 	Store     TurnStore
 	// NewVAD makes the speech detector of one call.
-	NewVAD  func() (VADStream, error)
-	Metrics *metrics.Metrics // may be nil
-	Log     *slog.Logger
+	NewVAD func() (VADStream, error)
+	// MaxDuration is the longest call of an agent that sets no
+	// max_duration: the agent then says goodbye and hangs up. 0 for none.
+	MaxDuration time.Duration
+	Metrics     *metrics.Metrics // may be nil
+	Log         *slog.Logger
 }
 
 // Engine starts conversations; it implements live.Conversations.
@@ -105,6 +108,7 @@ type conversation struct {
 	finals  []*uturn // caller turns waiting for their final transcript
 	results chan *reply
 	stt     chan sttEvent
+	life    lifetime // max duration and silence
 }
 
 // Start begins the conversation of c: the greeting plays, then the agent
@@ -139,6 +143,11 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 	conv.pool.New = func() any { return new(frame) }
 	conv.fault = conv.onPanic
 	conv.lis = newListener(conv, vad)
+	maxDuration := time.Duration(spec.MaxDuration)
+	if maxDuration <= 0 {
+		maxDuration = e.cfg.MaxDuration
+	}
+	conv.life = newLifetime(maxDuration, spec)
 	conv.turns = newRecorder(conv)
 	go conv.loop()
 	return conv, nil
@@ -183,11 +192,13 @@ func (c *conversation) loop() {
 	defer close(c.done)
 	defer c.turns.close() // last: every turn is stored before Close returns
 	defer c.closeListener()
+	defer c.life.stop()
 	defer fault.Recover(metrics.ComponentPipeline, c.fault)
 	if c.spec.Greeting != "" {
 		c.startReply(nil, c.spec.Greeting)
 	}
 	for {
+		c.idle()
 		select {
 		case <-c.ctx.Done():
 			c.stopReply()
@@ -201,6 +212,10 @@ func (c *conversation) loop() {
 			c.onTranscript(ev)
 		case r := <-c.results:
 			c.finishReply(r)
+		case <-c.life.maxDurationC():
+			c.wrapUp(call.ReasonMaxDuration)
+		case <-c.life.silence.C:
+			c.onSilence()
 		}
 	}
 }

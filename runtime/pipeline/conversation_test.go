@@ -59,6 +59,7 @@ type harness struct {
 	hangups []string
 	faults  []*fault.Panic
 	vadBug  atomic.Bool
+	maxDur  time.Duration // the runtime's max duration (Config.MaxDuration)
 }
 
 func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
@@ -96,7 +97,8 @@ func newHarnessPrep(t *testing.T, f *fakeProviders, edit func(*agent.Spec), prep
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	e, err := New(Config{Providers: h.f, Store: h.st, NewVAD: func() (VADStream, error) { return &energyVAD{bug: &h.vadBug}, nil }, Log: log})
+	e, err := New(Config{Providers: h.f, Store: h.st, NewVAD: func() (VADStream, error) { return &energyVAD{bug: &h.vadBug}, nil },
+		MaxDuration: h.maxDur, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -210,6 +210,11 @@ func (l *listener) remember(pcm []int16) {
 // talking, and start sending the turn to STT from just before its start.
 func (c *conversation) onSpeech(now time.Time) {
 	l := &c.lis
+	c.heard()
+	if c.life.ending != "" {
+		l.det.Reset() // the agent is saying goodbye
+		return
+	}
 	if c.reply != nil && c.reply.speaking() {
 		if !c.spec.TurnTaking.BargeIn {
 			l.det.Reset() // the agent has the floor
@@ -315,8 +320,8 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	t.final = time.Now()
 	t.text = ev.tr.Text
 	c.emit(EventTranscript, map[string]any{"text": t.text, "final": true})
-	if t.text == "" {
-		return // noise the recogniser found no words in
+	if t.text == "" || c.life.ending != "" {
+		return // noise the recogniser found no words in, or the call is ending
 	}
 	c.startReply(t, "")
 }

@@ -38,6 +38,7 @@ type reply struct {
 	started     bool // its first audio was queued
 	interrupted bool
 	endCall     bool
+	hangup      string // set on the goodbye of a call the agent ends: the reason
 	err         error
 	sentiment   chan *store.Sentiment
 

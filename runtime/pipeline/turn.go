@@ -38,6 +38,15 @@ func (c *conversation) finishReply(r *reply) {
 	if c.ctx.Err() != nil {
 		return // the call is over
 	}
+	if r.hangup != "" {
+		// The goodbye has played (or was cut short): the call ends now.
+		c.life.hardStop.Stop()
+		c.line.Hangup(r.hangup)
+		return
+	}
+	if c.life.ending != "" {
+		return // the goodbye is on its way
+	}
 	switch {
 	case failed != nil && r.fixed == "":
 		c.apologise()
@@ -145,6 +154,9 @@ var apologies = map[agent.Language]string{
 
 // apologise speaks the agent's apology after a failed turn.
 func (c *conversation) apologise() {
+	if c.life.ending != "" {
+		return
+	}
 	text := c.spec.ErrorMessage
 	if text == "" {
 		text = apologies[c.spec.Language]
