@@ -3,8 +3,11 @@ package live
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/parleyhq/parley/runtime/fault"
+	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/signaling"
 )
 
 // onPanic is the handler of the panics contained while serving the
@@ -32,4 +35,26 @@ func (m *Manager) teardownPanicked(callID string) fault.Handler {
 		m.log.Error("panic contained while freeing a call", "call", callID, "component", p.Component,
 			"panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
 	}
+}
+
+// containEvent, deferred first by the signaling entry points (offer,
+// candidate, audio-data), contains a panic met while handling a client's
+// event (in Pion's SDP parsing of a hostile offer, say): the event is
+// refused with INTERNAL, the call fails (internal error), and the socket,
+// the other calls and the process go on.
+func (m *Manager) containEvent(callID string, err *error) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	p := &fault.Panic{Component: metrics.ComponentLive, Value: v, Stack: debug.Stack()}
+	if s := m.existing(callID); s != nil {
+		s.onPanic(p)
+	} else {
+		m.cfg.Metrics.Panicked(p.Component)
+		m.log.Error("panic contained: the call fails, every other call goes on", "call", callID,
+			"component", p.Component, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
+		m.finish(context.Background(), callID, fault.ReasonInternalError)
+	}
+	*err = signaling.Errorf(signaling.CodeInternal, "the runtime failed on this event; the call has ended")
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math"
 	"net/http/httptest"
@@ -98,4 +99,23 @@ func TestReaperFreesSessionsWithoutMedia(t *testing.T) {
 		t.Errorf("reason %q, want %q", got.EndReason, call.ReasonNoAnswer)
 	}
 	eventually(t, func() bool { return h.m.Active() == 0 }, "the session reaped")
+}
+
+// TestPanicInAnEventIsRefused: a panic while handling a client's event
+// (here: the conversation's start on the first audio-data) refuses the
+// event with INTERNAL and fails the call; the process goes on.
+func TestPanicInAnEventIsRefused(t *testing.T) {
+	h := newHarness(t, defaultCfg)
+	c, peer, _ := h.newCall("p")
+	h.convs.startPanicIn.Store(&c.ID)
+	err := speakAudioData(t, h, peer)
+	var se *signaling.Error
+	if !errors.As(err, &se) || se.Code != signaling.CodeInternal {
+		t.Fatalf("audio-data answered %v, want INTERNAL", err)
+	}
+	got := h.status(c.ID, call.StatusFailed)
+	if got.EndReason != fault.ReasonInternalError {
+		t.Errorf("reason %q", got.EndReason)
+	}
+	eventually(t, func() bool { return h.m.Active() == 0 }, "the session freed")
 }

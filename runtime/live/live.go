@@ -210,7 +210,8 @@ func (m *Manager) existing(callID string) *session {
 }
 
 // Offer answers a caller's WebRTC offer with the agent peer.
-func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]any) error {
+func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]any) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	sdp, err := parseOffer(offer)
 	if err != nil {
 		return err
@@ -223,7 +224,8 @@ func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]
 }
 
 // Candidate adds the caller's trickled ICE candidate.
-func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) error {
+func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	c, err := parseCandidate(candidate)
 	if err != nil {
 		return err
@@ -236,7 +238,8 @@ func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) error {
 }
 
 // Audio takes a chunk of the caller's audio-data.
-func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) error {
+func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	s, err := m.session(context.Background(), p)
 	if err != nil {
 		return err
@@ -247,6 +250,8 @@ func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) error {
 // Leave ends the call when its caller leaves the session, and starts the
 // disconnect grace period when the caller's socket is lost.
 func (m *Manager) Leave(p signaling.Peer, disconnected bool) {
+	var err error
+	defer m.containEvent(p.CallID, &err)
 	if s := m.existing(p.CallID); s != nil {
 		s.leave(p, disconnected)
 	}

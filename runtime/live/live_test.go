@@ -42,6 +42,8 @@ type toneConvs struct {
 	closed  atomic.Int32
 	// panicIn names a call whose conversation panics on its first frame.
 	panicIn atomic.Pointer[string]
+	// startPanicIn names a call whose conversation panics as it starts.
+	startPanicIn atomic.Pointer[string]
 }
 
 type toneConv struct {
@@ -51,6 +53,9 @@ type toneConv struct {
 
 func (c *toneConvs) Start(_ context.Context, cl *call.Call, _ *agent.Spec, line Line) (Conversation, error) {
 	out := line.Player
+	if id := c.startPanicIn.Load(); id != nil && *id == cl.ID {
+		panic("injected bug in Start")
+	}
 	c.started.Add(1)
 	tone := make([]int16, 22050)
 	for i := range tone {
