@@ -73,7 +73,7 @@ func (c toneConv) WriteFrame(f []int16) {
 	}
 	if id := c.c.panicIn.Load(); id != nil && *id == c.id {
 		var m map[string]int
-		m["boom"]++ // an injected bug: a nil map write
+		m["boom"]++ //nolint:staticcheck // the injected bug: a nil map write
 	}
 	c.c.frames.Add(1)
 	if rms(f) > 500 {
