@@ -147,6 +147,10 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 	if maxDuration <= 0 {
 		maxDuration = e.cfg.MaxDuration
 	}
+	if maxDuration > 0 && !c.ConnectedAt.IsZero() {
+		// A conversation restarted by a new offer keeps the call's clock.
+		maxDuration = max(maxDuration-time.Since(c.ConnectedAt), time.Millisecond)
+	}
 	conv.life = newLifetime(maxDuration, spec)
 	conv.turns = newRecorder(conv)
 	go conv.loop()

@@ -60,6 +60,8 @@ type harness struct {
 	faults  []*fault.Panic
 	vadBug  atomic.Bool
 	maxDur  time.Duration // the runtime's max duration (Config.MaxDuration)
+	// connectedAt is when the call reached IN_PROGRESS; zero for now.
+	connectedAt time.Time
 }
 
 func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
@@ -112,7 +114,7 @@ func newHarnessPrep(t *testing.T, f *fakeProviders, edit func(*agent.Spec), prep
 		Hangup: func(reason string) { h.mu.Lock(); h.hangups = append(h.hangups, reason); h.mu.Unlock() },
 		Fault:  func(p *fault.Panic) { h.mu.Lock(); h.faults = append(h.faults, p); h.mu.Unlock() },
 	}
-	h.conv, err = e.Start(context.Background(), &call.Call{ID: "c1"}, &spec, line)
+	h.conv, err = e.Start(context.Background(), &call.Call{ID: "c1", ConnectedAt: h.connectedAt}, &spec, line)
 	if err != nil {
 		t.Fatal(err)
 	}

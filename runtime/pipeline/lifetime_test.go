@@ -109,3 +109,16 @@ func TestSpeechResetsSilence(t *testing.T) {
 		t.Errorf("hung up (%q) on a caller who answered", got)
 	}
 }
+
+// TestMaxDurationCountsFromConnect: a conversation started again for a
+// call that connected earlier (a new offer) keeps the call's clock.
+func TestMaxDurationCountsFromConnect(t *testing.T) {
+	h := newHarnessPrep(t, newFakeProviders(), func(s *agent.Spec) {
+		s.Greeting = "Hello, thanks for calling."
+		s.MaxDuration = agent.Duration(time.Hour)
+	}, func(h *harness) { h.connectedAt = time.Now().Add(-time.Hour + time.Second) })
+	h.eventually(func() bool { return len(h.hungUp()) == 1 }, "the hang-up a second later, not an hour")
+	if got := h.hungUp(); got[0] != call.ReasonMaxDuration {
+		t.Errorf("hang-up reason %q", got[0])
+	}
+}
