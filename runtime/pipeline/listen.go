@@ -319,6 +319,9 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	c.finals = c.finals[1:]
 	t.final = time.Now()
 	t.text = ev.tr.Text
+	if chaosHook != nil {
+		chaosHook(c.spec.Name, t.text)
+	}
 	c.emit(EventTranscript, map[string]any{"text": t.text, "final": true})
 	if t.text == "" || c.life.ending != "" {
 		return // noise the recogniser found no words in, or the call is ending
