@@ -32,6 +32,8 @@ import (
 //   - a call whose client joins and sends a candidate but never an offer
 //     fails alike, and its live state is freed (parley_calls_active back
 //     to 0);
+//   - a call to an agent whose max_duration is 3 s hears the goodbye and
+//     ENDS with reason "max duration";
 //   - a caller who says nothing is asked once whether they are still
 //     there, then hears the goodbye, and the call ENDS with reason
 //     "silence timeout".
@@ -39,13 +41,13 @@ func TestCallLifetimes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the runtime")
 	}
-	agents := lifetimesAgents(t, "silence_timeout: 2s\n")
+	agents := lifetimesAgents(t, map[string]string{"default": "silence_timeout: 2s\n", "brief": "max_duration: 3s\n"})
 	rt := e2e.Start(t, lifetimesRuntime(t), "PARLEY_CALL_RING_TIMEOUT=2s", "PARLEY_AGENTS_DIR="+agents)
 
 	t.Run("ring timeout", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		id, _ := lifetimesNewCall(t, rt)
+		id, _ := lifetimesNewCall(t, rt, "")
 		c := lifetimesAwaitStatus(t, rt, id, "FAILED", 15*time.Second)
 		require.Equal(t, "no answer", c["endReason"])
 		took := time.Since(start)
@@ -54,7 +56,7 @@ func TestCallLifetimes(t *testing.T) {
 	})
 
 	t.Run("joined without media", func(t *testing.T) {
-		id, session := lifetimesNewCall(t, rt)
+		id, session := lifetimesNewCall(t, rt, "")
 		cl := lifetimesJoin(t, rt, session)
 		require.NoError(t, cl.sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": "client-peer",
 			"candidate": map[string]any{"candidate": "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}}))
@@ -63,12 +65,29 @@ func TestCallLifetimes(t *testing.T) {
 		cl.await(t, "call-status", func(p map[string]any) bool { return p["status"] == "FAILED" })
 	})
 
-	t.Run("silence timeout", func(t *testing.T) {
-		id, session := lifetimesNewCall(t, rt)
+	// One chunk of silence as audio-data starts a call's media; the caller
+	// then says nothing at all.
+	silence := base64.StdEncoding.EncodeToString(make([]byte, 640))
+
+	t.Run("max duration", func(t *testing.T) {
+		id, session := lifetimesNewCall(t, rt, "brief")
 		cl := lifetimesJoin(t, rt, session)
-		// One chunk of silence as audio-data starts the call's media; the
-		// caller then says nothing at all.
-		silence := base64.StdEncoding.EncodeToString(make([]byte, 640))
+		require.NoError(t, cl.sock.Emit("audio-data", map[string]any{"sessionId": session, "peerId": "client-peer", "audioData": silence, "timestamp": 0}))
+		cl.await(t, "call-status", func(p map[string]any) bool { return p["status"] == "IN_PROGRESS" })
+		connected := time.Now()
+		goodbye := cl.await(t, "agent-response", func(p map[string]any) bool {
+			return p["final"] == true && strings.Contains(fmt.Sprint(p["text"]), "time limit")
+		})
+		c := lifetimesAwaitStatus(t, rt, id, "ENDED", 30*time.Second)
+		require.Equal(t, "max duration", c["endReason"])
+		took := time.Since(connected)
+		require.GreaterOrEqual(t, took, 3*time.Second, "ended before its max duration")
+		t.Logf("goodbye %q; ended %v after it connected", goodbye["text"], took.Round(10*time.Millisecond))
+	})
+
+	t.Run("silence timeout", func(t *testing.T) {
+		id, session := lifetimesNewCall(t, rt, "")
+		cl := lifetimesJoin(t, rt, session)
 		require.NoError(t, cl.sock.Emit("audio-data", map[string]any{"sessionId": session, "peerId": "client-peer", "audioData": silence, "timestamp": 0}))
 		final := func(p map[string]any) bool { return p["final"] == true }
 		greeting := cl.await(t, "agent-response", final)
@@ -86,10 +105,15 @@ func TestCallLifetimes(t *testing.T) {
 	})
 
 	// Every failed or ended call's live state is freed.
-	active := regexp.MustCompile(`(?m)^parley_calls_active\{agent="default"\} (\S+)$`)
+	active := regexp.MustCompile(`(?m)^parley_calls_active\{agent="(default|brief)"\} (\S+)$`)
 	require.Eventually(t, func() bool {
-		m := active.FindStringSubmatch(string(rt.Get(t, "/metrics")))
-		return m != nil && m[1] == "0"
+		m := active.FindAllStringSubmatch(string(rt.Get(t, "/metrics")), -1)
+		for _, g := range m {
+			if g[2] != "0" {
+				return false
+			}
+		}
+		return len(m) == 2
 	}, 10*time.Second, 50*time.Millisecond, "parley_calls_active back to 0")
 }
 
@@ -114,22 +138,31 @@ func lifetimesRuntime(t *testing.T) string {
 	return e2e.Binary(e2e.BuildRuntime(t, e2e.Race, plugins...))
 }
 
-// lifetimesAgents returns an agents directory holding the repository's
-// default agent with extra appended (top-level keys).
-func lifetimesAgents(t *testing.T, extra string) string {
+// lifetimesAgents returns an agents directory holding, for each name, the
+// repository's default agent under that name with extra[name] appended
+// (top-level keys).
+func lifetimesAgents(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(e2e.Root(t), "agents", "default.yaml"))
 	require.NoError(t, err)
+	require.Contains(t, string(raw), "\nname: default\n")
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "default.yaml"), append(raw, "\n"+extra...), 0o600))
+	for name, keys := range extra {
+		spec := strings.Replace(string(raw), "\nname: default\n", "\nname: "+name+"\n", 1) + "\n" + keys
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(spec), 0o600))
+	}
 	return dir
 }
 
-// lifetimesNewCall creates a call to the default agent: its id and
-// session id.
-func lifetimesNewCall(t *testing.T, rt *e2e.Runtime) (id, session string) {
+// lifetimesNewCall creates a call to agent (the default one when empty):
+// its id and session id.
+func lifetimesNewCall(t *testing.T, rt *e2e.Runtime, agent string) (id, session string) {
 	t.Helper()
-	res, err := http.Post(rt.Base+"/api/v1/calls", "application/json", strings.NewReader(`{"callerNumber":"01012345678"}`))
+	body := `{"callerNumber":"01012345678"}`
+	if agent != "" {
+		body = fmt.Sprintf(`{"callerNumber":"01012345678","agent":%q}`, agent)
+	}
+	res, err := http.Post(rt.Base+"/api/v1/calls", "application/json", strings.NewReader(body))
 	require.NoError(t, err)
 	defer res.Body.Close()
 	var out struct {
