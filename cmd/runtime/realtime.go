@@ -40,17 +40,18 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.Pr
 	}
 	log.Info("voice activity detection", "model", model.String())
 	conv, err := pipeline.New(pipeline.Config{
-		Providers: providers,
-		Store:     turns,
-		NewVAD:    func() (pipeline.VADStream, error) { return model.NewStream() },
-		Metrics:   m,
-		Log:       log.With("component", "conversation"),
+		Providers:   providers,
+		Store:       turns,
+		NewVAD:      func() (pipeline.VADStream, error) { return model.NewStream() },
+		MaxDuration: cfg.Calls.MaxDuration,
+		Metrics:     m,
+		Log:         log.With("component", "conversation"),
 	})
 	if err != nil {
 		return nil, err
 	}
 	mgr, err := live.New(engine, calls, conv,
-		live.Config{MediaTimeout: cfg.Calls.MediaTimeout, DisconnectGrace: cfg.Calls.DisconnectGrace, Metrics: m}, log)
+		live.Config{MediaTimeout: cfg.Calls.MediaTimeout, DisconnectGrace: cfg.Calls.DisconnectGrace, RingTimeout: cfg.Calls.RingTimeout, Metrics: m}, log)
 	if err != nil {
 		return nil, err
 	}

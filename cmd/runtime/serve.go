@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
+	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
 	"github.com/parleyhq/parley/web"
 )
@@ -68,6 +69,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer func() { _ = st.Close() }()
 
 	m := metrics.New()
+	// Every store failure (a full disk ...) is counted, not only logged.
+	db := store.CountErrors(st, m.StoreFailed)
 	plugins, err := newPluginHost(cfg, m, log.With("component", "plugins"))
 	if err != nil {
 		return err
@@ -83,12 +86,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// A plugin that recovers (or dies) changes which agents can run.
 	onPluginChange.Store(func() { _ = agents.Reload() })
 
-	calls := service.NewCalls(st, agents, log.With("component", "calls"))
+	calls := service.NewCalls(db, agents, log.With("component", "calls"))
 	if _, err := calls.Recover(ctx); err != nil {
 		return err
 	}
-	conv := service.NewConversation(calls, st, agents, plugins, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, calls, plugins, st, m, log)
+	conv := service.NewConversation(calls, db, agents, plugins, log.With("component", "conversation"))
+	rt, err := newRealtime(cfg, calls, plugins, db, m, log)
 	if err != nil {
 		return err
 	}
@@ -111,6 +114,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return agents.Run(gctx) })
+	g.Go(func() error {
+		return calls.RunLifetimes(gctx, service.Lifetimes{
+			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),
+		})
+	})
 	g.Go(func() error {
 		if err := app.Listener(ln); err != nil {
 			return fmt.Errorf("http: %w", err)

@@ -33,6 +33,20 @@ type Spec struct {
 	Providers Providers `yaml:"providers" json:"providers" jsonschema:"required" jsonschema_description:"The provider plugin used for each AI capability."`
 	// TurnTaking tunes when a user's turn ends and whether they can interrupt.
 	TurnTaking TurnTaking `yaml:"turn_taking,omitempty" json:"turnTaking" jsonschema_description:"When the user's turn ends and whether the user can interrupt the agent."`
+	// MaxDuration is the longest call; 0 for the runtime's
+	// PARLEY_CALL_MAX_DURATION. When it passes the agent says Goodbye and
+	// ends the call.
+	MaxDuration Duration `yaml:"max_duration,omitempty" json:"maxDuration,omitempty" jsonschema_description:"Longest call, between 1s and 24h; when it passes the agent says its goodbye and ends the call (reason max duration). Omit for the runtime's PARLEY_CALL_MAX_DURATION (default 1h)."`
+	// SilenceTimeout, when set, is how long the caller may say nothing:
+	// the agent then asks SilencePrompt once, and after another
+	// SilenceTimeout of silence says Goodbye and ends the call. 0 is off.
+	SilenceTimeout Duration `yaml:"silence_timeout,omitempty" json:"silenceTimeout,omitempty" jsonschema_description:"When the caller says nothing for this long (1s to 1h), the agent asks once whether they are still there (silence_prompt), and after another silence_timeout says its goodbye and hangs up (reason silence timeout). Omit for no limit."`
+	// SilencePrompt is asked after SilenceTimeout of silence; empty for a
+	// built-in question in the agent's language.
+	SilencePrompt string `yaml:"silence_prompt,omitempty" json:"silencePrompt,omitempty" jsonschema_description:"Asked when the caller has said nothing for silence_timeout; omit for a built-in question in the agent's language (Are you still there?)."`
+	// Goodbye is said before the agent ends a call for its max duration or
+	// its silence timeout; empty for a built-in goodbye in its language.
+	Goodbye string `yaml:"goodbye,omitempty" json:"goodbye,omitempty" jsonschema_description:"Said before the agent ends a call that reached max_duration or silence_timeout; omit for a built-in goodbye in the agent's language."`
 
 	// File is the absolute path of the file the spec was loaded from.
 	File string `yaml:"-" json:"file,omitempty"`

@@ -24,6 +24,8 @@ var (
 	endOfTurnSilenceRange = durationRange{"turn_taking.end_of_turn_silence", 100 * time.Millisecond, 5 * time.Second}
 	minSpeechRange        = durationRange{"turn_taking.min_speech", 0, 2 * time.Second}
 	maxTurnRange          = durationRange{"turn_taking.max_turn", time.Second, 5 * time.Minute}
+	maxDurationRange      = durationRange{"max_duration", time.Second, 24 * time.Hour}
+	silenceTimeoutRange   = durationRange{"silence_timeout", time.Second, time.Hour}
 )
 
 // Validate reports every missing required key and every value out of range
@@ -99,6 +101,13 @@ func (s *Spec) validate(file string, lines map[string]int) []Problem {
 	}
 	s.Providers.validate(v)
 	s.TurnTaking.validate(v)
+	// 0 (or absent) means the runtime's default and off respectively.
+	if s.MaxDuration != 0 {
+		maxDurationRange.check(v, s.MaxDuration)
+	}
+	if s.SilenceTimeout != 0 {
+		silenceTimeoutRange.check(v, s.SilenceTimeout)
+	}
 	return v.problems
 }
 

@@ -12,6 +12,11 @@ import (
 const (
 	ReasonHangup         = "hangup"
 	ReasonRuntimeRestart = "runtime restart"
+	// ReasonNoAnswer: the call was still ringing or connecting, without
+	// media, when its ring timeout passed.
+	ReasonNoAnswer = "no answer"
+	// ReasonMaxDuration: the call reached its longest duration.
+	ReasonMaxDuration = "max duration"
 )
 
 // Call is one phone call: a caller talking to an agent, or to another person
@@ -72,7 +77,8 @@ func (c *Call) End(now time.Time, reason string) error {
 	return c.transition(StatusEnded, now, reason)
 }
 
-// Fail marks a call that never got to IN_PROGRESS as FAILED, recording why.
+// Fail marks a live call as FAILED, recording why: it never got to
+// IN_PROGRESS, or the runtime broke it.
 func (c *Call) Fail(now time.Time, reason string) error {
 	return c.transition(StatusFailed, now, reason)
 }

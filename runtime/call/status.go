@@ -5,10 +5,12 @@ import "fmt"
 // Status is where a call is in its life. The zero value is StatusUnknown.
 //
 //	INITIATING -> RINGING -> CONNECTING -> IN_PROGRESS -> ENDED
-//	     |            |           |
-//	   FAILED       FAILED      FAILED
+//	     |            |           |              |
+//	   FAILED       FAILED      FAILED         FAILED
 //
-// A hang-up ends a call from any live status.
+// A hang-up ends a call from any live status. A call in progress fails
+// only when the runtime breaks it (an internal error); a caller who goes
+// away ends it.
 type Status int
 
 // The statuses, in the order a call moves through them.
@@ -73,7 +75,7 @@ func (s Status) CanTransition(next Status) bool {
 	case StatusEnded:
 		return s.Live()
 	case StatusFailed:
-		return s == StatusInitiating || s == StatusRinging || s == StatusConnecting
+		return s.Live()
 	default:
 		return false
 	}

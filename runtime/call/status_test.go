@@ -18,6 +18,7 @@ func TestStatusTransitions(t *testing.T) {
 		{StatusInitiating, StatusFailed}:     true,
 		{StatusRinging, StatusFailed}:        true,
 		{StatusConnecting, StatusFailed}:     true,
+		{StatusInProgress, StatusFailed}:     true,
 	}
 	all := append([]Status{StatusUnknown}, Statuses()...)
 	for _, from := range all {
@@ -66,18 +67,26 @@ func TestCallLifecycle(t *testing.T) {
 	}
 }
 
-func TestFailOnlyBeforeInProgress(t *testing.T) {
+// TestFailInProgress: the runtime can fail a call in progress (an internal
+// error), but not one that has finished.
+func TestFailInProgress(t *testing.T) {
 	c := New(PhoneNumber{v: "01012345678"}, PhoneNumber{}, "", time.Now())
 	for _, step := range []func() error{c.Ring, c.Connect, func() error { return c.Start(time.Now()) }} {
 		if err := step(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := c.Fail(time.Now(), "ice failed"); !errors.Is(err, ErrInvalidTransition) {
-		t.Fatalf("Fail from IN_PROGRESS = %v, want ErrInvalidTransition", err)
+	if err := c.Fail(time.Now(), "internal error"); err != nil {
+		t.Fatalf("Fail from IN_PROGRESS = %v", err)
 	}
-	if c.Status != StatusInProgress {
-		t.Fatalf("status changed by a refused transition: %v", c.Status)
+	if c.Status != StatusFailed || c.EndReason != "internal error" {
+		t.Fatalf("status %v, reason %q", c.Status, c.EndReason)
+	}
+	if err := c.Fail(time.Now(), "again"); !errors.Is(err, ErrInvalidTransition) {
+		t.Fatalf("Fail from FAILED = %v, want ErrInvalidTransition", err)
+	}
+	if c.EndReason != "internal error" {
+		t.Fatalf("reason changed by a refused transition: %q", c.EndReason)
 	}
 }
 

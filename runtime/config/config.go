@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,7 @@ type Config struct {
 	WebRTC        WebRTC  `koanf:"webrtc"`
 	Calls         Calls   `koanf:"call"`
 	Signaling     Signal  `koanf:"signaling"`
+	Retention     string  `koanf:"retention"` // days; see RetentionPeriod
 	VAD           VAD     `koanf:"vad"`
 	Log           Log     `koanf:"log"`
 	Auth          Auth    `koanf:"auth"`
@@ -73,10 +75,37 @@ func (w WebRTC) NATIPs() []string {
 	return out
 }
 
-// Calls bounds how long a realtime call waits for its caller.
+// Calls bounds how long a realtime call waits for its caller, and how
+// long any call lives.
 type Calls struct {
 	MediaTimeout    time.Duration `koanf:"media_timeout"`
 	DisconnectGrace time.Duration `koanf:"disconnect_grace"`
+	RingTimeout     time.Duration `koanf:"ring_timeout"`
+	MaxDuration     time.Duration `koanf:"max_duration"`
+}
+
+// RetentionPeriod returns how long finished calls are kept: Retention in
+// days ("30d" or "30"), 0 for ever. Validate has checked it.
+func (c *Config) RetentionPeriod() time.Duration {
+	d, _ := ParseRetention(c.Retention)
+	return d
+}
+
+// maxRetentionDays bounds PARLEY_RETENTION (about 100 years).
+const maxRetentionDays = 36500
+
+// ParseRetention reads a retention in whole days: "30d", "30", or "",
+// "0" and "off" for none.
+func ParseRetention(s string) (time.Duration, error) {
+	v := strings.TrimSpace(strings.ToLower(s))
+	if v == "" || v == "0" || v == "0d" || v == "off" {
+		return 0, nil
+	}
+	days, err := strconv.Atoi(strings.TrimSuffix(v, "d"))
+	if err != nil || days < 0 || days > maxRetentionDays {
+		return 0, fmt.Errorf("must be a number of days between 1 and %d, such as 30d or 30 (empty or 0: keep calls for ever), not %q", maxRetentionDays, s)
+	}
+	return time.Duration(days) * 24 * time.Hour, nil
 }
 
 // VAD locates the Silero model and the ONNX Runtime library.

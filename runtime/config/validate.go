@@ -92,10 +92,15 @@ func (c *Config) Validate() error {
 		{"plugins.request_timeout", c.Plugins.RequestTimeout},
 		{"call.media_timeout", c.Calls.MediaTimeout},
 		{"call.disconnect_grace", c.Calls.DisconnectGrace},
+		{"call.ring_timeout", c.Calls.RingTimeout},
+		{"call.max_duration", c.Calls.MaxDuration},
 	} {
 		if t.d <= 0 {
 			bad(t.key, "must be a positive duration such as 30s")
 		}
+	}
+	if _, err := ParseRetention(c.Retention); err != nil {
+		bad("retention", "%v", err)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":

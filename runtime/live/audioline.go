@@ -1,6 +1,7 @@
 package live
 
 import (
+	"github.com/parleyhq/parley/runtime/fault"
 	"sync"
 	"time"
 
@@ -32,12 +33,13 @@ type audioLine struct {
 	tmp    []int16
 }
 
-func newAudioLine(client signaling.Client, sessionID string, sink media.Sink) (*audioLine, error) {
+func newAudioLine(client signaling.Client, sessionID string, sink media.Sink, onFault fault.Handler) (*audioLine, error) {
 	out := &audioOut{client: client, sessionID: sessionID}
 	player, err := media.NewPlayer(AudioDataRate, out)
 	if err != nil {
 		return nil, err
 	}
+	player.OnFault(onFault)
 	return &audioLine{player: player, out: out, sink: sink}, nil
 }
 

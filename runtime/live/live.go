@@ -20,6 +20,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/signaling"
@@ -70,6 +71,11 @@ type Line struct {
 	Emit func(event string, payload map[string]any)
 	// Hangup ends the call with reason (the agent said goodbye).
 	Hangup func(reason string)
+	// Fault is told of a panic the conversation contained in one of its
+	// goroutines: the call then fails (reason "internal error"), the stack
+	// is logged and the panic counted. It may block briefly (it stores the
+	// call's end); never call it holding a lock the teardown needs.
+	Fault fault.Handler
 }
 
 // Conversations starts the agent's side of a call once the caller's audio
@@ -95,6 +101,11 @@ type Config struct {
 	// DisconnectGrace: a caller whose connection stays down this long
 	// ends the call.
 	DisconnectGrace time.Duration
+	// RingTimeout: a session whose call has not reached IN_PROGRESS this
+	// long after the session was made is reaped: its call FAILS (reason
+	// "no answer") if still live, and its media state is freed either way.
+	// 0 turns the reaper off.
+	RingTimeout time.Duration
 	// Metrics counts live calls and connected peers; may be nil.
 	Metrics *metrics.Metrics
 }
@@ -110,9 +121,12 @@ type Manager struct {
 	events atomic.Pointer[Broadcaster]
 
 	mu       sync.Mutex
-	sessions map[string]*session // by call id
+	sessions map[string]*session // by call id; bounded by the reaper and the calls' lifetimes
 	closed   bool
 	wg       sync.WaitGroup // teardowns in flight
+
+	stopReaper chan struct{}
+	reaperDone chan struct{}
 }
 
 // New returns a Manager making WebRTC peers with engine.
@@ -126,7 +140,14 @@ func New(engine *media.Engine, calls Calls, convs Conversations, cfg Config, log
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{engine: engine, calls: calls, convs: convs, cfg: cfg, log: log.With("component", "live"), sessions: map[string]*session{}}, nil
+	m := &Manager{engine: engine, calls: calls, convs: convs, cfg: cfg, log: log.With("component", "live"), sessions: map[string]*session{},
+		stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
+	if cfg.RingTimeout > 0 {
+		go m.reap()
+	} else {
+		close(m.reaperDone)
+	}
+	return m, nil
 }
 
 var _ signaling.Agent = (*Manager)(nil)
@@ -189,7 +210,8 @@ func (m *Manager) existing(callID string) *session {
 }
 
 // Offer answers a caller's WebRTC offer with the agent peer.
-func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]any) error {
+func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]any) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	sdp, err := parseOffer(offer)
 	if err != nil {
 		return err
@@ -202,7 +224,8 @@ func (m *Manager) Offer(ctx context.Context, p signaling.Peer, offer map[string]
 }
 
 // Candidate adds the caller's trickled ICE candidate.
-func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) error {
+func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	c, err := parseCandidate(candidate)
 	if err != nil {
 		return err
@@ -215,7 +238,8 @@ func (m *Manager) Candidate(p signaling.Peer, candidate map[string]any) error {
 }
 
 // Audio takes a chunk of the caller's audio-data.
-func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) error {
+func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) (err error) {
+	defer m.containEvent(p.CallID, &err)
 	s, err := m.session(context.Background(), p)
 	if err != nil {
 		return err
@@ -226,6 +250,8 @@ func (m *Manager) Audio(p signaling.Peer, a signaling.AudioData) error {
 // Leave ends the call when its caller leaves the session, and starts the
 // disconnect grace period when the caller's socket is lost.
 func (m *Manager) Leave(p signaling.Peer, disconnected bool) {
+	var err error
+	defer m.containEvent(p.CallID, &err)
 	if s := m.existing(p.CallID); s != nil {
 		s.leave(p, disconnected)
 	}
@@ -254,6 +280,7 @@ func (m *Manager) CallChanged(c call.Call) {
 	// very caller of End that led here: never block the observer.
 	go func() {
 		defer m.wg.Done()
+		defer fault.Recover(metrics.ComponentLive, m.teardownPanicked(c.ID))
 		s.teardown(c.Status)
 	}()
 }
@@ -269,6 +296,9 @@ func (m *Manager) Active() int {
 // and refuses new work. It returns when everything is freed or ctx is done.
 func (m *Manager) Close(ctx context.Context) error {
 	m.mu.Lock()
+	if !m.closed {
+		close(m.stopReaper)
+	}
 	m.closed = true
 	ids := make([]string, 0, len(m.sessions))
 	for id := range m.sessions {
@@ -279,7 +309,7 @@ func (m *Manager) Close(ctx context.Context) error {
 		m.finish(ctx, id, ReasonShutdown)
 	}
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() { m.wg.Wait(); <-m.reaperDone; close(done) }()
 	select {
 	case <-done:
 		return nil
@@ -288,15 +318,16 @@ func (m *Manager) Close(ctx context.Context) error {
 	}
 }
 
-// finish ends (or, before IN_PROGRESS, fails) callID for reason; the
-// observer then tears its session down. When the call had already
-// finished, the session is torn down directly.
+// finish ends (or, before IN_PROGRESS or for an internal error, fails)
+// callID for reason; the observer then tears its session down. When the
+// call had already finished, the session is torn down directly.
 func (m *Manager) finish(ctx context.Context, callID, reason string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	c, err := m.calls.Get(ctx, callID)
 	if err == nil && c.Status.Live() {
-		if c.Status == call.StatusInProgress || reason == ReasonCallerLeft || reason == ReasonShutdown {
+		ends := c.Status == call.StatusInProgress || reason == ReasonCallerLeft || reason == ReasonShutdown
+		if ends && reason != fault.ReasonInternalError {
 			_, err = m.calls.End(ctx, callID, reason)
 		} else {
 			_, err = m.calls.Fail(ctx, callID, reason)

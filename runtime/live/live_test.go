@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/signaling"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
@@ -39,12 +40,22 @@ type toneConvs struct {
 	frames  atomic.Int64
 	loud    atomic.Int64 // frames with rms above 500
 	closed  atomic.Int32
+	// panicIn names a call whose conversation panics on its first frame.
+	panicIn atomic.Pointer[string]
+	// startPanicIn names a call whose conversation panics as it starts.
+	startPanicIn atomic.Pointer[string]
 }
 
-type toneConv struct{ c *toneConvs }
+type toneConv struct {
+	c  *toneConvs
+	id string
+}
 
-func (c *toneConvs) Start(_ context.Context, _ *call.Call, _ *agent.Spec, line Line) (Conversation, error) {
+func (c *toneConvs) Start(_ context.Context, cl *call.Call, _ *agent.Spec, line Line) (Conversation, error) {
 	out := line.Player
+	if id := c.startPanicIn.Load(); id != nil && *id == cl.ID {
+		panic("injected bug in Start")
+	}
 	c.started.Add(1)
 	tone := make([]int16, 22050)
 	for i := range tone {
@@ -53,12 +64,16 @@ func (c *toneConvs) Start(_ context.Context, _ *call.Call, _ *agent.Spec, line L
 	if err := out.Enqueue(audio.PCM{Samples: tone, Rate: 22050}); err != nil {
 		return nil, err
 	}
-	return toneConv{c}, nil
+	return toneConv{c, cl.ID}, nil
 }
 
 func (c toneConv) WriteFrame(f []int16) {
 	if len(f) != media.SinkFrameSamples {
 		panic("frame of the wrong size")
+	}
+	if id := c.c.panicIn.Load(); id != nil && *id == c.id {
+		var m map[string]int
+		m["boom"]++ //nolint:staticcheck // the injected bug: a nil map write
 	}
 	c.c.frames.Add(1)
 	if rms(f) > 500 {
@@ -69,11 +84,12 @@ func (c toneConv) WriteFrame(f []int16) {
 func (c toneConv) Close() { c.c.closed.Add(1) }
 
 type harness struct {
-	t      *testing.T
-	calls  *service.Calls
-	m      *Manager
-	convs  *toneConvs
-	events *recorder
+	t       *testing.T
+	calls   *service.Calls
+	m       *Manager
+	convs   *toneConvs
+	events  *recorder
+	metrics *metrics.Metrics
 }
 
 // recorder is a Broadcaster that keeps what it was sent.
@@ -118,6 +134,11 @@ func newHarnessMedia(t *testing.T, cfg Config, mc media.Config) *harness {
 		t.Fatal(err)
 	}
 	convs := &toneConvs{}
+	mx := cfg.Metrics
+	if mx == nil {
+		mx = metrics.New()
+		cfg.Metrics = mx
+	}
 	m, err := New(engine, calls, convs, cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +153,7 @@ func newHarnessMedia(t *testing.T, cfg Config, mc media.Config) *harness {
 			t.Error(err)
 		}
 	})
-	return &harness{t: t, calls: calls, m: m, convs: convs, events: events}
+	return &harness{t: t, calls: calls, m: m, convs: convs, events: events, metrics: mx}
 }
 
 type tlog struct{ t *testing.T }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
@@ -26,9 +28,12 @@ type session struct {
 	callID    string
 	sessionID string
 	spec      *agent.Spec
+	created   time.Time
 	ctx       context.Context // ends at teardown
 	cancel    context.CancelFunc
 	conv      atomic.Pointer[convBox] // read on every caller frame
+	fault     fault.Handler           // s.onPanic, made once (deferred on every frame)
+	faulted   atomic.Bool             // a panic was contained: the call is failing
 
 	mu         sync.Mutex
 	peerID     string // the caller that owns the audio; "" before any
@@ -49,11 +54,17 @@ type convBox struct{ c Conversation }
 
 func newSession(m *Manager, c *call.Call, spec *agent.Spec) *session {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &session{m: m, callID: c.ID, sessionID: c.SessionID, spec: spec, ctx: ctx, cancel: cancel}
+	s := &session{m: m, callID: c.ID, sessionID: c.SessionID, spec: spec, ctx: ctx, cancel: cancel, created: time.Now()}
+	s.fault = s.onPanic
+	return s
 }
 
 // WriteFrame passes a caller frame to the conversation (media.Sink).
 func (s *session) WriteFrame(frame []int16) {
+	defer fault.Recover(metrics.ComponentLive, s.fault)
+	if s.faulted.Load() {
+		return
+	}
 	if b := s.conv.Load(); b != nil {
 		b.c.WriteFrame(frame)
 	}
@@ -116,6 +127,7 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 		OnState: func(st media.State) { s.onState(gen, st) },
 		OnMedia: func() { s.onMedia(gen) },
 		Sink:    s,
+		OnFault: s.fault,
 	})
 	if err != nil {
 		return err
@@ -141,7 +153,10 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 	}
 	s.peer = peer
 	if !s.gotMedia && s.mediaTimer == nil {
-		s.mediaTimer = time.AfterFunc(s.m.cfg.MediaTimeout, func() { s.m.finish(s.ctx, s.callID, ReasonNoMedia) })
+		s.mediaTimer = time.AfterFunc(s.m.cfg.MediaTimeout, func() {
+			defer fault.Recover(metrics.ComponentLive, s.fault)
+			s.m.finish(s.ctx, s.callID, ReasonNoMedia)
+		})
 	}
 	s.mu.Unlock()
 	client.Emit("answer", map[string]any{"peerId": signaling.AgentPeerID, "answer": map[string]any{"type": answer.Type.String(), "sdp": answer.SDP}})
@@ -262,7 +277,10 @@ func (s *session) begin(gen int, out *media.Player) {
 	line := Line{
 		Player: out,
 		Emit:   func(event string, payload map[string]any) { s.m.broadcast(s.sessionID, event, payload) },
-		Hangup: func(reason string) { go s.m.finish(s.ctx, s.callID, reason) },
+		Hangup: func(reason string) {
+			fault.Go(metrics.ComponentLive, s.fault, func() { s.m.finish(s.ctx, s.callID, reason) })
+		},
+		Fault: s.fault,
 	}
 	conv, err := s.m.convs.Start(s.ctx, c, s.spec, line)
 	if err != nil {
@@ -319,6 +337,7 @@ func (s *session) startGrace() {
 		return
 	}
 	s.graceTimer = time.AfterFunc(s.m.cfg.DisconnectGrace, func() {
+		defer fault.Recover(metrics.ComponentLive, s.fault)
 		s.m.finish(s.ctx, s.callID, ReasonCallerDisconnected)
 	})
 }
@@ -381,7 +400,7 @@ func (s *session) audio(p signaling.Peer, a signaling.AudioData) error {
 	opened := line == nil
 	if opened {
 		var err error
-		if line, err = newAudioLine(p.Client, s.sessionID, s); err != nil {
+		if line, err = newAudioLine(p.Client, s.sessionID, s, s.fault); err != nil {
 			s.mu.Unlock()
 			return err
 		}

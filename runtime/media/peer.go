@@ -9,7 +9,12 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/runtime/fault"
 )
+
+// component labels the panics media contains (metrics.ComponentMedia).
+const component = "media"
 
 // streamID is the MediaStream id of the agent's track, so a browser's
 // ontrack event has event.streams[0].
@@ -32,6 +37,11 @@ type PeerHandlers struct {
 	OnMedia func()
 	// Sink receives the caller's audio; nil decodes and discards it.
 	Sink Sink
+	// OnFault is told of a panic contained in one of the peer's goroutines
+	// (reading and decoding the caller's audio, pacing the agent's, the
+	// callbacks above): that goroutine stops, the process goes on. The
+	// owner should close the peer. May be nil.
+	OnFault fault.Handler
 }
 
 // Stats are a Peer's media counters.
@@ -150,6 +160,7 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: %w", err)
 	}
+	player.OnFault(p.h.OnFault)
 
 	p.mu.Lock()
 	if p.closed {
@@ -272,11 +283,13 @@ func (p *Peer) spawn(f func()) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		defer fault.Recover(component, p.h.OnFault)
 		f()
 	}()
 }
 
 func (p *Peer) onCandidate(c *webrtc.ICECandidate) {
+	defer fault.Recover(component, p.h.OnFault)
 	if c == nil {
 		return
 	}
@@ -305,6 +318,7 @@ func (p *Peer) deliverCandidate(c webrtc.ICECandidateInit) {
 // current state rather than the one it was started for, so a late
 // goroutine never reports a stale state.
 func (p *Peer) onState(changed webrtc.PeerConnectionState) {
+	defer fault.Recover(component, p.h.OnFault)
 	if changed == webrtc.PeerConnectionStateConnected {
 		p.ready.Store(true) // even when the report below is superseded
 	}
@@ -323,6 +337,7 @@ func (p *Peer) onState(changed webrtc.PeerConnectionState) {
 // onTrack reads the caller's first audio track until the connection
 // closes. Pion calls it on a goroutine of its own; Close waits for it.
 func (p *Peer) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	defer fault.Recover(component, p.h.OnFault)
 	if track.Kind() != webrtc.RTPCodecTypeAudio {
 		return
 	}
@@ -355,7 +370,7 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 			continue
 		}
 		if p.h.OnMedia != nil {
-			p.mediaOnce.Do(func() { go p.h.OnMedia() })
+			p.mediaOnce.Do(func() { fault.Go(component, p.h.OnFault, p.h.OnMedia) })
 		}
 		if in != nil {
 			in.packet(pkt.SequenceNumber, pkt.Timestamp, pkt.Payload)

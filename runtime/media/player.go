@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/fault"
 )
 
 // maxBurst is how many frames one tick may write to catch up after a
@@ -67,6 +69,7 @@ type Player struct {
 	kick      chan struct{} // speech queued on an idle Player: send it now
 	running   bool          // a pacing goroutine was started (set before it starts)
 	closeOnce sync.Once
+	onFault   atomic.Pointer[fault.Handler]
 }
 
 // NewPlayer returns a Player that writes frames of rate/50 samples to w and
@@ -103,6 +106,16 @@ func newPlayer(rate int, w FrameWriter) (*Player, error) {
 		done:     make(chan struct{}),
 		kick:     make(chan struct{}, 1),
 	}, nil
+}
+
+// OnFault sets who is told of a panic contained in the pacing goroutine
+// (which then stops: the agent falls silent). nil tells nobody.
+func (p *Player) OnFault(h fault.Handler) { p.onFault.Store(&h) }
+
+func (p *Player) fault(pn *fault.Panic) {
+	if h := p.onFault.Load(); h != nil && *h != nil {
+		(*h)(pn)
+	}
 }
 
 // String describes the stage, for example "player 48000 Hz".
@@ -252,6 +265,7 @@ func (p *Player) Close() {
 // run paces frames until Close.
 func (p *Player) run(start time.Time) {
 	defer close(p.done)
+	defer fault.Recover(component, p.fault)
 	t := time.NewTicker(frameDuration)
 	defer t.Stop()
 	p.start = start

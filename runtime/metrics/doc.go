@@ -28,6 +28,8 @@
 //	parley_plugin_errors_total                  counter    plugin, kind    errors returned by provider plugins
 //	parley_plugin_restarts_total                counter    plugin          restarts of provider plugin processes
 //	parley_caller_sentiment_total               counter    agent, sentiment caller turns by sentiment (positive, neutral, negative, other)
+//	parley_panics_total                         counter    component        panics contained; the call they hit FAILED
+//	parley_store_errors_total                   counter    op               store operations that failed (full disk ...)
 //
 // # Labels
 //
@@ -38,8 +40,11 @@
 //   - provider, plugin: the plugin's name, as the host names it (the file
 //     name of a plugin given by path); "none" when empty.
 //   - status: ENDED or FAILED; anything else is "other".
+//   - component: live, pipeline, media, signaling, store or other.
+//   - op: create_call, update_call, read_call, list_calls, append_turns,
+//     read_turns, delete_calls, fail_live_calls, ping or other.
 //   - kind: unavailable, timeout, invalid_input, invalid_options,
-//     unauthorized, rate_limited, unsupported, bad_response or other (the
+//     unauthorized, rate_limited, unsupported, bad_response, internal or other (the
 //     Kind constants).
 //
 // Cardinality is capped: the first 64 agent names and 32 plugin names are

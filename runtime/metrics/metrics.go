@@ -40,6 +40,8 @@ type Metrics struct {
 	pluginRestarts *prometheus.CounterVec // plugin
 	sentiments     *prometheus.CounterVec // agent, sentiment
 	frameInterval  prometheus.Histogram
+	panics         *prometheus.CounterVec // component
+	storeErrors    *prometheus.CounterVec // op
 
 	agents     *cache[string, *agentSeries]
 	turnSeries *cache[turnKey, *turnSeries]
@@ -100,6 +102,7 @@ func New() *Metrics {
 		}),
 		sentiments: counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
 	}
+	m.panics, m.storeErrors = newFaultCounters()
 	m.agents = newCache(m.newAgentSeries)
 	m.turnSeries = newCache(m.newTurnSeries)
 	m.plugins = newCache(m.newPluginSeries)
@@ -113,6 +116,7 @@ func New() *Metrics {
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead,
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
+		m.panics, m.storeErrors,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,

@@ -18,13 +18,14 @@ const (
 	KindRateLimited    = "rate_limited"    // provider.ErrRateLimited
 	KindUnsupported    = "unsupported"     // provider.ErrUnsupported
 	KindBadResponse    = "bad_response"    // host.ErrBadResponse: the plugin broke its contract
+	KindInternal       = "internal"        // provider.ErrInternal: the plugin panicked on the request
 	KindOther          = "other"           // anything else
 )
 
 // kinds lists every kind; a plugin's error counters are kept in this order.
 var kinds = [...]string{
 	KindUnavailable, KindTimeout, KindInvalidInput, KindInvalidOptions,
-	KindUnauthorized, KindRateLimited, KindUnsupported, KindBadResponse, KindOther,
+	KindUnauthorized, KindRateLimited, KindUnsupported, KindBadResponse, KindInternal, KindOther,
 }
 
 // kindIndex returns the index of kind in kinds; an unknown kind is "other".

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
@@ -44,9 +45,12 @@ type Config struct {
 	Providers ProviderSource
 	Store     TurnStore
 	// NewVAD makes the speech detector of one call.
-	NewVAD  func() (VADStream, error)
-	Metrics *metrics.Metrics // may be nil
-	Log     *slog.Logger
+	NewVAD func() (VADStream, error)
+	// MaxDuration is the longest call of an agent that sets no
+	// max_duration: the agent then says goodbye and hangs up. 0 for none.
+	MaxDuration time.Duration
+	Metrics     *metrics.Metrics // may be nil
+	Log         *slog.Logger
 }
 
 // Engine starts conversations; it implements live.Conversations.
@@ -93,6 +97,8 @@ type conversation struct {
 	pool      sync.Pool
 	dropped   atomic.Int64
 	done      chan struct{}
+	turns     *recorder     // stores turns off the loop
+	fault     fault.Handler // c.onPanic, deferred by every goroutine of the call
 
 	// Owned by the loop goroutine.
 	lis     listener // the listening half
@@ -102,6 +108,7 @@ type conversation struct {
 	finals  []*uturn // caller turns waiting for their final transcript
 	results chan *reply
 	stt     chan sttEvent
+	life    lifetime // max duration and silence
 }
 
 // Start begins the conversation of c: the greeting plays, then the agent
@@ -134,7 +141,18 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 		stt:     make(chan sttEvent, 64),
 	}
 	conv.pool.New = func() any { return new(frame) }
+	conv.fault = conv.onPanic
 	conv.lis = newListener(conv, vad)
+	maxDuration := time.Duration(spec.MaxDuration)
+	if maxDuration <= 0 {
+		maxDuration = e.cfg.MaxDuration
+	}
+	if maxDuration > 0 && !c.ConnectedAt.IsZero() {
+		// A conversation restarted by a new offer keeps the call's clock.
+		maxDuration = max(maxDuration-time.Since(c.ConnectedAt), time.Millisecond)
+	}
+	conv.life = newLifetime(maxDuration, spec)
+	conv.turns = newRecorder(conv)
 	go conv.loop()
 	return conv, nil
 }
@@ -161,14 +179,30 @@ func (c *conversation) Close() {
 	<-c.done
 }
 
+// onPanic handles a panic contained in one of the call's goroutines: the
+// conversation stops and the call fails (live logs and counts it).
+func (c *conversation) onPanic(p *fault.Panic) {
+	c.cancel()
+	if c.line.Fault != nil {
+		c.line.Fault(p)
+		return
+	}
+	c.log.Error("panic contained: the conversation stops", "component", p.Component, "panic", fmt.Sprint(p.Value), "stack", string(p.Stack))
+	c.e.cfg.Metrics.Panicked(p.Component)
+}
+
 // loop owns the conversation's state until the call ends.
 func (c *conversation) loop() {
 	defer close(c.done)
+	defer c.turns.close() // last: every turn is stored before Close returns
 	defer c.closeListener()
+	defer c.life.stop()
+	defer fault.Recover(metrics.ComponentPipeline, c.fault)
 	if c.spec.Greeting != "" {
 		c.startReply(nil, c.spec.Greeting)
 	}
 	for {
+		c.idle()
 		select {
 		case <-c.ctx.Done():
 			c.stopReply()
@@ -182,6 +216,10 @@ func (c *conversation) loop() {
 			c.onTranscript(ev)
 		case r := <-c.results:
 			c.finishReply(r)
+		case <-c.life.maxDurationC():
+			c.wrapUp(call.ReasonMaxDuration)
+		case <-c.life.silence.C:
+			c.onSilence()
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/store"
@@ -55,6 +57,11 @@ type harness struct {
 	mu      sync.Mutex
 	events  []event
 	hangups []string
+	faults  []*fault.Panic
+	vadBug  atomic.Bool
+	maxDur  time.Duration // the runtime's max duration (Config.MaxDuration)
+	// connectedAt is when the call reached IN_PROGRESS; zero for now.
+	connectedAt time.Time
 }
 
 func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
@@ -63,6 +70,13 @@ func newHarness(t *testing.T, edit func(*agent.Spec)) *harness {
 }
 
 func newHarnessWith(t *testing.T, f *fakeProviders, edit func(*agent.Spec)) *harness {
+	t.Helper()
+	return newHarnessPrep(t, f, edit, nil)
+}
+
+// newHarnessPrep is newHarnessWith with prep run on the harness before the
+// conversation starts (to make its store hang, for example).
+func newHarnessPrep(t *testing.T, f *fakeProviders, edit func(*agent.Spec), prep func(*harness)) *harness {
 	t.Helper()
 	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreCurrent()) })
 	spec := agent.Defaults()
@@ -74,6 +88,9 @@ func newHarnessWith(t *testing.T, f *fakeProviders, edit func(*agent.Spec)) *har
 		edit(&spec)
 	}
 	h := &harness{t: t, f: f, st: &memStore{}, w: &recWriter{}}
+	if prep != nil {
+		prep(h)
+	}
 	var err error
 	if h.player, err = media.NewPlayer(16000, h.w); err != nil {
 		t.Fatal(err)
@@ -82,7 +99,8 @@ func newHarnessWith(t *testing.T, f *fakeProviders, edit func(*agent.Spec)) *har
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	e, err := New(Config{Providers: h.f, Store: h.st, NewVAD: func() (VADStream, error) { return &energyVAD{}, nil }, Log: log})
+	e, err := New(Config{Providers: h.f, Store: h.st, NewVAD: func() (VADStream, error) { return &energyVAD{bug: &h.vadBug}, nil },
+		MaxDuration: h.maxDur, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +112,9 @@ func newHarnessWith(t *testing.T, f *fakeProviders, edit func(*agent.Spec)) *har
 			h.mu.Unlock()
 		},
 		Hangup: func(reason string) { h.mu.Lock(); h.hangups = append(h.hangups, reason); h.mu.Unlock() },
+		Fault:  func(p *fault.Panic) { h.mu.Lock(); h.faults = append(h.faults, p); h.mu.Unlock() },
 	}
-	h.conv, err = e.Start(context.Background(), &call.Call{ID: "c1"}, &spec, line)
+	h.conv, err = e.Start(context.Background(), &call.Call{ID: "c1", ConnectedAt: h.connectedAt}, &spec, line)
 	if err != nil {
 		t.Fatal(err)
 	}

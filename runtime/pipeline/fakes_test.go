@@ -18,6 +18,7 @@ import (
 
 // fakeProviders are in-process providers with fixed behaviour.
 type fakeProviders struct {
+	chatPanic  atomic.Bool   // Complete panics (on the reply's goroutine)
 	sttDelay   time.Duration // EndUtterance -> final
 	heard      atomic.Value  // string: the text every final says
 	chatFail   atomic.Int32  // fail this many chat requests first
@@ -102,6 +103,9 @@ func (s *fakeSTTStream) Close() error     { s.cancel(); return nil }
 type fakeChat struct{ f *fakeProviders }
 
 func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
+	if c.f.chatPanic.Load() {
+		panic("injected chat bug")
+	}
 	if c.f.chatFail.Add(-1) >= 0 {
 		return nil, provider.ErrUnavailable
 	}
@@ -151,12 +155,17 @@ func (fakeSentiment) Analyze(context.Context, provider.SentimentRequest) (provid
 type energyVAD struct {
 	buf   []int16
 	probs []float32
+	bug   *atomic.Bool // when set and true, Write panics (on the loop)
 }
 
 func (v *energyVAD) WindowSamples() int { return 512 }
 func (v *energyVAD) Close() error       { return nil }
 
 func (v *energyVAD) Write(s []int16) ([]float32, error) {
+	if v.bug != nil && v.bug.Load() {
+		var m map[string]int
+		m["boom"]++ //nolint:staticcheck // the injected bug
+	}
 	v.buf = append(v.buf, s...)
 	v.probs = v.probs[:0]
 	for len(v.buf) >= 512 {
@@ -174,13 +183,31 @@ func (v *energyVAD) Write(s []int16) ([]float32, error) {
 	return v.probs, nil
 }
 
-// memStore keeps turns in memory.
+// memStore keeps turns in memory. It can be made to hang (like a stuck
+// disk) or to fail (like a full one).
 type memStore struct {
 	mu    sync.Mutex
 	turns []*store.Turn
+	gate  chan struct{} // when set, AppendTurns waits for it to close (or ctx)
+	fail  error         // when set, AppendTurns fails with it
+	calls atomic.Int32
 }
 
-func (m *memStore) AppendTurns(_ context.Context, _ string, turns ...*store.Turn) error {
+func (m *memStore) AppendTurns(ctx context.Context, _ string, turns ...*store.Turn) error {
+	m.calls.Add(1)
+	m.mu.Lock()
+	gate, fail := m.gate, m.fail
+	m.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if fail != nil {
+		return fail
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, t := range turns {

@@ -5,7 +5,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -208,6 +210,11 @@ func (l *listener) remember(pcm []int16) {
 // talking, and start sending the turn to STT from just before its start.
 func (c *conversation) onSpeech(now time.Time) {
 	l := &c.lis
+	c.heard()
+	if c.life.ending != "" {
+		l.det.Reset() // the agent is saying goodbye
+		return
+	}
 	if c.reply != nil && c.reply.speaking() {
 		if !c.spec.TurnTaking.BargeIn {
 			l.det.Reset() // the agent has the floor
@@ -240,6 +247,7 @@ func (l *listener) open() bool {
 	}
 	l.stream = st
 	go func() {
+		defer fault.Recover(metrics.ComponentPipeline, c.fault)
 		for {
 			tr, err := st.Recv()
 			select {
@@ -311,9 +319,12 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	c.finals = c.finals[1:]
 	t.final = time.Now()
 	t.text = ev.tr.Text
+	if chaosHook != nil {
+		chaosHook(c.spec.Name, t.text)
+	}
 	c.emit(EventTranscript, map[string]any{"text": t.text, "final": true})
-	if t.text == "" {
-		return // noise the recogniser found no words in
+	if t.text == "" || c.life.ending != "" {
+		return // noise the recogniser found no words in, or the call is ending
 	}
 	c.startReply(t, "")
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/fault"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
@@ -36,6 +38,7 @@ type reply struct {
 	started     bool // its first audio was queued
 	interrupted bool
 	endCall     bool
+	hangup      string // set on the goodbye of a call the agent ends: the reason
 	err         error
 	sentiment   chan *store.Sentiment
 
@@ -83,6 +86,7 @@ func (c *conversation) startReply(t *uturn, fixed string) {
 
 // score runs sentiment beside the reply.
 func (c *conversation) score(text string, out chan<- *store.Sentiment) {
+	defer fault.Recover(metrics.ComponentPipeline, c.fault)
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
 	var opts provider.Options
@@ -104,7 +108,16 @@ func (c *conversation) score(text string, out chan<- *store.Sentiment) {
 
 // run writes the reply and speaks it; the loop gets it back when done.
 func (r *reply) run() {
-	defer func() { r.c.results <- r }()
+	// After a panic in the loop nobody takes results any more: done is
+	// closed then (and only then, in any other case the loop takes every
+	// result before it exits).
+	defer func() {
+		select {
+		case r.c.results <- r:
+		case <-r.c.done:
+		}
+	}()
+	defer fault.Recover(metrics.ComponentPipeline, r.c.fault)
 	var err error
 	if r.fixed != "" {
 		r.text.WriteString(r.fixed)

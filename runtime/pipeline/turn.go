@@ -38,6 +38,15 @@ func (c *conversation) finishReply(r *reply) {
 	if c.ctx.Err() != nil {
 		return // the call is over
 	}
+	if r.hangup != "" {
+		// The goodbye has played (or was cut short): the call ends now.
+		c.life.hardStop.Stop()
+		c.line.Hangup(r.hangup)
+		return
+	}
+	if c.life.ending != "" {
+		return // the goodbye is on its way
+	}
 	switch {
 	case failed != nil && r.fixed == "":
 		c.apologise()
@@ -47,19 +56,13 @@ func (c *conversation) finishReply(r *reply) {
 	}
 }
 
-// store appends the caller's turn (if any) and the agent's turn (if it
-// said anything) to the call's history.
+// store records the caller's turn (if any) and the agent's turn (if it
+// said anything): at once in the history the chat model sees, and, off the
+// loop, in the store (see recorder).
 func (c *conversation) store(r *reply, text string) {
 	var turns []*store.Turn
 	if t := r.user; t != nil {
 		ut := &store.Turn{Role: store.RoleUser, Text: t.text, StartedAt: t.speechStart, EndedAt: t.speechEnd, Timings: r.timings(c.spec)}
-		if r.sentiment != nil {
-			select {
-			case ut.Sentiment = <-r.sentiment:
-			case <-time.After(2 * time.Second):
-				c.log.Warn("sentiment too slow: the turn is stored without it")
-			}
-		}
 		turns = append(turns, ut)
 		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(ut.Timings), r.interrupted)
 	}
@@ -73,13 +76,20 @@ func (c *conversation) store(r *reply, text string) {
 	if len(turns) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
-	defer cancel()
-	if err := c.e.cfg.Store.AppendTurns(ctx, c.callID, turns...); err != nil {
-		c.log.Error("turns not stored", "err", err)
-		return
+	// The history holds copies of what the chat model needs (the recorder
+	// fills in the stored turns' sentiment and sequence numbers), and only
+	// as many turns as it is shown.
+	for _, t := range turns {
+		c.history = append(c.history, &store.Turn{Role: t.Role, Text: t.Text})
 	}
-	c.history = append(c.history, turns...)
+	if keep := c.spec.History.MaxTurns; len(c.history) > 2*keep+2 {
+		c.history = append(c.history[:0], c.history[len(c.history)-keep:]...)
+	}
+	rec := record{turns: turns}
+	if r.user != nil {
+		rec.sentiment = r.sentiment
+	}
+	c.turns.add(rec)
 }
 
 // timings are the measured stages of the caller's turn r answered.
@@ -144,6 +154,9 @@ var apologies = map[agent.Language]string{
 
 // apologise speaks the agent's apology after a failed turn.
 func (c *conversation) apologise() {
+	if c.life.ending != "" {
+		return
+	}
 	text := c.spec.ErrorMessage
 	if text == "" {
 		text = apologies[c.spec.Language]
@@ -194,6 +207,8 @@ func errorKind(err error) string {
 		return metrics.KindUnsupported
 	case errors.Is(err, host.ErrBadResponse):
 		return metrics.KindBadResponse
+	case errors.Is(err, provider.ErrInternal):
+		return metrics.KindInternal
 	}
 	return metrics.KindOther
 }

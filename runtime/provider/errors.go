@@ -28,6 +28,9 @@ var (
 	ErrTimeout = errors.New("provider timed out")
 	// ErrUnsupported means the plugin does not serve that capability.
 	ErrUnsupported = errors.New("not supported by this provider")
+	// ErrInternal means the plugin broke on a request (it panicked: a bug
+	// in the plugin). The plugin process stays up for other requests.
+	ErrInternal = errors.New("provider internal error")
 )
 
 var codeOf = []struct {
@@ -41,6 +44,7 @@ var codeOf = []struct {
 	{ErrUnavailable, codes.Unavailable},
 	{ErrTimeout, codes.DeadlineExceeded},
 	{ErrUnsupported, codes.Unimplemented},
+	{ErrInternal, codes.Internal},
 	{context.DeadlineExceeded, codes.DeadlineExceeded},
 	{context.Canceled, codes.Canceled},
 }

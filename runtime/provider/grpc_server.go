@@ -86,9 +86,11 @@ func (s *sttServer) Stream(srv pb.STT_StreamServer) error {
 	// handler returns as soon as either fails (which ends srv.Recv), or when
 	// the plugin has answered everything after the runtime's CloseSend.
 	sent := make(chan error, 1)
-	go func() { sent <- sendTranscripts(srv, st) }()
+	go func() {
+		sent <- contained("STT stream (transcripts)", func() error { return sendTranscripts(srv, st) })
+	}()
 	fed := make(chan error, 1)
-	go func() { fed <- feedAudio(ctx, srv, st) }()
+	go func() { fed <- contained("STT stream (audio)", func() error { return feedAudio(ctx, srv, st) }) }()
 	select {
 	case err := <-sent:
 		return toStatus(err)

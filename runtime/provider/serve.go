@@ -58,7 +58,9 @@ func Logger(name string) hclog.Logger {
 //	}
 //
 // Started by hand (not by the runtime), it prints a message saying so and
-// exits, as go-plugin does.
+// exits, as go-plugin does. A panic in a provider method (or in a stream
+// producer started with Produce) fails that request with ErrInternal and
+// is logged with its stack; the plugin keeps serving.
 func Serve(cfg ServeConfig) error {
 	if cfg.Name == "" {
 		return fmt.Errorf("provider.Serve: Name is required")
@@ -69,11 +71,13 @@ func Serve(cfg ServeConfig) error {
 	if err := dieWithParent(); err != nil {
 		return err
 	}
+	log := Logger(cfg.Name)
+	panicLog.Store(&log)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{1: pluginSetV1(&cfg)},
-		GRPCServer:       plugin.DefaultGRPCServer,
-		Logger:           Logger(cfg.Name),
+		GRPCServer:       newGRPCServer,
+		Logger:           log,
 	})
 	return nil
 }

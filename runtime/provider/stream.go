@@ -25,27 +25,33 @@ type Stream[T any] interface {
 func Produce[T any](ctx context.Context, produce func(ctx context.Context, send func(T) error) error) Stream[T] {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &chanStream[T]{values: make(chan T), done: make(chan struct{}), cancel: cancel}
+	send := s.sender(ctx)
 	go func() {
 		defer close(s.done)
-		err := produce(ctx, func(v T) error {
-			// A select with both cases ready picks at random: check first,
-			// so that nothing more is sent once ctx is done.
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			select {
-			case s.values <- v:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
+		err := contained("stream producer", func() error { return produce(ctx, send) })
 		if err == nil {
 			err = io.EOF
 		}
 		s.err = err
 	}()
 	return s
+}
+
+// sender returns the send function Produce hands its producer.
+func (s *chanStream[T]) sender(ctx context.Context) func(T) error {
+	return func(v T) error {
+		// A select with both cases ready picks at random: check first,
+		// so that nothing more is sent once ctx is done.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		select {
+		case s.values <- v:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 type chanStream[T any] struct {

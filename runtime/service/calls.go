@@ -33,8 +33,13 @@ type Calls struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	mu        sync.Mutex
-	specs     map[string]*agent.Spec // live call id -> spec it started with
+	mu sync.Mutex
+	// specs maps a live agent call's id to the spec it started with. An
+	// entry goes when the call ends or fails; every call does, at the
+	// latest by RunLifetimes' ring timeout or max-duration sweep, so the
+	// map holds at most the calls of one ring timeout plus the calls in
+	// progress.
+	specs     map[string]*agent.Spec
 	observers []func(call.Call)
 }
 
@@ -158,7 +163,8 @@ func (s *Calls) End(ctx context.Context, id, reason string) (*call.Call, error) 
 	return c, err
 }
 
-// Fail marks a call that never reached IN_PROGRESS as FAILED.
+// Fail marks a live call as FAILED: it never reached IN_PROGRESS, or the
+// runtime broke it (an internal error).
 func (s *Calls) Fail(ctx context.Context, id, reason string) (*call.Call, error) {
 	c, err := s.update(ctx, id, "fail", func(c *call.Call) error { return c.Fail(s.now(), reason) })
 	if err == nil {

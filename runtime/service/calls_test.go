@@ -98,11 +98,13 @@ func TestStatusFollowsTheMachine(t *testing.T) {
 		_, err = step(ctx, c.ID)
 		require.NoError(t, err)
 	}
+	_, err = calls.End(ctx, c.ID, call.ReasonHangup)
+	require.NoError(t, err)
 	_, err = calls.Fail(ctx, c.ID, "ice failed")
-	require.ErrorIs(t, err, call.ErrInvalidTransition)
+	require.ErrorIs(t, err, call.ErrInvalidTransition, "a finished call cannot fail")
 	got, err := calls.Get(ctx, c.ID)
 	require.NoError(t, err)
-	require.Equal(t, call.StatusInProgress, got.Status)
+	require.Equal(t, call.StatusEnded, got.Status)
 	require.False(t, got.ConnectedAt.IsZero())
 }
 

@@ -35,6 +35,12 @@ type Store interface {
 	// with this reason, returning how many it changed. The runtime calls it
 	// at start, for calls a crash left behind.
 	FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error)
+	// LiveCallsBefore returns up to limit calls with one of statuses (live
+	// ones only) created before before, oldest first.
+	LiveCallsBefore(ctx context.Context, statuses []call.Status, before time.Time, limit int) ([]*call.Call, error)
+	// DeleteCallsBefore deletes up to limit ENDED or FAILED calls created
+	// before before, oldest first, with their turns, and returns how many.
+	DeleteCallsBefore(ctx context.Context, before time.Time, limit int) (int, error)
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; calling it twice is safe.
