@@ -47,6 +47,8 @@ var Settings = []Setting{
 	{Key: "call.media_timeout", Env: EnvPrefix + "CALL_MEDIA_TIMEOUT", Default: "20s", Help: "a realtime call with no caller audio this long after its offer FAILS"},
 	{Key: "call.disconnect_grace", Env: EnvPrefix + "CALL_DISCONNECT_GRACE", Default: "10s", Help: "a caller disconnected this long ENDS the call"},
 	{Key: "signaling.max_payload", Env: EnvPrefix + "SIGNALING_MAX_PAYLOAD", Default: 256 << 10, Help: "largest Socket.IO message, bytes; a client sending more is disconnected"},
+	{Key: "signaling.event_rate", Env: EnvPrefix + "SIGNALING_EVENT_RATE", Default: 200, Help: "Socket.IO packets per second per connection (bursts of twice that), 0 for no limit; a client sending more is disconnected"},
+	{Key: "signaling.byte_rate", Env: EnvPrefix + "SIGNALING_BYTE_RATE", Default: 512 << 10, Help: "Socket.IO bytes per second per connection (bursts of twice that, at least one largest message), 0 for no limit; a client sending more is disconnected"},
 	{Key: "vad.dir", Env: EnvPrefix + "VAD_DIR", Default: "", Help: "directory of silero_vad.onnx and libonnxruntime.so.1 (empty: vad/ beside the binary); without them an energy detector is used"},
 	{Key: "log.level", Env: EnvPrefix + "LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Key: "log.format", Env: EnvPrefix + "LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
