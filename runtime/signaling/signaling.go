@@ -47,6 +47,10 @@ type Session struct {
 	// receiverNumber): offers, candidates and audio-data go to the Agent
 	// instead of being relayed to the other peers.
 	Agent bool
+	// TokenID is the id of the call token that created the call; empty
+	// when a key holder or open mode created it. In key mode a call token
+	// joins only the session whose TokenID is its id.
+	TokenID string
 }
 
 // Sessions tells whether a session (call) may be joined.
@@ -64,6 +68,10 @@ type options struct {
 	pingTimeout   time.Duration
 	corsOrigin    string
 	agent         Agent
+	gate          Gate
+	origins       []string // lower case; empty: any
+	eventRate     int
+	byteRate      int
 }
 
 // Option tunes the server.
@@ -95,6 +103,13 @@ type peer struct {
 	peerID    string
 	callID    string
 	agent     bool // the session is answered by the Agent
+	caller    bool // holds the session's seat (agent sessions)
+	observer  bool // watches: may not send offer, answer, ice-candidate or audio-data
+
+	// audio-data's sampleRate, and when it last changed; used from the
+	// socket's event queue only.
+	audioRate    int
+	audioRateSet time.Time
 }
 
 // Server is the signaling server.
@@ -110,6 +125,7 @@ type Server struct {
 	mu     sync.Mutex
 	joined map[socket.SocketId]*peer             // socket -> its session
 	rooms  map[string]map[string]socket.SocketId // sessionId -> peerId -> socket
+	seats  map[string]*seat                      // sessionId -> its caller (agent sessions)
 	closed bool
 }
 
@@ -149,6 +165,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		opts:     o,
 		joined:   map[socket.SocketId]*peer{},
 		rooms:    map[string]map[string]socket.SocketId{},
+		seats:    map[string]*seat{},
 	}
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
@@ -160,9 +177,16 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	s.base, s.cancel = context.WithCancel(context.Background())
 	eio := s.io.ServeHandler(so)
 	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); !s.originAllowed(origin) {
+			refuseOrigin(w, origin)
+			return
+		}
 		eio.ServeHTTP(w, r.WithContext(s.base))
 	}))
 	nsp := s.io.Of(Namespace, nil)
+	if o.gate != nil {
+		nsp.Use(s.handshakeGate)
+	}
 	if err := nsp.On("connection", func(args ...any) {
 		if c, ok := first[*socket.Socket](args); ok {
 			s.onConnection(c)
@@ -257,6 +281,7 @@ func (s *Server) onConnection(c *socket.Socket) {
 		handle(event, s.relay(event))
 	}
 	_ = c.On("disconnect", func(...any) { s.onDisconnect(c) })
+	s.limit(c)
 }
 
 // reply answers the ack, if any, and reports a failure as an `error` event.
@@ -274,6 +299,16 @@ func (s *Server) reply(c *socket.Socket, ack socket.Ack, e *Error) {
 }
 
 func (s *Server) join(c *socket.Socket, m message) *Error {
+	if reservedPeerID(m.PeerID) {
+		return errorf(CodeReservedPeerID, "join-session: peerId %q is the runtime's own; choose another", m.PeerID)
+	}
+	var id Identity
+	if s.opts.gate != nil {
+		var e *Error
+		if id, e = s.identify(c, m); e != nil {
+			return e
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.lookupTimeout)
 	defer cancel()
 	sess, err := s.sessions.Lookup(ctx, m.SessionID)
@@ -285,13 +320,20 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 		s.log.Error("session lookup failed", "session", m.SessionID, "err", err)
 		return errorf(CodeInternal, "session lookup failed")
 	case !sess.Live:
+		s.SessionEnded(m.SessionID)
 		return errorf(CodeSessionNotJoinable, "session %q has ended", m.SessionID)
 	}
+	if s.opts.gate != nil {
+		if e := s.admit(id, sess, m); e != nil {
+			return e
+		}
+	}
+	agent := sess.Agent && s.opts.agent != nil
 
 	s.mu.Lock()
 	if p := s.joined[c.Id()]; p != nil {
 		s.mu.Unlock()
-		if p.sessionID == m.SessionID && p.peerID == m.PeerID {
+		if p.sessionID == m.SessionID && p.peerID == m.PeerID && p.observer == m.Observer {
 			return nil // already there; idempotent
 		}
 		return errorf(CodeAlreadyJoined, "this connection already joined session %q as %q; leave it first", p.sessionID, p.peerID)
@@ -301,24 +343,43 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 		s.mu.Unlock()
 		return errorf(CodePeerIDTaken, "peer %q is already in session %q", m.PeerID, m.SessionID)
 	}
+	if len(room) >= maxPeersPerSession {
+		s.mu.Unlock()
+		return errorf(CodeSessionFull, "session %q already has %d peers", m.SessionID, maxPeersPerSession)
+	}
+	var resume string
+	if agent && !m.Observer {
+		var e *Error
+		if resume, e = s.takeSeat(m.SessionID, m, c.Id()); e != nil {
+			s.mu.Unlock()
+			return e
+		}
+	}
 	if room == nil {
 		room = map[string]socket.SocketId{}
 		s.rooms[m.SessionID] = room
 	}
 	room[m.PeerID] = c.Id()
-	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: sess.Agent && s.opts.agent != nil}
+	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: agent, caller: resume != "", observer: m.Observer}
 	s.mu.Unlock()
 
 	c.Join(socket.Room(m.SessionID))
 	if !c.Connected() {
 		// Disconnected during the lookup: its disconnect handler may have
 		// run before the peer was recorded.
-		s.forget(c.Id())
+		s.forget(c.Id(), false)
 		return nil
 	}
-	_ = c.Emit("joined-session", map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID})
+	joined := map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID}
+	if resume != "" {
+		joined["resumeToken"] = resume
+	}
+	if m.Observer {
+		joined["observer"] = true
+	}
+	_ = c.Emit("joined-session", joined)
 	_ = c.To(socket.Room(m.SessionID)).Emit("peer-joined", map[string]any{"peerId": m.PeerID})
-	s.log.Info("peer joined", "session", m.SessionID, "call", callID, "peer", m.PeerID)
+	s.log.Info("peer joined", "session", m.SessionID, "call", callID, "peer", m.PeerID, "observer", m.Observer)
 	return nil
 }
 
@@ -335,6 +396,8 @@ func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *E
 		return nil, errorf(CodeForbidden, "%s: this connection did not join session %q", event, m.SessionID)
 	case p.peerID != m.PeerID:
 		return nil, errorf(CodeForbidden, "%s: this connection is not peer %q", event, m.PeerID)
+	case p.observer && event != "leave-session":
+		return nil, errorf(CodeForbidden, "%s: observers may not send it", event)
 	}
 	return p, nil
 }
@@ -371,6 +434,9 @@ func (s *Server) audioData(c *socket.Socket, m message) *Error {
 		return e
 	}
 	a := m.Value.(AudioData)
+	if e := p.checkAudioRate(a.PCM.Rate, time.Now()); e != nil {
+		return e
+	}
 	if p.agent {
 		return s.agentError("audio-data", s.opts.agent.Audio(s.agentPeer(c, p), a))
 	}
@@ -382,7 +448,7 @@ func (s *Server) leave(c *socket.Socket, m message) *Error {
 	if _, e := s.authorize(c, "leave-session", m); e != nil {
 		return e
 	}
-	p := s.forget(c.Id())
+	p := s.forget(c.Id(), true)
 	if p == nil {
 		return nil
 	}
@@ -396,7 +462,7 @@ func (s *Server) leave(c *socket.Socket, m message) *Error {
 }
 
 func (s *Server) onDisconnect(c *socket.Socket) {
-	p := s.forget(c.Id())
+	p := s.forget(c.Id(), false)
 	if p == nil {
 		return
 	}
@@ -407,8 +473,9 @@ func (s *Server) onDisconnect(c *socket.Socket) {
 	s.log.Info("peer disconnected", "session", p.sessionID, "peer", p.peerID)
 }
 
-// forget drops the socket's membership and returns it (nil if none).
-func (s *Server) forget(id socket.SocketId) *peer {
+// forget drops the socket's membership and returns it (nil if none). A
+// caller's seat waits for it to come back, unless release (it left).
+func (s *Server) forget(id socket.SocketId, release bool) *peer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.joined[id]
@@ -416,6 +483,9 @@ func (s *Server) forget(id socket.SocketId) *peer {
 		return nil
 	}
 	delete(s.joined, id)
+	if p.caller {
+		s.dropSeat(p.sessionID, id, release)
+	}
 	if room := s.rooms[p.sessionID]; room != nil {
 		if room[p.peerID] == id {
 			delete(room, p.peerID)

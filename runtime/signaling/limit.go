@@ -1,0 +1,139 @@
+package signaling
+
+import (
+	"sync"
+	"time"
+
+	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	"github.com/zishang520/socket.io/servers/socket/v3"
+)
+
+// WithRateLimit bounds what one connection may send: events packets per
+// second and bytes per second, each with bursts of twice that (the byte
+// burst holds at least one message of the largest payload). A connection
+// sending more gets an `error` event RATE_LIMITED and is disconnected. 0
+// turns a limit off; both are off by default.
+func WithRateLimit(events, bytes int) Option {
+	return func(o *options) { o.eventRate, o.byteRate = events, bytes }
+}
+
+// bucket is a token bucket: rate tokens a second, up to burst.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func newBucket(rate, burst float64, now time.Time) *bucket {
+	return &bucket{rate: rate, burst: burst, tokens: burst, last: now}
+}
+
+// take takes n tokens if there are as many.
+func (b *bucket) take(n float64, now time.Time) bool {
+	if b == nil {
+		return true
+	}
+	if d := now.Sub(b.last); d > 0 {
+		b.tokens = min(b.burst, b.tokens+d.Seconds()*b.rate)
+		b.last = now
+	}
+	if n > b.tokens {
+		return false
+	}
+	b.tokens -= n
+	return true
+}
+
+// limiter holds the buckets of one connection. Once exceeded it stays
+// exceeded: the connection is being closed.
+type limiter struct {
+	mu      sync.Mutex
+	events  *bucket
+	bytes   *bucket
+	tripped bool
+}
+
+// newLimiter returns the limiter of a connection, or nil when both limits
+// are off.
+func newLimiter(eventRate, byteRate int, maxPayload int64, now time.Time) *limiter {
+	if eventRate <= 0 && byteRate <= 0 {
+		return nil
+	}
+	l := &limiter{}
+	if eventRate > 0 {
+		l.events = newBucket(float64(eventRate), 2*float64(eventRate), now)
+	}
+	if byteRate > 0 {
+		l.bytes = newBucket(float64(byteRate), max(2*float64(byteRate), float64(maxPayload)), now)
+	}
+	return l
+}
+
+// allow counts a packet of n bytes; false the first time the connection
+// goes over a limit, and never again after that.
+func (l *limiter) allow(n int, now time.Time) (ok, first bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tripped {
+		return false, false
+	}
+	// Both buckets are charged only when both allow the packet.
+	if !l.events.take(1, now) {
+		l.tripped = true
+		return false, true
+	}
+	if !l.bytes.take(float64(n), now) {
+		l.tripped = true
+		return false, true
+	}
+	return true, false
+}
+
+// packetLen is the size of an Engine.IO packet's data, without reading it.
+func packetLen(p *packet.Packet) int {
+	if p == nil || p.Data == nil {
+		return 0
+	}
+	if l, ok := p.Data.(interface{ Len() int }); ok {
+		return l.Len()
+	}
+	return 0
+}
+
+// limit counts every packet c's connection receives, before Socket.IO
+// decodes it, and disconnects c once it sends too much.
+func (s *Server) limit(c *socket.Socket) {
+	l := newLimiter(s.opts.eventRate, s.opts.byteRate, s.opts.maxPayload, time.Now())
+	if l == nil {
+		return
+	}
+	conn := c.Conn()
+	if conn == nil {
+		return
+	}
+	_ = conn.On("packet", func(args ...any) {
+		p, _ := first[*packet.Packet](args)
+		if ok, first := l.allow(packetLen(p), time.Now()); ok || !first {
+			return
+		}
+		// Not on the transport's own goroutine: disconnecting waits for
+		// the write buffer, which that goroutine may be needed for.
+		go s.kick(c)
+	})
+}
+
+// kick tells c it sent too much and disconnects it.
+func (s *Server) kick(c *socket.Socket) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("signaling rate limit panic", "panic", r)
+		}
+	}()
+	addr := ""
+	if hs := c.Handshake(); hs != nil {
+		addr = hs.Address
+	}
+	s.log.Warn("signaling client over its rate limit, disconnected", "socket", string(c.Id()), "addr", addr,
+		"event_rate", s.opts.eventRate, "byte_rate", s.opts.byteRate)
+	_ = c.Emit("error", errorf(CodeRateLimited, "more than %d events or %d bytes a second; disconnected", s.opts.eventRate, s.opts.byteRate).payload())
+	c.Disconnect(true)
+}
