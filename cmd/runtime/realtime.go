@@ -58,6 +58,7 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.Pr
 	sig, err := signaling.New(live.Sessions{Calls: calls}, log,
 		signaling.WithAgent(mgr),
 		signaling.WithMaxPayload(int64(cfg.Signaling.MaxPayload)),
+		signaling.WithRateLimit(cfg.Signaling.EventRate, cfg.Signaling.ByteRate),
 		signaling.WithCORSOrigin(cfg.CORSOrigin))
 	if err != nil {
 		return nil, fmt.Errorf("signaling: %w", err)

@@ -155,13 +155,16 @@ func (a AudioData) String() string {
 }
 
 // checkAudioRate lets audio-data change its sampleRate at most once every
-// audioRateChangeEvery.
+// audioRateChangeEvery (the first rate is not a change).
 func (p *peer) checkAudioRate(rate int, now time.Time) *Error {
-	if p.audioRate == rate {
+	switch {
+	case p.audioRate == rate:
 		return nil
-	}
-	if p.audioRate != 0 && now.Sub(p.audioRateSet) < audioRateChangeEvery {
-		return errorf(CodeSampleRate, "audio-data: sampleRate changed from %d to %d within %v; keep one rate", p.audioRate, rate, audioRateChangeEvery)
+	case p.audioRate == 0:
+		p.audioRate = rate
+		return nil
+	case !p.audioRateSet.IsZero() && now.Sub(p.audioRateSet) < audioRateChangeEvery:
+		return errorf(CodeSampleRate, "audio-data: sampleRate changed again (%d to %d Hz) within %v; keep one rate", p.audioRate, rate, audioRateChangeEvery)
 	}
 	p.audioRate, p.audioRateSet = rate, now
 	return nil

@@ -99,35 +99,46 @@ func packetLen(p *packet.Packet) int {
 	return 0
 }
 
+// over reports whether the connection went over its limits; its events
+// are then ignored until it is closed.
+func (l *limiter) over() bool {
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tripped
+}
+
 // limit counts every packet c's connection receives, before Socket.IO
-// decodes it, and disconnects c once it sends too much.
-func (s *Server) limit(c *socket.Socket) {
+// decodes it, and disconnects c once it sends too much. It returns the
+// connection's limiter (nil without limits).
+func (s *Server) limit(c *socket.Socket) *limiter {
 	l := newLimiter(s.opts.eventRate, s.opts.byteRate, s.opts.maxPayload, time.Now())
 	if l == nil {
-		return
+		return nil
 	}
 	conn := c.Conn()
 	if conn == nil {
-		return
+		return nil
 	}
 	_ = conn.On("packet", func(args ...any) {
 		p, _ := first[*packet.Packet](args)
 		if ok, first := l.allow(packetLen(p), time.Now()); ok || !first {
 			return
 		}
-		// Not on the transport's own goroutine: disconnecting waits for
-		// the write buffer, which that goroutine may be needed for.
-		go s.kick(c)
+		s.kick(c)
 	})
+	return l
 }
 
-// kick tells c it sent too much and disconnects it.
+// kickGrace is how long a connection over its limits lingers, ignored,
+// for the error telling it so to be written: closing a transport drops
+// what it has not written yet.
+const kickGrace = 200 * time.Millisecond
+
+// kick tells c it sent too much and disconnects it a moment later.
 func (s *Server) kick(c *socket.Socket) {
-	defer func() {
-		if r := recover(); r != nil {
-			s.log.Error("signaling rate limit panic", "panic", r)
-		}
-	}()
 	addr := ""
 	if hs := c.Handshake(); hs != nil {
 		addr = hs.Address
@@ -135,5 +146,12 @@ func (s *Server) kick(c *socket.Socket) {
 	s.log.Warn("signaling client over its rate limit, disconnected", "socket", string(c.Id()), "addr", addr,
 		"event_rate", s.opts.eventRate, "byte_rate", s.opts.byteRate)
 	_ = c.Emit("error", errorf(CodeRateLimited, "more than %d events or %d bytes a second; disconnected", s.opts.eventRate, s.opts.byteRate).payload())
-	c.Disconnect(true)
+	time.AfterFunc(kickGrace, func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("signaling rate limit panic", "panic", r)
+			}
+		}()
+		c.Disconnect(true)
+	})
 }

@@ -57,3 +57,21 @@ func refuseOrigin(w http.ResponseWriter, origin string) {
 		},
 	})
 }
+
+// corsOrigins is CORS_ORIGIN as Engine.IO's Cors wants it: "*" as is, a
+// list as a slice (given as one string, Engine.IO would compare each
+// origin with the whole list and refuse every websocket upgrade).
+func corsOrigins(v string) any {
+	if !strings.Contains(v, ",") {
+		return strings.TrimSpace(v)
+	}
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimSpace(o); o == "*" {
+			return "*"
+		} else if o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -89,8 +89,10 @@ func WithPing(interval, timeout time.Duration) Option {
 	return func(o *options) { o.pingInterval, o.pingTimeout = interval, timeout }
 }
 
-// WithCORSOrigin lets browsers on origin (or "*") use the polling transport
-// cross-origin. Empty (the default) sends no CORS headers from Engine.IO.
+// WithCORSOrigin lets browsers on origin (or "*", or a comma-separated
+// list) use the polling transport cross-origin, and is the list Engine.IO
+// checks websocket upgrades against. Empty (the default) sends no CORS
+// headers from Engine.IO, and websocket upgrades must be same-origin.
 func WithCORSOrigin(origin string) Option { return func(o *options) { o.corsOrigin = origin } }
 
 // WithAgent sets who answers agent sessions (Session.Agent). Without one,
@@ -106,8 +108,8 @@ type peer struct {
 	caller    bool // holds the session's seat (agent sessions)
 	observer  bool // watches: may not send offer, answer, ice-candidate or audio-data
 
-	// audio-data's sampleRate, and when it last changed; used from the
-	// socket's event queue only.
+	// audio-data's sampleRate, and when it last changed (zero: never);
+	// used from the socket's event queue only.
 	audioRate    int
 	audioRateSet time.Time
 }
@@ -157,7 +159,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		so.SetPingTimeout(o.pingTimeout)
 	}
 	if o.corsOrigin != "" {
-		so.SetCors(&types.Cors{Origin: o.corsOrigin})
+		so.SetCors(&types.Cors{Origin: corsOrigins(o.corsOrigin)})
 	}
 	s := &Server{
 		sessions: sessions,
@@ -258,8 +260,12 @@ func splitAck(args []any) ([]any, socket.Ack) {
 }
 
 func (s *Server) onConnection(c *socket.Socket) {
+	lim := s.limit(c)
 	handle := func(event string, fn func(*socket.Socket, message) *Error) {
 		_ = c.On(event, func(raw ...any) {
+			if lim.over() {
+				return // being disconnected
+			}
 			args, ack := splitAck(raw)
 			defer func() {
 				if r := recover(); r != nil {
@@ -281,7 +287,6 @@ func (s *Server) onConnection(c *socket.Socket) {
 		handle(event, s.relay(event))
 	}
 	_ = c.On("disconnect", func(...any) { s.onDisconnect(c) })
-	s.limit(c)
 }
 
 // reply answers the ack, if any, and reports a failure as an `error` event.

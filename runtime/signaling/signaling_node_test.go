@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,11 +18,38 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// fakeSessions knows sessions by id.
+// fakeSessions knows sessions by id; besides, every "s-agent-*" id is a
+// live agent session and every "s-relay-*" id a live person-to-person
+// one, each with its own call, and the call token id "tok-" + id.
 type fakeSessions map[string]Session
 
 func (f fakeSessions) Lookup(_ context.Context, id string) (Session, error) {
-	return f[id], nil
+	if s, ok := f[id]; ok {
+		return s, nil
+	}
+	switch {
+	case strings.HasPrefix(id, "s-agent-"):
+		return Session{CallID: "call-" + id, Live: true, Agent: true, TokenID: "tok-" + id}, nil
+	case strings.HasPrefix(id, "s-relay-"):
+		return Session{CallID: "call-" + id, Live: true, TokenID: "tok-" + id}, nil
+	}
+	return Session{}, nil
+}
+
+// fakeGate is the key-mode test's Gate: "key" is an API key, "token:ID" a
+// call token of id "tok-ID", "explode" fails the check itself.
+type fakeGate struct{}
+
+func (fakeGate) Identify(cred string) (Identity, error) {
+	switch {
+	case cred == "key":
+		return Identity{Key: true}, nil
+	case cred == "explode":
+		return Identity{}, errors.New("key store unreachable")
+	case strings.HasPrefix(cred, "token:"):
+		return Identity{TokenID: "tok-" + strings.TrimPrefix(cred, "token:")}, nil
+	}
+	return Identity{}, fmt.Errorf("credential %w", ErrUnauthorized)
 }
 
 // echoAgent answers agent sessions for the Node test: an offer with sdp
@@ -29,6 +57,7 @@ func (f fakeSessions) Lookup(_ context.Context, id string) (Session, error) {
 // by one candidate; audio-data comes back as it was sent; it records
 // candidates and departures.
 type echoAgent struct {
+	srv        *Server // broadcasts call-status CONNECTING on each offer
 	mu         sync.Mutex
 	candidates []string
 	left       []string // peerId + " left" or " disconnected"
@@ -41,6 +70,12 @@ func (a *echoAgent) Offer(_ context.Context, p Peer, offer map[string]any) error
 	}
 	if sdp == "crash" {
 		return errors.New("boom")
+	}
+	a.mu.Lock()
+	srv := a.srv
+	a.mu.Unlock()
+	if srv != nil {
+		srv.Broadcast(p.SessionID, "call-status", map[string]any{"callId": p.CallID, "status": "CONNECTING"})
 	}
 	p.Client.Emit("answer", map[string]any{"peerId": AgentPeerID, "answer": map[string]any{"type": "answer", "sdp": "answer:" + sdp}})
 	p.Client.Emit("ice-candidate", map[string]any{"peerId": AgentPeerID, "candidate": map[string]any{"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0}})
@@ -92,21 +127,76 @@ func TestNodeClient(t *testing.T) {
 		}
 	}
 
-	agent := &echoAgent{}
-	srv, err := New(fakeSessions{
+	sessions := fakeSessions{
 		"s-live":  {CallID: "call-live", Live: true},
 		"s-other": {CallID: "call-other", Live: true},
 		"s-ended": {CallID: "call-ended"},
 		"s-agent": {CallID: "call-agent", Live: true, Agent: true},
-	},
-		slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	agent := &echoAgent{}
+	srv, err := New(sessions, log,
 		WithAgent(agent),
 		// Heartbeats shorter than the HTTP timeouts below, as in production
 		// (25 s ping vs 30 s read / 60 s write timeout).
-		WithPing(300*time.Millisecond, time.Second))
+		WithPing(300*time.Millisecond, time.Second),
+		WithRateLimit(100, 256<<10),
+		// Engine.IO's own check lets every origin through; ours refuses.
+		WithCORSOrigin("*"),
+		WithAllowedOrigins([]string{"http://good.example"}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	agent.mu.Lock()
+	agent.srv = srv
+	agent.mu.Unlock()
+	base := serve(t, srv)
+	keyAgent := &echoAgent{}
+	keySrv, err := New(sessions, log, WithAgent(keyAgent), WithGate(fakeGate{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyAgent.mu.Lock()
+	keyAgent.srv = keySrv
+	keyAgent.mu.Unlock()
+	keyBase := serve(t, keySrv)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := []string{"--test", "--test-reporter=spec"}
+	// Once every test has reported, exit even if a socket's handle keeps
+	// the event loop alive (seen once under load: all tests passed, then
+	// node hung until the deadline). Node 20.10+ has the flag.
+	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
+		args = append(args, "--test-force-exit")
+	}
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SIGNALING_URL="+base, "SIGNALING_KEY_URL="+keyBase)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	t.Logf("node --test:\n%s", out)
+
+	agent.mu.Lock()
+	if len(agent.candidates) == 0 || len(agent.left) == 0 {
+		t.Errorf("agent saw candidates %q and departures %q; want some of each", agent.candidates, agent.left)
+	}
+	agent.mu.Unlock()
+
+	// Every peer was cleaned up.
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.joined) != 0 || len(srv.rooms) != 0 {
+		t.Errorf("state left after all clients left: joined=%d rooms=%v", len(srv.joined), srv.rooms)
+	}
+}
+
+// serve mounts srv on a Fiber app listening on loopback and returns its
+// base URL.
+func serve(t *testing.T, srv *Server) string {
+	t.Helper()
 	// Short HTTP timeouts: long-lived websocket and polling connections
 	// must outlive them (the node test idles for longer).
 	app := fiber.New(fiber.Config{
@@ -126,35 +216,5 @@ func TestNodeClient(t *testing.T) {
 		_ = srv.Close()
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 	})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	args := []string{"--test", "--test-reporter=spec"}
-	// Once every test has reported, exit even if a socket's handle keeps
-	// the event loop alive (seen once under load: all tests passed, then
-	// node hung until the deadline). Node 20.10+ has the flag.
-	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
-		args = append(args, "--test-force-exit")
-	}
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SIGNALING_URL=http://"+ln.Addr().String())
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test: %v\n%s", err, out)
-	}
-	t.Logf("node --test:\n%s", out)
-
-	agent.mu.Lock()
-	if len(agent.candidates) == 0 || len(agent.left) == 0 {
-		t.Errorf("agent saw candidates %q and departures %q; want some of each", agent.candidates, agent.left)
-	}
-	agent.mu.Unlock()
-
-	// Every peer was cleaned up.
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if len(srv.joined) != 0 || len(srv.rooms) != 0 {
-		t.Errorf("state left after all clients left: joined=%d rooms=%v", len(srv.joined), srv.rooms)
-	}
+	return "http://" + ln.Addr().String()
 }
