@@ -54,6 +54,8 @@ const SIGNALING_ERRORS = {
   OFFER_REJECTED: 'The agent could not accept this browser\'s audio (no common codec).',
   BUSY: 'Someone else is already talking to the agent on this call.',
   PEER_ID_TAKEN: 'This call is already open in another tab.',
+  RATE_LIMITED: 'This page sent the runtime too much at once and was cut off.',
+  UNAUTHORIZED: 'The runtime wants a key or a call token for this call.',
 };
 
 // ---- small helpers ----
@@ -423,6 +425,8 @@ function connectSignaling(c) {
   const socket = io('/signaling');
   c.socket = socket;
   const join = { sessionId: c.sessionId, peerId: c.peerId };
+  // The runtime's proof that a reconnect is this caller: kept for the next join.
+  socket.on('joined-session', (ev) => { if (ev && ev.resumeToken) join.resumeToken = ev.resumeToken; });
   const live = (handler) => (ev) => { if (current === c && !c.ended && ev && ev.callId === c.id) handler(c, ev); };
   socket.on('call-status', live(onCallStatus));
   socket.on('transcript', live(onTranscript));
