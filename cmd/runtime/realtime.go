@@ -59,6 +59,7 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.Pr
 		signaling.WithAgent(mgr),
 		signaling.WithMaxPayload(int64(cfg.Signaling.MaxPayload)),
 		signaling.WithRateLimit(cfg.Signaling.EventRate, cfg.Signaling.ByteRate),
+		signaling.WithRecovery(cfg.Calls.DisconnectGrace),
 		signaling.WithCORSOrigin(cfg.CORSOrigin))
 	if err != nil {
 		return nil, fmt.Errorf("signaling: %w", err)

@@ -45,7 +45,7 @@ var Settings = []Setting{
 	{Key: "webrtc.nat_1to1_ips", Env: EnvPrefix + "WEBRTC_NAT_1TO1_IPS", Default: "", Help: "public IPs to advertise behind a 1:1 NAT, comma-separated"},
 	{Key: "webrtc.loopback", Env: EnvPrefix + "WEBRTC_LOOPBACK", Default: false, Help: "offer loopback candidates only (tests and single-host demos)"},
 	{Key: "call.media_timeout", Env: EnvPrefix + "CALL_MEDIA_TIMEOUT", Default: "20s", Help: "a realtime call with no caller audio this long after its offer FAILS"},
-	{Key: "call.disconnect_grace", Env: EnvPrefix + "CALL_DISCONNECT_GRACE", Default: "10s", Help: "a caller disconnected this long ENDS the call"},
+	{Key: "call.disconnect_grace", Env: EnvPrefix + "CALL_DISCONNECT_GRACE", Default: "10s", Help: "a caller disconnected this long ENDS the call; also how long a dropped Socket.IO connection can recover its state"},
 	{Key: "signaling.max_payload", Env: EnvPrefix + "SIGNALING_MAX_PAYLOAD", Default: 256 << 10, Help: "largest Socket.IO message, bytes; a client sending more is disconnected"},
 	{Key: "signaling.event_rate", Env: EnvPrefix + "SIGNALING_EVENT_RATE", Default: 200, Help: "Socket.IO packets per second per connection (bursts of twice that), 0 for no limit; a client sending more is disconnected"},
 	{Key: "signaling.byte_rate", Env: EnvPrefix + "SIGNALING_BYTE_RATE", Default: 512 << 10, Help: "Socket.IO bytes per second per connection (bursts of twice that, at least one largest message), 0 for no limit; a client sending more is disconnected"},

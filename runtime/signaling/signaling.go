@@ -72,6 +72,7 @@ type options struct {
 	origins       []string // lower case; empty: any
 	eventRate     int
 	byteRate      int
+	recovery      time.Duration
 }
 
 // Option tunes the server.
@@ -128,6 +129,7 @@ type Server struct {
 	joined map[socket.SocketId]*peer             // socket -> its session
 	rooms  map[string]map[string]socket.SocketId // sessionId -> peerId -> socket
 	seats  map[string]*seat                      // sessionId -> its caller (agent sessions)
+	away   map[socket.SocketId]*peer             // dropped sockets that may recover
 	closed bool
 }
 
@@ -161,6 +163,13 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	if o.corsOrigin != "" {
 		so.SetCors(&types.Cors{Origin: corsOrigins(o.corsOrigin)})
 	}
+	if o.recovery > 0 {
+		csr := socket.DefaultConnectionStateRecovery()
+		csr.SetMaxDisconnectionDuration(o.recovery.Milliseconds())
+		// Emitted events are kept until the sweep after they expire.
+		csr.SetSessionCleanupInterval(max(o.recovery/2, time.Second))
+		so.SetConnectionStateRecovery(csr)
+	}
 	s := &Server{
 		sessions: sessions,
 		log:      log.With("component", "signaling"),
@@ -168,6 +177,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		joined:   map[socket.SocketId]*peer{},
 		rooms:    map[string]map[string]socket.SocketId{},
 		seats:    map[string]*seat{},
+		away:     map[socket.SocketId]*peer{},
 	}
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
@@ -286,7 +296,13 @@ func (s *Server) onConnection(c *socket.Socket) {
 	for event := range relayField {
 		handle(event, s.relay(event))
 	}
-	_ = c.On("disconnect", func(...any) { s.onDisconnect(c) })
+	_ = c.On("disconnect", func(args ...any) {
+		reason, _ := first[any](args)
+		s.onDisconnect(c, reason)
+	})
+	if c.Recovered() {
+		s.recover(c)
+	}
 }
 
 // reply answers the ack, if any, and reports a failure as an `error` event.
@@ -466,10 +482,13 @@ func (s *Server) leave(c *socket.Socket, m message) *Error {
 	return nil
 }
 
-func (s *Server) onDisconnect(c *socket.Socket) {
+func (s *Server) onDisconnect(c *socket.Socket, reason any) {
 	p := s.forget(c.Id(), false)
 	if p == nil {
 		return
+	}
+	if s.recoverable(reason) {
+		s.awaitRecovery(c.Id(), p)
 	}
 	if p.agent {
 		s.opts.agent.Leave(s.agentPeer(c, p), true)

@@ -143,6 +143,7 @@ func TestNodeClient(t *testing.T) {
 		WithRateLimit(100, 256<<10),
 		// Engine.IO's own check lets every origin through; ours refuses.
 		WithCORSOrigin("*"),
+		WithRecovery(5*time.Second),
 		WithAllowedOrigins([]string{"http://good.example"}))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,8 @@
 // mode. SIGNALING_URL is the open-mode server of signaling.test.mjs (rate
 // limit 100 events/s, Origin http://good.example only); SIGNALING_KEY_URL
 // a key-mode server whose Gate knows "key" as an API key and "token:ID" as
-// the call token of session ID. Run: node --test
+// the call token of session ID. The open-mode server has Socket.IO
+// connection state recovery on (5 s). Run: node --test
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
@@ -100,6 +101,10 @@ test('only the dropped caller can take its call back, with its resume token', as
   const joined = next(a, 'joined-session');
   await ack(a, 'join-session', { sessionId: session, peerId: pa });
   const { resumeToken } = await joined;
+  // While the caller is connected, not even its token takes its place.
+  const early = await connect();
+  assert.equal(await code(early, 'join-session', { sessionId: session, peerId: uid('e'), resumeToken }), 'BUSY');
+  early.disconnect();
   // The watcher learns the caller's peerId from the room's broadcasts.
   const dropped = next(watcher, 'peer-disconnected');
   await ack(watcher, 'join-session', { sessionId: session, peerId: uid('w'), observer: true });
@@ -127,6 +132,30 @@ test('only the dropped caller can take its call back, with its resume token', as
   const again = await connect();
   assert.deepEqual(await ack(again, 'join-session', { sessionId: session, peerId: pa, resumeToken: r.resumeToken }), { ok: true });
   for (const s of [again, thief, watcher]) s.disconnect();
+});
+
+test('a caller whose connection dropped recovers its place with Socket.IO state recovery', async () => {
+  const session = uid('s-agent');
+  const a = await connect({ reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+  const watcher = await connect();
+  const pa = uid('caller');
+  await ack(a, 'join-session', { sessionId: session, peerId: pa });
+  await ack(watcher, 'join-session', { sessionId: session, peerId: uid('w'), observer: true });
+  const id = a.id;
+  const dropped = next(watcher, 'peer-disconnected');
+  const back = next(watcher, 'peer-joined');
+  const reconnected = next(a, 'connect', 5000);
+  a.io.engine.close(); // the transport drops; the client did not ask to leave
+  assert.deepEqual(await dropped, { peerId: pa });
+  await reconnected;
+  assert.equal(a.recovered, true);
+  assert.equal(a.id, id);
+  assert.deepEqual(await back, { peerId: pa });
+  // Still the caller, without joining again.
+  assert.deepEqual(await ack(a, 'offer', { sessionId: session, peerId: pa, offer }), { ok: true });
+  const other = await connect();
+  assert.equal(await code(other, 'join-session', { sessionId: session, peerId: uid('o') }), 'BUSY');
+  for (const s of [a, watcher, other]) s.disconnect();
 });
 
 test('a session holds at most 16 peers', async () => {
