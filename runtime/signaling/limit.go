@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 )
 
@@ -110,26 +111,36 @@ func (l *limiter) over() bool {
 	return l.tripped
 }
 
-// limit counts every packet c's connection receives, before Socket.IO
-// decodes it, and disconnects c once it sends too much. It returns the
-// connection's limiter (nil without limits).
-func (s *Server) limit(c *socket.Socket) *limiter {
+// limitConn counts every packet an Engine.IO connection receives, before
+// Socket.IO decodes it, whatever namespace it is for, and cuts the
+// connection off once it sends too much.
+func (s *Server) limitConn(conn engine.Socket) {
 	l := newLimiter(s.opts.eventRate, s.opts.byteRate, s.opts.maxPayload, time.Now())
-	if l == nil {
-		return nil
+	if l == nil || conn == nil {
+		return
 	}
-	conn := c.Conn()
-	if conn == nil {
-		return nil
-	}
+	id := conn.Id()
+	s.limiters.Store(id, l)
+	_ = conn.Once("close", func(...any) { s.limiters.Delete(id) })
 	_ = conn.On("packet", func(args ...any) {
 		p, _ := first[*packet.Packet](args)
 		if ok, first := l.allow(packetLen(p), time.Now()); ok || !first {
 			return
 		}
-		s.kick(c)
+		s.kick(conn)
 	})
-	return l
+}
+
+// connLimiter returns the limiter of c's connection, or nil.
+func (s *Server) connLimiter(c *socket.Socket) *limiter {
+	conn := c.Conn()
+	if conn == nil {
+		return nil
+	}
+	if l, ok := s.limiters.Load(conn.Id()); ok {
+		return l.(*limiter)
+	}
+	return nil
 }
 
 // kickGrace is how long a connection over its limits lingers, ignored,
@@ -137,21 +148,31 @@ func (s *Server) limit(c *socket.Socket) *limiter {
 // what it has not written yet.
 const kickGrace = 200 * time.Millisecond
 
-// kick tells c it sent too much and disconnects it a moment later.
-func (s *Server) kick(c *socket.Socket) {
-	addr := ""
-	if hs := c.Handshake(); hs != nil {
-		addr = hs.Address
-	}
-	s.log.Warn("signaling client over its rate limit, disconnected", "socket", string(c.Id()), "addr", addr,
+// kick tells the /signaling socket of conn, if any, that it sent too much,
+// and closes conn a moment later.
+func (s *Server) kick(conn engine.Socket) {
+	s.log.Warn("signaling client over its rate limit, disconnected", "conn", conn.Id(), "addr", conn.RemoteAddress(),
 		"event_rate", s.opts.eventRate, "byte_rate", s.opts.byteRate)
-	_ = c.Emit("error", errorf(CodeRateLimited, "more than %d events or %d bytes a second; disconnected", s.opts.eventRate, s.opts.byteRate).payload())
+	var sock *socket.Socket
+	s.io.Of(Namespace, nil).Sockets().Range(func(_ socket.SocketId, c *socket.Socket) bool {
+		if c.Conn() == conn {
+			sock = c
+			return false
+		}
+		return true
+	})
+	if sock != nil {
+		_ = sock.Emit("error", errorf(CodeRateLimited, "more than %d events or %d bytes a second; disconnected", s.opts.eventRate, s.opts.byteRate).payload())
+	}
 	time.AfterFunc(kickGrace, func() {
 		defer func() {
 			if r := recover(); r != nil {
 				s.log.Error("signaling rate limit panic", "panic", r)
 			}
 		}()
-		c.Disconnect(true)
+		if sock != nil {
+			sock.Disconnect(true)
+		}
+		conn.Close(true)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
@@ -129,8 +131,10 @@ type Server struct {
 	joined map[socket.SocketId]*peer             // socket -> its session
 	rooms  map[string]map[string]socket.SocketId // sessionId -> peerId -> socket
 	seats  map[string]*seat                      // sessionId -> its caller (agent sessions)
-	away   map[socket.SocketId]*peer             // dropped sockets that may recover
-	closed bool
+	// limiters holds each Engine.IO connection's limiter by its id.
+	limiters sync.Map
+	away     map[socket.SocketId]*peer // dropped sockets that may recover
+	closed   bool
 }
 
 // New creates the server; Mount serves it.
@@ -188,6 +192,13 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	// context instead; Close cancels it.
 	s.base, s.cancel = context.WithCancel(context.Background())
 	eio := s.io.ServeHandler(so)
+	if err := s.io.Engine().On("connection", func(args ...any) {
+		if conn, ok := first[engine.Socket](args); ok {
+			s.limitConn(conn)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("signaling: %w", err)
+	}
 	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if origin := r.Header.Get("Origin"); !s.originAllowed(origin) {
 			refuseOrigin(w, origin)
@@ -270,7 +281,7 @@ func splitAck(args []any) ([]any, socket.Ack) {
 }
 
 func (s *Server) onConnection(c *socket.Socket) {
-	lim := s.limit(c)
+	lim := s.connLimiter(c)
 	handle := func(event string, fn func(*socket.Socket, message) *Error) {
 		_ = c.On(event, func(raw ...any) {
 			if lim.over() {

@@ -192,6 +192,13 @@ test('a flooding connection is cut off; other calls do not notice', async () => 
   const bigErr = nextError(big, 'RATE_LIMITED');
   for (let i = 0; i < 40; i++) big.emit('leave-session', { sessionId: 'x', peerId: 'y', pad: 'x'.repeat(60 * 1024) });
   await bigErr;
+  // The limit is the connection's, whatever namespace it talks to.
+  const root = io(base, { transports: ['websocket'], forceNew: true, reconnection: false });
+  open.push(root);
+  await next(root, 'connect');
+  const rootGone = next(root, 'disconnect', 5000);
+  for (let i = 0; i < 1000; i++) root.emit('anything', i);
+  assert.equal(await rootGone, 'transport close');
   a.disconnect(); b.disconnect();
 });
 
