@@ -160,13 +160,11 @@ test('a caller whose connection dropped recovers its place with Socket.IO state 
 
 test('a session holds at most 16 peers', async () => {
   const session = uid('s-relay');
-  const peers = [];
-  for (let i = 0; i < 16; i++) {
-    const s = await connect();
-    peers.push(s);
+  const peers = await Promise.all(Array.from({ length: 16 }, () => connect()));
+  const extra = await connect();
+  for (const s of peers) {
     assert.deepEqual(await ack(s, 'join-session', { sessionId: session, peerId: uid('p') }), { ok: true });
   }
-  const extra = await connect();
   assert.equal(await code(extra, 'join-session', { sessionId: session, peerId: uid('p') }), 'SESSION_FULL');
   for (const s of [...peers, extra]) s.disconnect();
 });
