@@ -78,8 +78,9 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 	c.Join(socket.Room(m.SessionID))
 	if !c.Connected() {
 		// Disconnected during the lookup: its disconnect handler may have
-		// run before the peer was recorded.
-		s.forget(c.Id(), false)
+		// run before the peer was recorded. It never got its resume
+		// token, so its seat is freed.
+		s.forget(c.Id(), true)
 		return nil
 	}
 	joined := map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID}
