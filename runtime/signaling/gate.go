@@ -27,9 +27,10 @@ type Gate interface {
 // Without it the server is in open mode: the sessionId is enough.
 func WithGate(g Gate) Option { return func(o *options) { o.gate = g } }
 
-// connIdentity is kept in the socket's Data once its handshake credential
-// was checked.
-type connIdentity struct{ id Identity }
+// connCredential is kept in the socket's Data once its handshake
+// credential was checked; each join checks it again (a call token may
+// have expired since).
+type connCredential struct{ cred string }
 
 // handshakeGate is the namespace middleware of key mode: a connection
 // whose handshake carries auth.token must carry a valid one, or it is
@@ -49,28 +50,28 @@ func (s *Server) handshakeGate(c *socket.Socket, next func(*socket.ExtendedError
 		next(socket.NewExtendedError("unauthorized: auth.token must be an API key or a call token", (&Error{Code: CodeUnauthorized, Message: "auth.token must be an API key or a call token"}).payload()))
 		return
 	}
-	id, err := s.opts.gate.Identify(str)
-	if err != nil {
+	if _, err := s.opts.gate.Identify(str); err != nil {
 		e := s.credentialError(err)
 		next(socket.NewExtendedError(e.Code+": "+e.Message, e.payload()))
 		return
 	}
-	c.SetData(&connIdentity{id: id})
+	c.SetData(&connCredential{cred: str})
 	next(nil)
 }
 
 // identify returns who joins with m in key mode: the join payload's token
 // if it has one, else the connection's handshake credential.
 func (s *Server) identify(c *socket.Socket, m message) (Identity, *Error) {
-	if m.Token != "" {
-		id, err := s.opts.gate.Identify(m.Token)
+	cred := m.Token
+	if cc, ok := c.Data().(*connCredential); ok && cred == "" {
+		cred = cc.cred
+	}
+	if cred != "" {
+		id, err := s.opts.gate.Identify(cred)
 		if err != nil {
 			return Identity{}, s.credentialError(err)
 		}
 		return id, nil
-	}
-	if ci, ok := c.Data().(*connIdentity); ok {
-		return ci.id, nil
 	}
 	return Identity{}, errorf(CodeUnauthorized, "join-session: an API key or a call token is required (Socket.IO auth.token, or token in the join payload)")
 }
