@@ -1,6 +1,8 @@
 package signaling
 
 import (
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 )
@@ -134,5 +136,46 @@ func TestOriginAllowed(t *testing.T) {
 		if s := (&Server{opts: o}); !s.originAllowed("https://evil.example") {
 			t.Errorf("%q refused an origin", list)
 		}
+	}
+}
+
+func TestAdmitInKeyMode(t *testing.T) {
+	s := &Server{opts: options{gate: fakeGate{}}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	sess := Session{CallID: "c", Live: true, Agent: true, TokenID: "tok-s1"}
+	tests := []struct {
+		name string
+		cred string
+		obs  bool
+		code string
+	}{
+		{"key as caller", "key", false, ""},
+		{"key as observer", "key", true, ""},
+		{"its call token", "token:s1", false, ""},
+		{"its call token as observer", "token:s1", true, CodeForbidden},
+		{"another call's token", "token:s2", false, CodeForbidden},
+		{"wrong credential", "nope", false, CodeUnauthorized},
+		{"gate failure", "explode", false, CodeInternal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := s.opts.gate.Identify(tt.cred)
+			var e *Error
+			if err != nil {
+				e = s.credentialError(err)
+			} else {
+				e = s.admit(id, sess, message{Observer: tt.obs})
+			}
+			switch {
+			case tt.code == "" && e != nil:
+				t.Fatalf("refused: %v", e)
+			case tt.code != "" && (e == nil || e.Code != tt.code):
+				t.Fatalf("got %v, want %s", e, tt.code)
+			}
+		})
+	}
+	// A session created in open mode or by a key holder has no token id:
+	// no call token joins it.
+	if e := s.admit(Identity{TokenID: ""}, Session{CallID: "c", Live: true}, message{}); e == nil || e.Code != CodeForbidden {
+		t.Errorf("empty token id joined: %v", e)
 	}
 }
