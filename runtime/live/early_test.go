@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,6 +105,9 @@ func TestCandidatesAreCapped(t *testing.T) {
 	}
 	if _, err := h.calls.End(context.Background(), c.ID, call.ReasonHangup); err != nil {
 		t.Fatal(err)
+	}
+	if got := h.events.endedSessions(); !reflect.DeepEqual(got, []string{c.SessionID}) {
+		t.Errorf("signaling told of ended sessions %q, want %q", got, c.SessionID)
 	}
 	// The teardown, which counts the call finished, follows its removal.
 	eventually(t, func() bool { return h.m.Active() == 0 && callsActive(t, met) == 0 }, "session freed, parley_calls_active 0")
