@@ -134,9 +134,9 @@ test('only the dropped caller can take its call back, with its resume token', as
   for (const s of [again, thief, watcher]) s.disconnect();
 });
 
-test('a caller whose connection dropped recovers its place with Socket.IO state recovery', async () => {
+for (const transports of [['websocket'], ['polling']]) test(`a caller whose connection dropped recovers its place over ${transports[0]} (Socket.IO state recovery)`, async () => {
   const session = uid('s-agent');
-  const a = await connect({ reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+  const a = await connect({ transports, reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
   const watcher = await connect();
   const pa = uid('caller');
   await ack(a, 'join-session', { sessionId: session, peerId: pa });
