@@ -63,6 +63,7 @@ const SIGNALING_ERRORS = {
   PEER_ID_TAKEN: 'This call is already open in another tab.',
   UNAUTHORIZED: 'The call link is not valid or has expired. Ask for a new one.',
   FORBIDDEN: 'This call link does not allow that.',
+  RATE_LIMITED: 'This page sent the runtime too much at once and was cut off.',
 };
 
 // ---- small helpers ----
@@ -465,6 +466,8 @@ function connectSignaling(c) {
   const socket = TOKEN ? io('/signaling', { auth: { token: TOKEN } }) : io('/signaling');
   c.socket = socket;
   const join = { sessionId: c.sessionId, peerId: c.peerId };
+  // The runtime's proof that a reconnect is this caller: kept for the next join.
+  socket.on('joined-session', (ev) => { if (ev && ev.resumeToken) join.resumeToken = ev.resumeToken; });
   const live = (handler) => (ev) => { if (current === c && !c.ended && ev && ev.callId === c.id) handler(c, ev); };
   socket.on('call-status', live(onCallStatus));
   socket.on('transcript', live(onTranscript));

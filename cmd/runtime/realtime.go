@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/parleyhq/parley/runtime/auth"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
@@ -27,7 +29,7 @@ type realtime struct {
 }
 
 // newRealtime wires the realtime side.
-func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
+func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
 	mc := mediaConfig(cfg)
 	mc.FrameSent = m.FrameSent
 	engine, err := media.NewEngine(mc)
@@ -56,15 +58,36 @@ func newRealtime(cfg *config.Config, calls *service.Calls, providers pipeline.Pr
 		return nil, err
 	}
 	calls.Observe(mgr.CallChanged)
-	sig, err := signaling.New(live.Sessions{Calls: calls}, log,
+	opts := []signaling.Option{
 		signaling.WithAgent(mgr),
 		signaling.WithMaxPayload(int64(cfg.Signaling.MaxPayload)),
-		signaling.WithCORSOrigin(cfg.CORSOrigin))
+		signaling.WithRateLimit(cfg.Signaling.EventRate, cfg.Signaling.ByteRate),
+		signaling.WithRecovery(cfg.Calls.DisconnectGrace),
+		signaling.WithCORSOrigin(cfg.CORSOrigin),
+		signaling.WithAllowedOrigins(strings.Split(cfg.CORSOrigin, ",")),
+	}
+	if guard.KeyMode() {
+		opts = append(opts, signaling.WithGate(signalingGate{guard}))
+	}
+	sig, err := signaling.New(live.Sessions{Calls: calls}, log, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("signaling: %w", err)
 	}
 	mgr.SetBroadcaster(sig)
 	return &realtime{sig: sig, calls: mgr, vad: model}, nil
+}
+
+// signalingGate checks key-mode credentials for signaling: an API key, or
+// the call token that created the session's call.
+type signalingGate struct{ g *auth.Guard }
+
+// Identify implements signaling.Gate.
+func (s signalingGate) Identify(credential string) (signaling.Identity, error) {
+	p, err := s.g.Identify(credential)
+	if err != nil {
+		return signaling.Identity{}, fmt.Errorf("%w: %w", signaling.ErrUnauthorized, err)
+	}
+	return signaling.Identity{Key: p.Key, TokenID: p.Token.ID}, nil
 }
 
 // openVAD loads Silero from the VAD directory, or returns the energy

@@ -91,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	conv := service.NewConversation(calls, db, agents, plugins, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, calls, plugins, db, m, log)
+	rt, err := newRealtime(cfg, guard, calls, plugins, db, m, log)
 	if err != nil {
 		return err
 	}

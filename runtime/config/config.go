@@ -116,6 +116,8 @@ type VAD struct {
 // Signal tunes the Socket.IO server.
 type Signal struct {
 	MaxPayload int `koanf:"max_payload"`
+	EventRate  int `koanf:"event_rate"`
+	ByteRate   int `koanf:"byte_rate"`
 }
 
 // OpenAI holds what the OpenAI provider plugins share.

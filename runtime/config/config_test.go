@@ -122,6 +122,8 @@ func TestRealtimeSettings(t *testing.T) {
 		"PARLEY_TURN_URL=http://turn":          "webrtc.turn_url",
 		"PARLEY_CALL_DISCONNECT_GRACE=0s":      "call.disconnect_grace",
 		"PARLEY_SIGNALING_MAX_PAYLOAD=10":      "signaling.max_payload",
+		"PARLEY_SIGNALING_EVENT_RATE=-1":       "signaling.event_rate",
+		"PARLEY_SIGNALING_BYTE_RATE=-1":        "signaling.byte_rate",
 	} {
 		_, err := Load(Sources{Environ: []string{env}})
 		require.ErrorContains(t, err, key, env)

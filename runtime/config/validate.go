@@ -81,6 +81,12 @@ func (c *Config) Validate() error {
 	if c.Signaling.MaxPayload < 1024 {
 		bad("signaling.max_payload", "must be at least 1024 bytes")
 	}
+	if c.Signaling.EventRate < 0 {
+		bad("signaling.event_rate", "must not be negative (0 turns the limit off)")
+	}
+	if c.Signaling.ByteRate < 0 {
+		bad("signaling.byte_rate", "must not be negative (0 turns the limit off)")
+	}
 	for _, t := range []struct {
 		key string
 		d   time.Duration

@@ -87,6 +87,13 @@ type Conversations interface {
 	Start(ctx context.Context, c *call.Call, spec *agent.Spec, line Line) (Conversation, error)
 }
 
+// SessionEnder is told when a session's call has ended, so that it can
+// free what it keeps of the session; a Broadcaster may implement it
+// (*signaling.Server does).
+type SessionEnder interface {
+	SessionEnded(sessionID string)
+}
+
 // Broadcaster sends an event to every client of a session;
 // *signaling.Server implements it.
 type Broadcaster interface {
@@ -195,11 +202,27 @@ func (m *Manager) session(ctx context.Context, p signaling.Peer) (*session, erro
 		return nil, errClosed
 	}
 	if s = m.sessions[c.ID]; s == nil {
+		// Counted in the metrics once it has a transport (offer or
+		// audio-data): candidates alone do not make a live call.
 		s = newSession(m, c, spec)
 		m.sessions[c.ID] = s
-		m.cfg.Metrics.CallStarted(spec.Name)
 	}
 	return s, nil
+}
+
+// discard forgets a session that never had a transport (its caller sent
+// only candidates, then left): nothing of the call changes.
+func (m *Manager) discard(s *session) {
+	m.mu.Lock()
+	if m.sessions[s.callID] == s {
+		delete(m.sessions, s.callID)
+	}
+	m.mu.Unlock()
+	s.mu.Lock()
+	s.done = true
+	s.pending = nil
+	s.mu.Unlock()
+	s.cancel()
 }
 
 // existing returns the session of callID, or nil.
@@ -262,6 +285,13 @@ func (m *Manager) Leave(p signaling.Peer, disconnected bool) {
 func (m *Manager) CallChanged(c call.Call) {
 	if c.SessionID != "" {
 		m.broadcast(c.SessionID, EventCallStatus, map[string]any{"callId": c.ID, "status": c.Status.String(), "reason": c.EndReason})
+		if c.Status.Terminal() {
+			if b := m.events.Load(); b != nil {
+				if e, ok := (*b).(SessionEnder); ok {
+					e.SessionEnded(c.SessionID)
+				}
+			}
+		}
 	}
 	if !c.Status.Terminal() {
 		return

@@ -92,10 +92,24 @@ type harness struct {
 	metrics *metrics.Metrics
 }
 
-// recorder is a Broadcaster that keeps what it was sent.
+// recorder is a Broadcaster (and SessionEnder) that keeps what it was
+// sent.
 type recorder struct {
 	mu     sync.Mutex
 	events []string // "session event status"
+	ended  []string // sessions told ended
+}
+
+func (r *recorder) SessionEnded(session string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended = append(r.ended, session)
+}
+
+func (r *recorder) endedSessions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.ended...)
 }
 
 func (r *recorder) Broadcast(session, event string, payload map[string]any) {

@@ -17,9 +17,9 @@ import (
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
-// maxPendingCandidates bounds the candidates kept for an offer that has not
-// come yet.
-const maxPendingCandidates = 64
+// MaxCandidates bounds the ICE candidates a caller may send for one offer,
+// before and after it: a browser gathers a handful per network interface.
+const MaxCandidates = 64
 
 // session is the live state of one call: which caller peer owns its audio,
 // over which transport, and its conversation.
@@ -42,6 +42,8 @@ type session struct {
 	peer       *media.Peer // WebRTC transport, or nil
 	line       *audioLine  // audio-data transport, or nil
 	pending    []webrtc.ICECandidateInit
+	candidates int  // candidates of the current offer, pending ones included
+	counted    bool // has a transport: counted in the live calls metric
 	started    bool // reached IN_PROGRESS
 	mediaUp    bool // the WebRTC peer is connected now (counted in metrics)
 	gotMedia   bool
@@ -102,6 +104,10 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 	s.peer = nil
 	pending := s.pending
 	s.pending = nil
+	if old != nil {
+		s.candidates = 0 // a new offer (ICE restart): its own candidates
+	}
+	s.count()
 	oldConv := s.conv.Swap(nil)
 	s.mu.Unlock()
 	// A new offer replaces the media connection and its conversation.
@@ -142,7 +148,7 @@ func (s *session) offer(ctx context.Context, p signaling.Peer, sdp webrtc.Sessio
 	}
 	for _, c := range pending {
 		if err := peer.AddCandidate(c); err != nil {
-			s.m.log.Debug("early candidate refused", "call", s.callID, "err", err)
+			s.m.log.Debug("early candidate dropped", "call", s.callID, "err", err)
 		}
 	}
 	s.mu.Lock()
@@ -182,18 +188,30 @@ func (s *session) candidate(p signaling.Peer, c webrtc.ICECandidateInit) error {
 		s.mu.Unlock()
 		return signaling.Errorf(signaling.CodeBusy, "peer %q already talks to the agent in this session", s.peerID)
 	}
+	if s.peerID == "" {
+		// Before any offer: this caller's, so that its leaving frees them.
+		s.peerID, s.client = p.PeerID, p.Client
+	}
+	if s.candidates >= MaxCandidates {
+		s.mu.Unlock()
+		return signaling.Errorf(signaling.CodeTooManyCandidates, "ice-candidate: more than %d candidates for one offer", MaxCandidates)
+	}
+	s.candidates++
 	peer := s.peer
 	if peer == nil {
 		// Before the offer: keep it for the peer the offer makes.
-		defer s.mu.Unlock()
-		if len(s.pending) >= maxPendingCandidates {
-			return signaling.Errorf(signaling.CodeInvalidPayload, "ice-candidate: more than %d candidates before the offer", maxPendingCandidates)
-		}
 		s.pending = append(s.pending, c)
+		s.mu.Unlock()
 		return nil
 	}
 	s.mu.Unlock()
 	if err := peer.AddCandidate(c); err != nil {
+		if errors.Is(err, media.ErrCandidateBlocked) {
+			// Not the caller's fault (a link-local or mDNS address):
+			// dropped, the call goes on.
+			s.m.log.Debug("candidate dropped", "call", s.callID, "err", err)
+			return nil
+		}
 		return signaling.Errorf(signaling.CodeInvalidPayload, "ice-candidate: %v", err)
 	}
 	return nil
@@ -303,6 +321,13 @@ func (s *session) leave(p signaling.Peer, disconnected bool) {
 		s.mu.Unlock()
 		return
 	}
+	if !s.counted {
+		// Only candidates so far, no transport, no call state: forget
+		// them; the call waits for its caller as before.
+		s.mu.Unlock()
+		s.m.discard(s)
+		return
+	}
 	if !disconnected {
 		s.mu.Unlock()
 		s.m.finish(s.ctx, s.callID, ReasonCallerLeft)
@@ -314,6 +339,15 @@ func (s *session) leave(p signaling.Peer, disconnected bool) {
 		s.startGrace()
 	}
 	s.mu.Unlock()
+}
+
+// count counts the session in the live calls metric, once it has a
+// transport. Called with s.mu held.
+func (s *session) count() {
+	if !s.counted {
+		s.counted = true
+		s.m.cfg.Metrics.CallStarted(s.spec.Name)
+	}
 }
 
 // setMediaUp records whether the WebRTC peer is connected. Called with
@@ -380,7 +414,9 @@ func (s *session) teardown(status call.Status) {
 	if client != nil && client.Connected() {
 		client.Emit("peer-left", map[string]any{"peerId": signaling.AgentPeerID})
 	}
-	s.m.cfg.Metrics.CallFinished(s.spec.Name, status.String())
+	if s.counted {
+		s.m.cfg.Metrics.CallFinished(s.spec.Name, status.String())
+	}
 	s.m.log.Info("call media freed", attrs...)
 }
 
@@ -405,6 +441,7 @@ func (s *session) audio(p signaling.Peer, a signaling.AudioData) error {
 			return err
 		}
 		s.line = line
+		s.count()
 	} else {
 		line.setClient(p.Client)
 	}

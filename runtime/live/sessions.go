@@ -17,8 +17,9 @@ type CallsBySession interface {
 }
 
 // Sessions answers signaling's session lookups from the stored calls: a
-// call is joinable while live, and agent-served when it has an agent (no
-// receiverNumber).
+// call is joinable while live, agent-served when it has an agent (no
+// receiverNumber), and, in key mode, joinable with the call token that
+// created it.
 type Sessions struct{ Calls CallsBySession }
 
 // Lookup implements signaling.Sessions.
@@ -30,5 +31,5 @@ func (s Sessions) Lookup(ctx context.Context, sessionID string) (signaling.Sessi
 	if err != nil {
 		return signaling.Session{}, err
 	}
-	return signaling.Session{CallID: c.ID, Live: c.Status.Live(), Agent: c.Agent != ""}, nil
+	return signaling.Session{CallID: c.ID, Live: c.Status.Live(), Agent: c.Agent != "", TokenID: c.TokenID}, nil
 }

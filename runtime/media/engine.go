@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -66,6 +67,9 @@ type Engine struct {
 	api         *webrtc.API
 	cfg         Config
 	opusSilence []byte
+	// blockRemote tells which caller candidate addresses are never used
+	// (blockedRemote; tests add more).
+	blockRemote func(netip.Addr) bool
 }
 
 // NewEngine returns an Engine for cfg.
@@ -150,5 +154,6 @@ func NewEngine(cfg Config) (*Engine, error) {
 		),
 		cfg:         cfg,
 		opusSilence: silence,
+		blockRemote: func(a netip.Addr) bool { return blockedRemote(a, cfg.Loopback) },
 	}, nil
 }

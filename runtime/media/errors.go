@@ -18,6 +18,11 @@ var (
 	// ErrInvalidRate is returned for a sample rate that is not positive, or
 	// for a Player rate that does not divide into 20 ms frames.
 	ErrInvalidRate = errors.New("invalid sample rate")
+	// ErrCandidateBlocked is returned (wrapped) by Peer.AddCandidate for a
+	// candidate whose address the agent peer never sends to (link-local,
+	// metadata, multicast, unspecified, loopback outside loopback mode) or
+	// that is not an IP address. The candidate is dropped; the call goes on.
+	ErrCandidateBlocked = errors.New("candidate address not allowed")
 	// ErrInvalidConfig is returned by NewEngine for a Config it cannot use.
 	ErrInvalidConfig = errors.New("invalid media config")
 )

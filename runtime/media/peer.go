@@ -135,6 +135,8 @@ func (p *Peer) Answer(offer webrtc.SessionDescription) (webrtc.SessionDescriptio
 	if err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: track: %w", err)
 	}
+	// Candidates inside the offer obey the same rules as trickled ones.
+	offer.SDP = p.eng.filterSDP(offer.SDP)
 	if err := p.pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("answer: set offer: %w", err)
 	}
@@ -200,10 +202,16 @@ func (p *Peer) Trickle() {
 
 // AddCandidate adds a remote ICE candidate. Candidates that arrive before
 // the offer is applied are queued and added by Answer. An empty candidate
-// (end-of-candidates) is accepted and ignored.
+// (end-of-candidates) is accepted and ignored. A candidate the agent peer
+// must never send to (see blockedRemote; also a host name) is dropped with
+// an error wrapping ErrCandidateBlocked; such candidates inside the offer
+// are dropped by Answer.
 func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
 	if strings.TrimSpace(c.Candidate) == "" {
 		return nil
+	}
+	if !p.eng.remoteAllowed(c.Candidate) {
+		return fmt.Errorf("add candidate %q: %w", c.Candidate, ErrCandidateBlocked)
 	}
 	p.mu.Lock()
 	if p.closed {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"time"
 
 	"github.com/zishang520/socket.io/servers/socket/v3"
 
@@ -78,8 +80,15 @@ func (s *Server) agentError(event string, err error) *Error {
 // otherwise.
 const AudioSampleRate = 16000
 
+// AudioSampleRates are the sample rates audio-data may have.
+var AudioSampleRates = []int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000}
+
+// audioRateChangeEvery is how often a socket's audio-data may change its
+// sampleRate: each change makes the receiver build a new resampler.
+const audioRateChangeEvery = time.Second
+
 // AudioData is one audio-data event: base64 little-endian 16-bit mono PCM
-// in audioData, at sampleRate (8000 to 48000 Hz, default 16000), with the
+// in audioData, at sampleRate (one of AudioSampleRates, default 16000), with the
 // client's timestamp (a JSON number or string, passed through as is).
 type AudioData struct {
 	PCM       audio.PCM
@@ -122,8 +131,8 @@ func parseAudioData(obj map[string]any) (AudioData, *Error) {
 	rate := AudioSampleRate
 	if v, present := obj["sampleRate"]; present {
 		f, ok := v.(float64)
-		if !ok || f != math.Trunc(f) || f < 8000 || f > 48000 {
-			return AudioData{}, errorf(CodeInvalidPayload, "%s: sampleRate must be an integer from 8000 to 48000", event)
+		if !ok || f != math.Trunc(f) || !slices.Contains(AudioSampleRates, int(f)) {
+			return AudioData{}, errorf(CodeInvalidPayload, "%s: sampleRate must be one of %v", event, AudioSampleRates)
 		}
 		rate = int(f)
 	}
@@ -143,4 +152,20 @@ func parseAudioData(obj map[string]any) (AudioData, *Error) {
 // String describes the chunk for logs.
 func (a AudioData) String() string {
 	return fmt.Sprintf("%d samples at %d Hz", len(a.PCM.Samples), a.PCM.Rate)
+}
+
+// checkAudioRate lets audio-data change its sampleRate at most once every
+// audioRateChangeEvery (the first rate is not a change).
+func (p *peer) checkAudioRate(rate int, now time.Time) *Error {
+	switch {
+	case p.audioRate == rate:
+		return nil
+	case p.audioRate == 0:
+		p.audioRate = rate
+		return nil
+	case !p.audioRateSet.IsZero() && now.Sub(p.audioRateSet) < audioRateChangeEvery:
+		return errorf(CodeSampleRate, "audio-data: sampleRate changed again (%d to %d Hz) within %v; keep one rate", p.audioRate, rate, audioRateChangeEvery)
+	}
+	p.audioRate, p.audioRateSet = rate, now
+	return nil
 }

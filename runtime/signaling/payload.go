@@ -1,6 +1,9 @@
 package signaling
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Error codes sent in the `error` event and in negative acks.
 const (
@@ -15,9 +18,28 @@ const (
 	// CodeOfferRejected: the agent cannot answer the offer (no common
 	// codec, malformed SDP).
 	CodeOfferRejected = "OFFER_REJECTED"
-	// CodeBusy: another peer of the session already talks to the agent.
+	// CodeBusy: another socket is the caller of the agent session (join
+	// with observer: true to watch), or the call's audio already uses the
+	// other transport.
 	CodeBusy = "BUSY"
+	// CodeUnauthorized: key mode, and no valid API key or call token came
+	// with the connection or the join.
+	CodeUnauthorized = "UNAUTHORIZED"
+	// CodeReservedPeerID: the peerId is the runtime's own ("agent").
+	CodeReservedPeerID = "RESERVED_PEER_ID"
+	// CodeSessionFull: the session has as many peers as it may have.
+	CodeSessionFull = "SESSION_FULL"
+	// CodeRateLimited: the connection sent more events or bytes per second
+	// than allowed; it is disconnected.
+	CodeRateLimited = "RATE_LIMITED"
+	// CodeTooManyCandidates: a peer sent more ICE candidates than allowed.
+	CodeTooManyCandidates = "TOO_MANY_CANDIDATES"
+	// CodeSampleRate: audio-data changed its sampleRate too often.
+	CodeSampleRate = "SAMPLE_RATE_CHANGE"
 )
+
+// maxCredentialLen bounds the token and resumeToken of join-session.
+const maxCredentialLen = 4096
 
 // maxIDLen bounds sessionId and peerId.
 const maxIDLen = 128
@@ -50,6 +72,12 @@ type message struct {
 	// join-session and leave-session.
 	Field string
 	Value any
+	// Join only: the credential (API key or call token), whether the
+	// socket joins as an observer, and the resume token of a caller taking
+	// its call back.
+	Token    string
+	Observer bool
+	Resume   string
 }
 
 // relayField maps the relayed events to the field they carry.
@@ -85,6 +113,9 @@ func parseMessage(event string, args []any) (message, *Error) {
 		m.Value = a
 		return m, nil
 	}
+	if event == "join-session" {
+		return parseJoin(obj, m)
+	}
 	field, relayed := relayField[event]
 	if !relayed {
 		return m, nil
@@ -113,4 +144,43 @@ func idField(event string, obj map[string]any, name string) (string, *Error) {
 		return "", errorf(CodeInvalidPayload, "%s: %s must be 1 to %d characters", event, name, maxIDLen)
 	}
 	return s, nil
+}
+
+// parseJoin reads join-session's optional fields: token, resumeToken
+// (strings) and observer (a boolean).
+func parseJoin(obj map[string]any, m message) (message, *Error) {
+	const event = "join-session"
+	var err *Error
+	if m.Token, err = optionalString(event, obj, "token"); err != nil {
+		return message{}, err
+	}
+	if m.Resume, err = optionalString(event, obj, "resumeToken"); err != nil {
+		return message{}, err
+	}
+	switch v := obj["observer"].(type) {
+	case nil:
+	case bool:
+		m.Observer = v
+	default:
+		return message{}, errorf(CodeInvalidPayload, "%s: observer must be true or false", event)
+	}
+	return m, nil
+}
+
+func optionalString(event string, obj map[string]any, name string) (string, *Error) {
+	v, present := obj[name]
+	if !present || v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok || len(s) > maxCredentialLen {
+		return "", errorf(CodeInvalidPayload, "%s: %s must be a string of at most %d characters", event, name, maxCredentialLen)
+	}
+	return s, nil
+}
+
+// reservedPeerID reports whether id would pass for the runtime's agent: a
+// client may not use "agent" in any case, with or without spaces around.
+func reservedPeerID(id string) bool {
+	return strings.EqualFold(strings.TrimSpace(id), AgentPeerID)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/valyala/fasthttp"
+	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
@@ -49,6 +50,10 @@ type Session struct {
 	// receiverNumber): offers, candidates and audio-data go to the Agent
 	// instead of being relayed to the other peers.
 	Agent bool
+	// TokenID is the id of the call token that created the call; empty
+	// when a key holder or open mode created it. In key mode a call token
+	// joins only the session whose TokenID is its id.
+	TokenID string
 }
 
 // Sessions tells whether a session (call) may be joined.
@@ -66,6 +71,11 @@ type options struct {
 	pingTimeout   time.Duration
 	corsOrigin    string
 	agent         Agent
+	gate          Gate
+	origins       []string // lower case; empty: any
+	eventRate     int
+	byteRate      int
+	recovery      time.Duration
 }
 
 // Option tunes the server.
@@ -83,8 +93,10 @@ func WithPing(interval, timeout time.Duration) Option {
 	return func(o *options) { o.pingInterval, o.pingTimeout = interval, timeout }
 }
 
-// WithCORSOrigin lets browsers on origin (or "*") use the polling transport
-// cross-origin. Empty (the default) sends no CORS headers from Engine.IO.
+// WithCORSOrigin lets browsers on origin (or "*", or a comma-separated
+// list) use the polling transport cross-origin, and is the list Engine.IO
+// checks websocket upgrades against. Empty (the default) sends no CORS
+// headers from Engine.IO, and websocket upgrades must be same-origin.
 func WithCORSOrigin(origin string) Option { return func(o *options) { o.corsOrigin = origin } }
 
 // WithAgent sets who answers agent sessions (Session.Agent). Without one,
@@ -97,6 +109,13 @@ type peer struct {
 	peerID    string
 	callID    string
 	agent     bool // the session is answered by the Agent
+	caller    bool // holds the session's seat (agent sessions)
+	observer  bool // watches: may not send offer, answer, ice-candidate or audio-data
+
+	// audio-data's sampleRate, and when it last changed (zero: never);
+	// used from the socket's event queue only.
+	audioRate    int
+	audioRateSet time.Time
 }
 
 // Server is the signaling server.
@@ -113,7 +132,11 @@ type Server struct {
 	mu     sync.Mutex
 	joined map[socket.SocketId]*peer             // socket -> its session
 	rooms  map[string]map[string]socket.SocketId // sessionId -> peerId -> socket
-	closed bool
+	seats  map[string]*seat                      // sessionId -> its caller (agent sessions)
+	// limiters holds each Engine.IO connection's limiter by its id.
+	limiters sync.Map
+	away     map[socket.SocketId]*peer // dropped sockets that may recover
+	closed   bool
 }
 
 // New creates the server; Mount serves it.
@@ -144,7 +167,14 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		so.SetPingTimeout(o.pingTimeout)
 	}
 	if o.corsOrigin != "" {
-		so.SetCors(&types.Cors{Origin: o.corsOrigin})
+		so.SetCors(&types.Cors{Origin: corsOrigins(o.corsOrigin)})
+	}
+	if o.recovery > 0 {
+		csr := socket.DefaultConnectionStateRecovery()
+		csr.SetMaxDisconnectionDuration(o.recovery.Milliseconds())
+		// Emitted events are kept until the sweep after they expire.
+		csr.SetSessionCleanupInterval(max(o.recovery/2, time.Second))
+		so.SetConnectionStateRecovery(csr)
 	}
 	s := &Server{
 		sessions: sessions,
@@ -153,6 +183,8 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		joined:   map[socket.SocketId]*peer{},
 		rooms:    map[string]map[string]socket.SocketId{},
 		gate:     newConnectGate(log.With("component", "signaling"), connectHoldLimit),
+		seats:    map[string]*seat{},
+		away:     map[socket.SocketId]*peer{},
 	}
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
@@ -163,7 +195,18 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	// context instead; Close cancels it.
 	s.base, s.cancel = context.WithCancel(context.Background())
 	eio := s.io.ServeHandler(so)
+	if err := s.io.Engine().On("connection", func(args ...any) {
+		if conn, ok := first[engine.Socket](args); ok {
+			s.limitConn(conn)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("signaling: %w", err)
+	}
 	s.handler = adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if origin := r.Header.Get("Origin"); !s.originAllowed(origin) {
+			refuseOrigin(w, origin)
+			return
+		}
 		if fctx, ok := r.Context().(*fasthttp.RequestCtx); ok {
 			w = hijackWriter{ResponseWriter: w, ctx: fctx} // see hijack.go
 		}
@@ -175,6 +218,9 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("signaling: watch engine connections: %w", err)
 	}
 	nsp := s.io.Of(Namespace, nil)
+	if o.gate != nil {
+		nsp.Use(s.handshakeGate)
+	}
 	if err := nsp.On("connection", func(args ...any) {
 		if c, ok := first[*socket.Socket](args); ok {
 			defer s.gate.connected(c.Conn().Id()) // handlers registered: let its packets in
@@ -247,8 +293,12 @@ func splitAck(args []any) ([]any, socket.Ack) {
 }
 
 func (s *Server) onConnection(c *socket.Socket) {
+	lim := s.connLimiter(c)
 	handle := func(event string, fn func(*socket.Socket, message) *Error) {
 		_ = c.On(event, func(raw ...any) {
+			if lim.over() {
+				return // being disconnected
+			}
 			args, ack := splitAck(raw)
 			defer func() {
 				if r := recover(); r != nil {
@@ -269,7 +319,13 @@ func (s *Server) onConnection(c *socket.Socket) {
 	for event := range relayField {
 		handle(event, s.relay(event))
 	}
-	_ = c.On("disconnect", func(...any) { s.onDisconnect(c) })
+	_ = c.On("disconnect", func(args ...any) {
+		reason, _ := first[any](args)
+		s.onDisconnect(c, reason)
+	})
+	if c.Recovered() {
+		s.recover(c)
+	}
 }
 
 // reply answers the ack, if any, and reports a failure as an `error` event.
@@ -286,55 +342,6 @@ func (s *Server) reply(c *socket.Socket, ack socket.Ack, e *Error) {
 	}
 }
 
-func (s *Server) join(c *socket.Socket, m message) *Error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.opts.lookupTimeout)
-	defer cancel()
-	sess, err := s.sessions.Lookup(ctx, m.SessionID)
-	callID := sess.CallID
-	switch {
-	case errors.Is(err, ErrSessionNotFound) || (err == nil && callID == ""):
-		return errorf(CodeSessionNotFound, "session %q does not exist", m.SessionID)
-	case err != nil:
-		s.log.Error("session lookup failed", "session", m.SessionID, "err", err)
-		return errorf(CodeInternal, "session lookup failed")
-	case !sess.Live:
-		return errorf(CodeSessionNotJoinable, "session %q has ended", m.SessionID)
-	}
-
-	s.mu.Lock()
-	if p := s.joined[c.Id()]; p != nil {
-		s.mu.Unlock()
-		if p.sessionID == m.SessionID && p.peerID == m.PeerID {
-			return nil // already there; idempotent
-		}
-		return errorf(CodeAlreadyJoined, "this connection already joined session %q as %q; leave it first", p.sessionID, p.peerID)
-	}
-	room := s.rooms[m.SessionID]
-	if _, taken := room[m.PeerID]; taken {
-		s.mu.Unlock()
-		return errorf(CodePeerIDTaken, "peer %q is already in session %q", m.PeerID, m.SessionID)
-	}
-	if room == nil {
-		room = map[string]socket.SocketId{}
-		s.rooms[m.SessionID] = room
-	}
-	room[m.PeerID] = c.Id()
-	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: sess.Agent && s.opts.agent != nil}
-	s.mu.Unlock()
-
-	c.Join(socket.Room(m.SessionID))
-	if !c.Connected() {
-		// Disconnected during the lookup: its disconnect handler may have
-		// run before the peer was recorded.
-		s.forget(c.Id())
-		return nil
-	}
-	_ = c.Emit("joined-session", map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID})
-	_ = c.To(socket.Room(m.SessionID)).Emit("peer-joined", map[string]any{"peerId": m.PeerID})
-	s.log.Info("peer joined", "session", m.SessionID, "call", callID, "peer", m.PeerID)
-	return nil
-}
-
 // authorize checks that c joined m.SessionID as m.PeerID and returns its
 // membership.
 func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *Error) {
@@ -348,6 +355,8 @@ func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *E
 		return nil, errorf(CodeForbidden, "%s: this connection did not join session %q", event, m.SessionID)
 	case p.peerID != m.PeerID:
 		return nil, errorf(CodeForbidden, "%s: this connection is not peer %q", event, m.PeerID)
+	case p.observer && event != "leave-session":
+		return nil, errorf(CodeForbidden, "%s: observers may not send it", event)
 	}
 	return p, nil
 }
@@ -384,6 +393,9 @@ func (s *Server) audioData(c *socket.Socket, m message) *Error {
 		return e
 	}
 	a := m.Value.(AudioData)
+	if e := p.checkAudioRate(a.PCM.Rate, time.Now()); e != nil {
+		return e
+	}
 	if p.agent {
 		return s.agentError("audio-data", s.opts.agent.Audio(s.agentPeer(c, p), a))
 	}
@@ -395,7 +407,7 @@ func (s *Server) leave(c *socket.Socket, m message) *Error {
 	if _, e := s.authorize(c, "leave-session", m); e != nil {
 		return e
 	}
-	p := s.forget(c.Id())
+	p := s.forget(c.Id(), true)
 	if p == nil {
 		return nil
 	}
@@ -408,10 +420,13 @@ func (s *Server) leave(c *socket.Socket, m message) *Error {
 	return nil
 }
 
-func (s *Server) onDisconnect(c *socket.Socket) {
-	p := s.forget(c.Id())
+func (s *Server) onDisconnect(c *socket.Socket, reason any) {
+	p := s.forget(c.Id(), false)
 	if p == nil {
 		return
+	}
+	if s.recoverable(reason) {
+		s.awaitRecovery(c.Id(), p)
 	}
 	if p.agent {
 		s.opts.agent.Leave(s.agentPeer(c, p), true)
@@ -420,8 +435,9 @@ func (s *Server) onDisconnect(c *socket.Socket) {
 	s.log.Info("peer disconnected", "session", p.sessionID, "peer", p.peerID)
 }
 
-// forget drops the socket's membership and returns it (nil if none).
-func (s *Server) forget(id socket.SocketId) *peer {
+// forget drops the socket's membership and returns it (nil if none). A
+// caller's seat waits for it to come back, unless release (it left).
+func (s *Server) forget(id socket.SocketId, release bool) *peer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.joined[id]
@@ -429,6 +445,9 @@ func (s *Server) forget(id socket.SocketId) *peer {
 		return nil
 	}
 	delete(s.joined, id)
+	if p.caller {
+		s.dropSeat(p.sessionID, id, release)
+	}
 	if room := s.rooms[p.sessionID]; room != nil {
 		if room[p.peerID] == id {
 			delete(room, p.peerID)

@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,19 +18,44 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// fakeSessions knows sessions by id, and every id starting with
-// "s-burst-agent-" or "s-burst-live-" (test/signaling/burst.test.mjs) as a
-// live agent or person-to-person session.
+// fakeSessions knows sessions by id; besides, every "s-agent-*" id is a
+// live agent session and every "s-relay-*" id a live person-to-person
+// one, each with its own call, and the call token id "tok-" + id; and
+// every id starting with "s-burst-agent-" or "s-burst-live-"
+// (test/signaling/burst.test.mjs) a live agent or person-to-person session.
 type fakeSessions map[string]Session
 
 func (f fakeSessions) Lookup(_ context.Context, id string) (Session, error) {
+	if s, ok := f[id]; ok {
+		return s, nil
+	}
 	switch {
 	case strings.HasPrefix(id, "s-burst-agent-"):
 		return Session{CallID: "call-" + id, Live: true, Agent: true}, nil
 	case strings.HasPrefix(id, "s-burst-live-"):
 		return Session{CallID: "call-" + id, Live: true}, nil
+	case strings.HasPrefix(id, "s-agent-"):
+		return Session{CallID: "call-" + id, Live: true, Agent: true, TokenID: "tok-" + id}, nil
+	case strings.HasPrefix(id, "s-relay-"):
+		return Session{CallID: "call-" + id, Live: true, TokenID: "tok-" + id}, nil
 	}
-	return f[id], nil
+	return Session{}, nil
+}
+
+// fakeGate is the key-mode test's Gate: "key" is an API key, "token:ID" a
+// call token of id "tok-ID", "explode" fails the check itself.
+type fakeGate struct{}
+
+func (fakeGate) Identify(cred string) (Identity, error) {
+	switch {
+	case cred == "key":
+		return Identity{Key: true}, nil
+	case cred == "explode":
+		return Identity{}, errors.New("key store unreachable")
+	case strings.HasPrefix(cred, "token:"):
+		return Identity{TokenID: "tok-" + strings.TrimPrefix(cred, "token:")}, nil
+	}
+	return Identity{}, fmt.Errorf("credential %w", ErrUnauthorized)
 }
 
 // echoAgent answers agent sessions for the Node test: an offer with sdp
@@ -37,6 +63,7 @@ func (f fakeSessions) Lookup(_ context.Context, id string) (Session, error) {
 // by one candidate; audio-data comes back as it was sent; it records
 // candidates and departures.
 type echoAgent struct {
+	srv        *Server // broadcasts call-status CONNECTING on each offer
 	mu         sync.Mutex
 	candidates []string
 	left       []string // peerId + " left" or " disconnected"
@@ -49,6 +76,12 @@ func (a *echoAgent) Offer(_ context.Context, p Peer, offer map[string]any) error
 	}
 	if sdp == "crash" {
 		return errors.New("boom")
+	}
+	a.mu.Lock()
+	srv := a.srv
+	a.mu.Unlock()
+	if srv != nil {
+		srv.Broadcast(p.SessionID, "call-status", map[string]any{"callId": p.CallID, "status": "CONNECTING"})
 	}
 	p.Client.Emit("answer", map[string]any{"peerId": AgentPeerID, "answer": map[string]any{"type": "answer", "sdp": "answer:" + sdp}})
 	p.Client.Emit("ice-candidate", map[string]any{"peerId": AgentPeerID, "candidate": map[string]any{"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0}})
@@ -100,23 +133,49 @@ func TestNodeClient(t *testing.T) {
 		}
 	}
 
-	// The contract tests' server: heartbeats shorter than the HTTP timeouts,
-	// as in production (25 s ping vs 30 s read / 60 s write timeout), and
-	// short HTTP timeouts, which long-lived websocket and polling
-	// connections must outlive (the node test idles for longer).
-	agent, srv, addr := serveNode(t, fiber.Config{
-		ReadTimeout:  time.Second,
-		WriteTimeout: time.Second,
-		IdleTimeout:  2 * time.Second,
-	}, WithPing(300*time.Millisecond, time.Second))
+	sessions := fakeSessions{
+		"s-live":  {CallID: "call-live", Live: true},
+		"s-other": {CallID: "call-other", Live: true},
+		"s-ended": {CallID: "call-ended"},
+		"s-agent": {CallID: "call-agent", Live: true, Agent: true},
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	agent := &echoAgent{}
+	srv, err := New(sessions, log,
+		WithAgent(agent),
+		// Heartbeats shorter than the HTTP timeouts below, as in production
+		// (25 s ping vs 30 s read / 60 s write timeout).
+		WithPing(300*time.Millisecond, time.Second),
+		WithRateLimit(100, 256<<10),
+		// Engine.IO's own check lets every origin through; ours refuses.
+		WithCORSOrigin("*"),
+		WithRecovery(5*time.Second),
+		WithAllowedOrigins([]string{"http://good.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent.mu.Lock()
+	agent.srv = srv
+	agent.mu.Unlock()
+	base := serve(t, srv, shortTimeouts)
+	keyAgent := &echoAgent{}
+	keySrv, err := New(sessions, log, WithAgent(keyAgent), WithGate(fakeGate{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyAgent.mu.Lock()
+	keyAgent.srv = keySrv
+	keyAgent.mu.Unlock()
+	keyBase := serve(t, keySrv, shortTimeouts)
 	// burst.test.mjs's server: production's heartbeat and HTTP timeouts. A
 	// 1 s read timeout or ping deadline fails some of hundreds of
 	// connections opened at once on a loaded machine, which says nothing
 	// about lost events.
-	_, burstSrv, burstAddr := serveNode(t, fiber.Config{
-		ReadTimeout:  30 * time.Second,
-		WriteTimeout: 60 * time.Second,
-	})
+	burstSrv, err := New(sessions, log, WithAgent(&echoAgent{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	burstBase := serve(t, burstSrv, fiber.Config{ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -129,7 +188,7 @@ func TestNodeClient(t *testing.T) {
 	}
 	cmd := exec.CommandContext(ctx, node, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SIGNALING_URL=http://"+addr, "SIGNALING_BURST_URL=http://"+burstAddr)
+	cmd.Env = append(os.Environ(), "SIGNALING_URL="+base, "SIGNALING_KEY_URL="+keyBase, "SIGNALING_BURST_URL="+burstBase)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("node --test: %v\n%s", err, out)
@@ -144,7 +203,7 @@ func TestNodeClient(t *testing.T) {
 
 	// Every peer was cleaned up (disconnects of polling clients may still
 	// be under way).
-	for _, srv := range []*Server{srv, burstSrv} {
+	for _, srv := range []*Server{srv, keySrv, burstSrv} {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			srv.mu.Lock()
@@ -162,22 +221,15 @@ func TestNodeClient(t *testing.T) {
 	}
 }
 
-// serveNode starts a signaling server with the Node tests' sessions and an
-// echo agent on a Fiber app with cfg, on a loopback port.
-func serveNode(t *testing.T, cfg fiber.Config, opts ...Option) (*echoAgent, *Server, string) {
+// shortTimeouts are the contract tests' HTTP timeouts: long-lived
+// websocket and polling connections must outlive them (the node test idles
+// for longer).
+var shortTimeouts = fiber.Config{ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: 2 * time.Second}
+
+// serve mounts srv on a Fiber app with cfg listening on loopback and
+// returns its base URL.
+func serve(t *testing.T, srv *Server, cfg fiber.Config) string {
 	t.Helper()
-	agent := &echoAgent{}
-	srv, err := New(fakeSessions{
-		"s-live":  {CallID: "call-live", Live: true},
-		"s-other": {CallID: "call-other", Live: true},
-		"s-ended": {CallID: "call-ended"},
-		"s-agent": {CallID: "call-agent", Live: true, Agent: true},
-	},
-		slog.New(slog.NewTextHandler(io.Discard, nil)),
-		append([]Option{WithAgent(agent)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.DisableStartupMessage = true
 	app := fiber.New(cfg)
 	srv.Mount(app)
@@ -191,5 +243,5 @@ func serveNode(t *testing.T, cfg fiber.Config, opts ...Option) (*echoAgent, *Ser
 		_ = srv.Close()
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 	})
-	return agent, srv, ln.Addr().String()
+	return "http://" + ln.Addr().String()
 }

@@ -2,9 +2,10 @@
 // the official socket.io-client 4.8. Needs env SIGNALING_URL (for example
 // http://127.0.0.1:3000) of a server whose Sessions know "s-live" and
 // "s-other" as live person-to-person sessions, "s-ended" as ended and
-// "s-agent" as a live agent session answered by the Go test's echo agent
-// (sdp "reject" is refused, "crash" fails, anything else is answered with
-// "answer:"+sdp and one candidate; audio-data is echoed). Run: node --test
+// every "s-agent-*" as a live agent session answered by the Go test's echo
+// agent (sdp "reject" is refused, "crash" fails, anything else is answered
+// with "answer:"+sdp and one candidate, after a call-status broadcast;
+// audio-data is echoed). security.test.mjs covers the guards. Run: node --test
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
@@ -245,8 +246,9 @@ for (const transports of [['websocket'], ['polling']]) {
     const a = await connect(transports);
     const o = await connect(transports);
     const pa = uid('caller'), po = uid('observer');
-    assert.deepEqual(await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa }), { ok: true });
-    assert.deepEqual(await ack(o, 'join-session', { sessionId: 's-agent', peerId: po }), { ok: true });
+    const session = uid('s-agent');
+    assert.deepEqual(await ack(a, 'join-session', { sessionId: session, peerId: pa }), { ok: true });
+    assert.deepEqual(await ack(o, 'join-session', { sessionId: session, peerId: po, observer: true }), { ok: true });
     // The offer goes to the agent, not to the other peer; the agent
     // answers this socket only, answer before candidates.
     const quiet = none(o, 'offer');
@@ -255,7 +257,7 @@ for (const transports of [['websocket'], ['polling']]) {
       a.on('answer', (d) => seen.push(['answer', d]));
       a.on('ice-candidate', (d) => { seen.push(['ice-candidate', d]); resolve(); });
     });
-    assert.deepEqual(await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'v=0' } }), { ok: true });
+    assert.deepEqual(await ack(a, 'offer', { sessionId: session, peerId: pa, offer: { type: 'offer', sdp: 'v=0' } }), { ok: true });
     await answered;
     await quiet;
     assert.deepEqual(seen[0], ['answer', { peerId: 'agent', answer: { type: 'answer', sdp: 'answer:v=0' } }]);
@@ -263,15 +265,15 @@ for (const transports of [['websocket'], ['polling']]) {
     assert.equal(typeof seen[1][1].candidate.candidate, 'string');
     // Candidates go to the agent too, not to the other peer.
     const quietC = none(o, 'ice-candidate');
-    assert.deepEqual(await ack(a, 'ice-candidate', { sessionId: 's-agent', peerId: pa, candidate: { candidate: 'candidate:2 1 udp 2 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } }), { ok: true });
+    assert.deepEqual(await ack(a, 'ice-candidate', { sessionId: session, peerId: pa, candidate: { candidate: 'candidate:2 1 udp 2 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } }), { ok: true });
     await quietC;
     // The agent's refusal keeps its code; its failure is INTERNAL.
-    let r = await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'reject' } });
+    let r = await ack(a, 'offer', { sessionId: session, peerId: pa, offer: { type: 'offer', sdp: 'reject' } });
     assert.equal(r.error.code, 'OFFER_REJECTED');
-    r = await ack(a, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'crash' } });
+    r = await ack(a, 'offer', { sessionId: session, peerId: pa, offer: { type: 'offer', sdp: 'crash' } });
     assert.deepEqual(r.error, { code: 'INTERNAL', message: 'offer failed' });
     // The observer's offer is the agent's business too, and for its own peer id only.
-    r = await ack(o, 'offer', { sessionId: 's-agent', peerId: pa, offer: { type: 'offer', sdp: 'v=0' } });
+    r = await ack(o, 'offer', { sessionId: session, peerId: pa, offer: { type: 'offer', sdp: 'v=0' } });
     assert.equal(r.error.code, 'FORBIDDEN');
     a.disconnect(); o.disconnect();
   });
@@ -280,27 +282,32 @@ for (const transports of [['websocket'], ['polling']]) {
 test('audio-data reaches the agent and its voice comes back as audio-data', async () => {
   const a = await connect();
   const pa = uid('caller');
-  assert.deepEqual(await ack(a, 'join-session', { sessionId: 's-agent', peerId: pa }), { ok: true });
+  const session = uid('s-agent');
+  assert.deepEqual(await ack(a, 'join-session', { sessionId: session, peerId: pa }), { ok: true });
   const back = next(a, 'audio-data');
   const audioData = pcm16(320);
-  assert.deepEqual(await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, audioData, timestamp: 1234 }), { ok: true });
+  assert.deepEqual(await ack(a, 'audio-data', { sessionId: session, peerId: pa, audioData, timestamp: 1234 }), { ok: true });
   assert.deepEqual(await back, { peerId: 'agent', audioData, sampleRate: 16000, timestamp: 1234 });
-  // Other rates are accepted when named; bad ones are refused.
+  // Other rates of the fixed set are accepted when named, one change a
+  // second at most; bad ones are refused.
   const back8k = next(a, 'audio-data');
-  await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, audioData: pcm16(160, 8000), sampleRate: 8000, timestamp: '2024-12-14T10:00:00.000Z' });
+  await ack(a, 'audio-data', { sessionId: session, peerId: pa, audioData: pcm16(160, 8000), sampleRate: 8000, timestamp: '2024-12-14T10:00:00.000Z' });
   assert.equal((await back8k).sampleRate, 8000);
   for (const bad of [
     { audioData: 'not base64!' },
     { audioData: Buffer.from([1, 2, 3]).toString('base64') },
     { audioData: '' },
     { audioData: pcm16(10), sampleRate: 1000 },
+    { audioData: pcm16(10), sampleRate: 12000 },
     { audioData: pcm16(10), sampleRate: 16000.5 },
     { audioData: pcm16(10), timestamp: { at: 1 } },
   ]) {
-    const r = await ack(a, 'audio-data', { sessionId: 's-agent', peerId: pa, ...bad });
+    const r = await ack(a, 'audio-data', { sessionId: session, peerId: pa, ...bad });
     assert.equal(r.error.code, 'INVALID_PAYLOAD', JSON.stringify(bad));
   }
-  a.emit('leave-session', { sessionId: 's-agent', peerId: pa });
+  const r = await ack(a, 'audio-data', { sessionId: session, peerId: pa, audioData: pcm16(320), sampleRate: 16000 });
+  assert.equal(r.error.code, 'SAMPLE_RATE_CHANGE');
+  a.emit('leave-session', { sessionId: session, peerId: pa });
   a.disconnect();
 });
 
