@@ -61,15 +61,17 @@ type Mounter interface {
 }
 
 type server struct {
-	deps  Deps
-	cfg   *config.Config
-	calls *service.Calls
-	log   *slog.Logger
+	deps    Deps
+	cfg     *config.Config
+	calls   *service.Calls
+	log     *slog.Logger
+	process slots // conversation/process requests in flight
 }
 
 // New builds the Fiber app with every route and middleware.
 func New(deps Deps) *fiber.App {
-	s := &server{deps: deps, cfg: deps.Config, calls: deps.Calls, log: deps.Log}
+	s := &server{deps: deps, cfg: deps.Config, calls: deps.Calls, log: deps.Log,
+		process: newSlots(deps.Config.Admission.MaxProcessing)}
 	app := fiber.New(fiber.Config{
 		AppName:               "parley",
 		DisableStartupMessage: true,

@@ -53,9 +53,17 @@ type harness struct {
 	app   *fiber.App
 	store *sqlite.Store
 	dir   string
+	calls *service.Calls
 }
 
 func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
+	t.Helper()
+	return newHarnessWith(t, nil, tweak...)
+}
+
+// newHarnessWith is newHarness with conversation/process answered by the
+// providers of withConversation (nil: no conversation/process).
+func newHarnessWith(t *testing.T, withConversation service.ProviderSource, tweak ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg, err := config.Load(config.Sources{})
 	require.NoError(t, err)
@@ -75,8 +83,12 @@ func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "parley.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	app := New(Deps{Config: cfg, Calls: service.NewCalls(st, reg, log), Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log})
-	return &harness{app: app, store: st, dir: dir}
+	calls := service.NewCalls(st, reg, log, service.WithMaxCalls(cfg.Admission.MaxCalls))
+	deps := Deps{Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log}
+	if withConversation != nil {
+		deps.Conversation = service.NewConversation(calls, st, reg, withConversation, log)
+	}
+	return &harness{app: New(deps), store: st, dir: dir, calls: calls}
 }
 
 // fixedPlugins stands in for the plugin host, which has its own tests with

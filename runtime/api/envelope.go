@@ -32,6 +32,12 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeTimeout          = "TIMEOUT"
 	CodeInternal         = "INTERNAL_ERROR"
+	// CodeCapacity: the runtime is full (PARLEY_MAX_CALLS, a plugin's
+	// stream limit, PARLEY_MAX_PROCESSING); the response has Retry-After.
+	CodeCapacity = "CAPACITY_EXCEEDED"
+	// CodeShuttingDown: the runtime is draining and takes no new calls;
+	// the response has Retry-After.
+	CodeShuttingDown = "SHUTTING_DOWN"
 )
 
 // envelope is the body of every API response, as the original system sends it.
@@ -74,6 +80,9 @@ func classify(err error) (status int, code, message string) {
 		return status, code, msg
 	}
 	if status, code, msg, found := providerError(err); found {
+		return status, code, msg
+	}
+	if status, code, msg, found := capacityError(err); found {
 		return status, code, msg
 	}
 	switch {
@@ -137,7 +146,8 @@ func fiberMessage(fe *fiber.Error) string {
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, code, msg := classify(err)
-		if status >= 500 {
+		setRetryAfter(c, err)
+		if status >= 500 && code != CodeCapacity && code != CodeShuttingDown {
 			log.ErrorContext(c.UserContext(), "request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "error", err)
 		}
 		return c.Status(status).JSON(envelope{Error: &errorBody{Code: code, Message: msg}})

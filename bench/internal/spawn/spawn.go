@@ -30,6 +30,9 @@ type Options struct {
 	VADDir string
 	// TempPrefix names the data directory (default "runtime-").
 	TempPrefix string
+	// Env is added last to the runtime's environment (KEY=VALUE), so it
+	// overrides the settings above, e.g. PARLEY_MAX_CALLS=20.
+	Env []string
 }
 
 // Runtime is a runtime this program started and must stop.
@@ -105,6 +108,7 @@ func Start(bin string, o Options) (*Runtime, error) {
 		"PARLEY_HTTP_RATE_LIMIT=0",
 		"PARLEY_LOG_LEVEL=warn",
 	)
+	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Should this program die without cleaning up, the runtime goes too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
