@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
@@ -33,8 +34,10 @@ Usage:
 Flags:
 `
 
-// serve runs the runtime until ctx is cancelled.
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// serve runs the runtime until ctx is cancelled, then drains: no new calls,
+// live calls go on for up to the drain timeout (or until now is closed),
+// then they end, the sockets close, HTTP stops and the plugins last.
+func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stderr io.Writer) error {
 	fs := config.FlagSet("parley")
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printUsage(stdout, fs) }
@@ -56,7 +59,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("starting parley", "version", version, "addr", cfg.Addr(), "agents", cfg.AgentsDir, "data", cfg.DataDir,
 		"openai_key", cfg.OpenAI.APIKey.IsSet())
 
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "parley.db"))
+	// What the runtime owns lives until the drain is over, not only until
+	// the signal that starts it.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	st, err := sqlite.Open(base, filepath.Join(cfg.DataDir, "parley.db"))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -71,15 +78,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	agents, err := agent.NewRegistry(cfg.AgentsDir, cfg.DefaultAgent,
 		agent.WithLogger(log.With("component", "agents")),
-		agent.WithAvailability(availability(ctx, cfg, plugins)))
+		agent.WithAvailability(availability(base, cfg, plugins)))
 	if err != nil {
 		return fmt.Errorf("load agents: %w", err)
 	}
 	// A plugin that recovers (or dies) changes which agents can run.
 	onPluginChange.Store(func() { _ = agents.Reload() })
 
-	calls := service.NewCalls(st, agents, log.With("component", "calls"))
-	if _, err := calls.Recover(ctx); err != nil {
+	calls := service.NewCalls(st, agents, log.With("component", "calls"),
+		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins))
+	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
 	conv := service.NewConversation(calls, st, agents, plugins, log.With("component", "conversation"))
@@ -101,7 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("http://localhost:%d/", cfg.Port), "docs", fmt.Sprintf("http://localhost:%d/api/docs", cfg.Port))
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return agents.Run(gctx) })
+	g.Go(func() error { return agents.Run(base) })
 	g.Go(func() error {
 		if err := app.Listener(ln); err != nil {
 			return fmt.Errorf("http: %w", err)
@@ -110,13 +118,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 	g.Go(func() error {
 		<-gctx.Done()
+		defer cancelBase()
+		d := &drainer{calls: calls, live: rt.calls, timeout: cfg.Admission.DrainTimeout, now: now, log: log, poll: 100 * time.Millisecond}
+		if ctx.Err() != nil { // a signal, not a failure: let the calls finish
+			d.drain()
+		}
 		log.Info("shutting down")
 		// Live calls end first (their status is stored), then the
-		// sockets close, then HTTP.
+		// sockets close, then HTTP; the plugins are closed last (defer).
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.HTTP.ShutdownTimeout)
 		defer cancel()
-		if err := rt.calls.Close(sctx); err != nil {
-			log.Error("live calls did not stop in time", "err", err)
+		if err := d.endAll(sctx); err != nil {
+			log.Error("calls did not end cleanly", "err", err)
 		}
 		_ = rt.sig.Close()
 		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/parleyhq/parley/runtime/provider"
 )
@@ -24,5 +25,16 @@ func run() error {
 	stt := newRecognizer(provider.Logger("pocketsphinx"))
 	defer stt.Close()
 	stt.Warm()
-	return provider.Serve(provider.ServeConfig{Name: "pocketsphinx", Version: version, STT: stt, Validator: stt})
+	return provider.Serve(provider.ServeConfig{Name: "pocketsphinx", Version: version, STT: stt, Validator: stt, MaxStreams: maxStreams()})
 }
+
+// streamsPerCore is how many live calls one core recognises in time. A
+// caller who talks three quarters of the time costs pocketsphinx about a
+// sixth of a core, measured with bench/callload on the default agent
+// (bench/RESULTS.md, "Admission and overload"); six per core leaves the
+// rest of the core to the runtime's media and the other plugins.
+const streamsPerCore = 6
+
+// maxStreams is the stream limit the plugin declares: past it the runtime
+// refuses new calls rather than let every call's replies fall behind.
+func maxStreams() int { return streamsPerCore * runtime.GOMAXPROCS(0) }

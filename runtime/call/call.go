@@ -12,6 +12,9 @@ import (
 const (
 	ReasonHangup         = "hangup"
 	ReasonRuntimeRestart = "runtime restart"
+	// ReasonShutdown ends the calls still live when the runtime stops
+	// (after its drain on SIGTERM).
+	ReasonShutdown = "shutdown"
 )
 
 // Call is one phone call: a caller talking to an agent, or to another person

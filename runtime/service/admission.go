@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/call"
 )
 
 // ErrCapacity is matched (errors.Is) by every *CapacityError: the runtime
@@ -160,3 +162,30 @@ func (s *Calls) Draining() bool {
 // Live returns the number of calls this Calls started that are not yet
 // ENDED or FAILED: what PARLEY_MAX_CALLS caps.
 func (s *Calls) Live() int { return s.adm.live() }
+
+// EndLive ends every call this Calls started that is not yet ENDED or
+// FAILED, with reason: the last step of a shutdown, for the calls that
+// never got media (the live side ends the others). It returns how many it
+// ended and the first error.
+func (s *Calls) EndLive(ctx context.Context, reason string) (int, error) {
+	s.adm.mu.Lock()
+	ids := make([]string, 0, len(s.adm.held))
+	for id := range s.adm.held {
+		ids = append(ids, id)
+	}
+	s.adm.mu.Unlock()
+	n := 0
+	var first error
+	for _, id := range ids {
+		_, err := s.End(ctx, id, reason)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, call.ErrInvalidTransition):
+			// It finished meanwhile.
+		case first == nil:
+			first = err
+		}
+	}
+	return n, first
+}

@@ -142,3 +142,32 @@ func TestDrainRefusesNewCalls(t *testing.T) {
 	_, err = calls.Connect(context.Background(), live.ID)
 	require.NoError(t, err)
 }
+
+func TestEndLiveEndsWhatIsLeft(t *testing.T) {
+	calls := newLimitedCalls(t)
+	ctx := context.Background()
+	ringing, err := calls.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"})
+	require.NoError(t, err)
+	connecting, err := calls.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"})
+	require.NoError(t, err)
+	_, err = calls.Connect(ctx, connecting.ID)
+	require.NoError(t, err)
+	ended, err := calls.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"})
+	require.NoError(t, err)
+	_, err = calls.End(ctx, ended.ID, call.ReasonHangup)
+	require.NoError(t, err)
+
+	n, err := calls.EndLive(ctx, call.ReasonShutdown)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.Zero(t, calls.Live())
+	for _, id := range []string{ringing.ID, connecting.ID} {
+		c, err := calls.Get(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, call.StatusEnded, c.Status)
+		require.Equal(t, call.ReasonShutdown, c.EndReason)
+	}
+	c, err := calls.Get(ctx, ended.ID)
+	require.NoError(t, err)
+	require.Equal(t, call.ReasonHangup, c.EndReason)
+}

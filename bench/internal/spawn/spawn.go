@@ -160,6 +160,12 @@ func (s *Runtime) Stop(grace time.Duration, keep bool) error {
 	kids := proc.Descendants(s.PID)
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	var err error
+	// A second SIGTERM ends the calls the drain would wait for.
+	select {
+	case <-s.done:
+	case <-time.After(time.Second):
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	}
 	select {
 	case <-s.done:
 	case <-time.After(grace):
