@@ -148,8 +148,10 @@ func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 	data := t.TempDir()
 	p := start(t, data)
 	ids := map[string]string{} // id -> expected status after restart
+	// Calls between two people: 20 stay live, more than the offline
+	// default agent's stream limit would admit on a small machine.
 	for i := range 30 {
-		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678"}`)["call"].(map[string]any)
+		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678","receiverNumber":"010-8765-4321"}`)["call"].(map[string]any)
 		id := c["id"].(string)
 		switch i % 3 {
 		case 0:

@@ -31,9 +31,9 @@ func run() error {
 // streamsPerCore is how many live calls one core recognises in time. A
 // caller who talks three quarters of the time costs pocketsphinx about a
 // sixth of a core, measured with bench/callload on the default agent
-// (bench/RESULTS.md, "Admission and overload"); six per core leaves the
-// rest of the core to the runtime's media and the other plugins.
-const streamsPerCore = 6
+// (bench/RESULTS.md, "Admission and overload"); four per core leave a
+// third of the core to the runtime's media and the other plugins.
+const streamsPerCore = 4
 
 // maxStreams is the stream limit the plugin declares: past it the runtime
 // refuses new calls rather than let every call's replies fall behind.
