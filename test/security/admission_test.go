@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,8 @@ import (
 //     answer 503 at once, the live call goes on (the agent's audio keeps
 //     coming, the plugins live on and are not restarted), and at
 //     PARLEY_DRAIN_TIMEOUT the call ends with reason "shutdown", stored;
+//   - with no call cap, pocketsphinx's declared stream limit refuses the
+//     default agent's calls past it;
 //   - a second SIGTERM ends a drain at once.
 func TestAdmissionAndDrain(t *testing.T) {
 	dir := e2e.BuildRuntime(t, e2e.Race, "pocketsphinx", "scripted", "espeak", "sentiment")
@@ -95,9 +98,19 @@ func TestAdmissionAndDrain(t *testing.T) {
 		require.Equal(t, "shutdown", c.data("call", "endReason"), "not FAILED by the next start's recovery")
 	})
 
-	t.Run("second signal", func(t *testing.T) {
-		rt := startGroup(t, e2e.Binary(dir), t.TempDir(), "PARLEY_DRAIN_TIMEOUT=2m")
+	t.Run("stream limit and second signal", func(t *testing.T) {
+		rt := startGroup(t, e2e.Binary(dir), t.TempDir(), "PARLEY_DRAIN_TIMEOUT=2m", "PARLEY_MAX_CALLS=0")
 		c := dial(t, rt)
+		// With no call cap, pocketsphinx's declared limit (4 streams per
+		// core) refuses the default agent's calls past it.
+		limit := rt.plugins(t)["pocketsphinx"].MaxStreams
+		require.Equal(t, 4*runtime.GOMAXPROCS(0), limit)
+		for i := 1; i < limit; i++ {
+			r := rt.create(t)
+			require.Equal(t, http.StatusCreated, r.status, "call %d of %d: %s", i+1, limit, r.raw)
+		}
+		requireRefused(t, rt.create(t), "CAPACITY_EXCEEDED", fmt.Sprintf("pocketsphinx serves at most %d calls", limit))
+
 		signalGroup(t, rt, syscall.SIGTERM)
 		require.Eventually(t, func() bool { return rt.get(t, "/readyz").status == http.StatusServiceUnavailable },
 			5*time.Second, 20*time.Millisecond)
@@ -237,10 +250,11 @@ func (rt *groupRuntime) callStatus(t *testing.T, id string) string {
 }
 
 type pluginStatus struct {
-	Name     string `json:"name"`
-	PID      int    `json:"pid"`
-	State    string `json:"state"`
-	Restarts int    `json:"restarts"`
+	Name       string `json:"name"`
+	PID        int    `json:"pid"`
+	State      string `json:"state"`
+	Restarts   int    `json:"restarts"`
+	MaxStreams int    `json:"maxStreams"`
 }
 
 func (rt *groupRuntime) plugins(t *testing.T) map[string]pluginStatus {
