@@ -22,7 +22,7 @@ func TestPluginProcess(t *testing.T) {
 		t.Fatalf("description %+v", c.Description)
 	}
 	// The runtime reads the plugin's stream limit over the boundary.
-	if want := streamsPerCore * runtime.GOMAXPROCS(0); c.Description.MaxStreams != want {
+	if want := 3 * runtime.GOMAXPROCS(0); c.Description.MaxStreams != want {
 		t.Fatalf("declares %d streams, want %d", c.Description.MaxStreams, want)
 	}
 	ctx := context.Background()

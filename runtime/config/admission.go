@@ -37,7 +37,7 @@ func (a Admission) String() string {
 // DefaultMaxCalls is the default of PARLEY_MAX_CALLS: the calls the offline
 // default agent holds on the reference machine (2 vCPU) with the agent's
 // frame p99 within 30 ms (bench/RESULTS.md, "Admission").
-const DefaultMaxCalls = 8
+const DefaultMaxCalls = 6
 
 // MaxCallsHelp is the help of PARLEY_MAX_CALLS.
 const MaxCallsHelp = "calls not ENDED or FAILED at once (0: no cap); 503 CAPACITY_EXCEEDED above. " +
