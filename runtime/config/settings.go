@@ -37,7 +37,7 @@ var Settings = []Setting{
 	{Key: "plugins.dir", Env: EnvPrefix + "PLUGIN_DIR", Flag: "plugin-dir", Default: "", Help: "directory of built-in provider plugins (empty: plugins/ beside the binary)"},
 	{Key: "plugins.start_timeout", Env: EnvPrefix + "PLUGIN_START_TIMEOUT", Default: "10s", Help: "longest a plugin may take to start"},
 	{Key: "plugins.request_timeout", Env: EnvPrefix + "PLUGIN_REQUEST_TIMEOUT", Default: "30s", Help: "deadline of one provider request (a chat or TTS stream as a whole)"},
-	{Key: "plugins.nice", Env: EnvPrefix + "PLUGIN_NICE", Default: 10, Help: "scheduling niceness of plugin processes (0-19): under CPU overload the runtime's media pacing comes first"},
+	{Key: "plugins.nice", Env: EnvPrefix + "PLUGIN_NICE", Default: 5, Help: "scheduling niceness of plugin processes (0-19): under CPU overload the runtime's media pacing comes first"},
 	{Key: "webrtc.turn_url", Env: EnvPrefix + "TURN_URL", Default: "", Help: "TURN server (turn: or turns: URL) for the agent peer and offered to clients"},
 	{Key: "webrtc.turn_username", Env: EnvPrefix + "TURN_USERNAME", Default: "", Help: "TURN user name"},
 	{Key: "webrtc.turn_credential", Env: EnvPrefix + "TURN_CREDENTIAL", Default: "", Secret: true, Help: "TURN password"},
