@@ -146,10 +146,10 @@ func (p *process) call(t *testing.T, method, path, body string) map[string]any {
 // left live are FAILED with reason "runtime restart".
 func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 	data := t.TempDir()
-	p := start(t, data)
+	p := start(t, data, "PARLEY_MAX_CALLS=0")
 	ids := map[string]string{} // id -> expected status after restart
-	// Calls between two people: 20 stay live, more than the offline
-	// default agent's stream limit would admit on a small machine.
+	// Calls between two people, with no call cap: 20 stay live, more
+	// than the default cap (or the offline agent's stream limit) admits.
 	for i := range 30 {
 		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678","receiverNumber":"010-8765-4321"}`)["call"].(map[string]any)
 		id := c["id"].(string)
