@@ -30,7 +30,6 @@ type replyMeter struct {
 	rc     *rest.Client
 	agent  string
 	before promhist.Histogram
-	err    error
 }
 
 func newReplyMeter(rc *rest.Client, agent string) *replyMeter {

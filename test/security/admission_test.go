@@ -201,7 +201,7 @@ type reply struct {
 }
 
 func (r reply) data(keys ...string) any {
-	var v any = r.body["data"]
+	v := r.body["data"]
 	for _, k := range keys {
 		m, _ := v.(map[string]any)
 		v = m[k]

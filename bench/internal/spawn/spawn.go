@@ -47,8 +47,9 @@ type Runtime struct {
 
 // Start starts bin (with its plugins in plugins/ beside it) on a free
 // loopback port, with a throwaway data directory, the agents, default
-// agent and VAD of o, WebRTC on loopback, no REST rate limit and
-// warn-level logs into a file. The caller stops it.
+// agent and VAD of o, WebRTC on loopback, no REST rate limit, no call cap
+// (PARLEY_MAX_CALLS=0), warn-level logs into a file and then o.Env. The
+// caller stops it.
 func Start(bin string, o Options) (*Runtime, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
@@ -107,6 +108,9 @@ func Start(bin string, o Options) (*Runtime, error) {
 		"PARLEY_WEBRTC_LOOPBACK=true",
 		"PARLEY_HTTP_RATE_LIMIT=0",
 		"PARLEY_LOG_LEVEL=warn",
+		// Benchmarks measure what the runtime holds, not where its
+		// admission stops it; Env may set a cap back.
+		"PARLEY_MAX_CALLS=0",
 	)
 	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
