@@ -1,9 +1,6 @@
 package config
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Admission bounds the work the runtime takes on, so that a full machine
 // refuses new calls instead of degrading every call it has.
@@ -29,14 +26,10 @@ func (a Admission) validate(bad func(key, format string, args ...any)) {
 	}
 }
 
-// String implements fmt.Stringer for logs.
-func (a Admission) String() string {
-	return fmt.Sprintf("max_calls=%d max_processing=%d drain_timeout=%s", a.MaxCalls, a.MaxProcessing, a.DrainTimeout)
-}
-
-// DefaultMaxCalls is the default of PARLEY_MAX_CALLS: the calls the offline
-// default agent holds on the reference machine (2 vCPU) with the agent's
-// frame p99 within 30 ms (bench/RESULTS.md, "Admission").
+// DefaultMaxCalls is the default of PARLEY_MAX_CALLS: the calls of the
+// offline default agent that the reference machine (2 vCPU) recognises in
+// time, from the measured cost of a talking caller, 16-29 % of a core for
+// pocketsphinx (bench/RESULTS.md, "Admission and overload").
 const DefaultMaxCalls = 6
 
 // MaxCallsHelp is the help of PARLEY_MAX_CALLS.

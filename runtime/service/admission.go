@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -135,14 +136,7 @@ func (a *admission) live() int {
 }
 
 // pluginName is the last element of a plugin key (a binary's path).
-func pluginName(key string) string {
-	for i := len(key) - 1; i >= 0; i-- {
-		if key[i] == '/' {
-			return key[i+1:]
-		}
-	}
-	return key
-}
+func pluginName(key string) string { return filepath.Base(key) }
 
 // Drain makes Initiate refuse new calls with ErrDraining from now on;
 // calls already started go on.
