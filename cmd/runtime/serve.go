@@ -86,7 +86,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	onPluginChange.Store(func() { _ = agents.Reload() })
 
 	calls := service.NewCalls(st, agents, log.With("component", "calls"),
-		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins))
+		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
 	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Ready: st.Ping, Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Log: log.With("component", "http"),
 		Web: web.FS,
 	})
 

@@ -49,6 +49,9 @@ type Deps struct {
 	Signaling Mounter
 	// Metrics serves GET /metrics (Prometheus); nil for none.
 	Metrics http.Handler
+	// Refused, when set, is told of each conversation/process request
+	// refused for lack of capacity (service.RefusedProcessing).
+	Refused func(reason string)
 	Log     *slog.Logger
 	// Web is the demo page, served at / (index.html and the files it
 	// loads; the web package); nil for none.

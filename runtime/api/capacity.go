@@ -44,6 +44,7 @@ func (s slots) release() { <-s }
 // limit.
 func busyProcessing(limit int) error {
 	return &service.CapacityError{
+		Reason:     service.RefusedProcessing,
 		Message:    fmt.Sprintf("%d conversation/process requests are already in flight (PARLEY_MAX_PROCESSING); try again shortly", limit),
 		RetryAfter: processRetryAfter,
 	}

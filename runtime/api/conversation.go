@@ -32,6 +32,9 @@ type conversationData struct {
 func (s *server) processConversation(c *fiber.Ctx) error {
 	// Checked first: a full server refuses before it parses the upload.
 	if !s.process.tryAcquire() {
+		if s.deps.Refused != nil {
+			s.deps.Refused(service.RefusedProcessing)
+		}
 		return busyProcessing(cap(s.process))
 	}
 	defer s.process.release()

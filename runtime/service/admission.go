@@ -22,9 +22,18 @@ var ErrDraining = errors.New("the runtime is shutting down and takes no new call
 
 // CapacityError says which limit refused a call and when to try again.
 type CapacityError struct {
+	Reason     string // RefusedMaxCalls, RefusedStreamLimit, ...
 	Message    string
 	RetryAfter time.Duration
 }
+
+// Why a call is refused (the reason label of parley_refused_total).
+const (
+	RefusedMaxCalls    = "max_calls"
+	RefusedStreamLimit = "stream_limit"
+	RefusedDraining    = "draining"
+	RefusedProcessing  = "processing"
+)
 
 // Error implements error.
 func (e *CapacityError) Error() string { return e.Message }
@@ -53,6 +62,11 @@ type Option func(*Calls)
 // this Calls started; 0 means no cap.
 func WithMaxCalls(n int) Option { return func(s *Calls) { s.adm.max = n } }
 
+// WithOnRefused has fn told, with a Refused* reason, of every call
+// Initiate refuses for lack of capacity (for a metric); fn must return
+// quickly.
+func WithOnRefused(fn func(reason string)) Option { return func(s *Calls) { s.adm.onRefused = fn } }
+
 // WithStreamLimits makes Initiate refuse a call whose agent uses a plugin
 // already serving as many calls as it declares it can.
 func WithStreamLimits(l StreamLimits) Option { return func(s *Calls) { s.adm.limits = l } }
@@ -61,8 +75,9 @@ func WithStreamLimits(l StreamLimits) Option { return func(s *Calls) { s.adm.lim
 // Reserving and counting happen under one lock, so many calls created at
 // once never overshoot a cap.
 type admission struct {
-	max    int
-	limits StreamLimits
+	max       int
+	limits    StreamLimits
+	onRefused func(reason string)
 
 	mu       sync.Mutex
 	draining bool
@@ -87,6 +102,7 @@ func (a *admission) reserve(id string, spec *agent.Spec) error {
 	}
 	if a.max > 0 && len(a.held) >= a.max {
 		return &CapacityError{
+			Reason:     RefusedMaxCalls,
 			Message:    fmt.Sprintf("the runtime is at its cap of %d calls (PARLEY_MAX_CALLS); try again shortly", a.max),
 			RetryAfter: capacityRetryAfter,
 		}
@@ -99,6 +115,7 @@ func (a *admission) reserve(id string, spec *agent.Spec) error {
 	for _, k := range keys {
 		if a.inUse[k] >= limits[k] {
 			return &CapacityError{
+				Reason: RefusedStreamLimit,
 				Message: fmt.Sprintf("agent %q: its plugin %s serves at most %d calls at once and all are in use; try again shortly",
 					spec.Name, pluginName(k), limits[k]),
 				RetryAfter: capacityRetryAfter,
@@ -110,6 +127,20 @@ func (a *admission) reserve(id string, spec *agent.Spec) error {
 	}
 	a.held[id] = keys
 	return nil
+}
+
+// refused tells the hook why err refused a call.
+func (a *admission) refused(err error) {
+	if a.onRefused == nil {
+		return
+	}
+	var ce *CapacityError
+	switch {
+	case errors.As(err, &ce):
+		a.onRefused(ce.Reason)
+	case errors.Is(err, ErrDraining):
+		a.onRefused(RefusedDraining)
+	}
 }
 
 // release frees what call id holds; releasing twice, or a call never

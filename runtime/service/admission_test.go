@@ -63,10 +63,19 @@ func initiateAll(t *testing.T, calls *Calls, n int, req InitiateRequest) ([]*cal
 // a call that ends (or fails) frees its place.
 func TestMaxCallsUnderConcurrency(t *testing.T) {
 	const limit = 7
-	calls := newLimitedCalls(t, WithMaxCalls(limit))
+	var refusedMu sync.Mutex
+	refused := map[string]int{}
+	calls := newLimitedCalls(t, WithMaxCalls(limit), WithOnRefused(func(reason string) {
+		refusedMu.Lock()
+		refused[reason]++
+		refusedMu.Unlock()
+	}))
 	created, errs := initiateAll(t, calls, 60, InitiateRequest{CallerNumber: "01012345678"})
 	require.Len(t, created, limit)
 	require.Len(t, errs, 60-limit)
+	refusedMu.Lock()
+	require.Equal(t, map[string]int{RefusedMaxCalls: 60 - limit}, refused, "every refusal is counted, with its reason")
+	refusedMu.Unlock()
 	for _, err := range errs {
 		var ce *CapacityError
 		require.ErrorAs(t, err, &ce)
@@ -119,6 +128,9 @@ func TestStreamLimit(t *testing.T) {
 	for _, err := range errs {
 		require.ErrorIs(t, err, ErrCapacity)
 		require.Contains(t, err.Error(), "pocketsphinx serves at most 3 calls")
+		var ce *CapacityError
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, RefusedStreamLimit, ce.Reason)
 	}
 	_, err := calls.Initiate(context.Background(), InitiateRequest{CallerNumber: "01012345678", ReceiverNumber: "01087654321"})
 	require.NoError(t, err)
@@ -130,7 +142,8 @@ func TestStreamLimit(t *testing.T) {
 }
 
 func TestDrainRefusesNewCalls(t *testing.T) {
-	calls := newLimitedCalls(t)
+	var reasons []string
+	calls := newLimitedCalls(t, WithOnRefused(func(r string) { reasons = append(reasons, r) }))
 	live, err := calls.Initiate(context.Background(), InitiateRequest{CallerNumber: "01012345678"})
 	require.NoError(t, err)
 	require.False(t, calls.Draining())
@@ -138,6 +151,7 @@ func TestDrainRefusesNewCalls(t *testing.T) {
 	require.True(t, calls.Draining())
 	_, err = calls.Initiate(context.Background(), InitiateRequest{CallerNumber: "01012345678"})
 	require.True(t, errors.Is(err, ErrDraining), "got %v", err)
+	require.Equal(t, []string{RefusedDraining}, reasons)
 	// The live call goes on.
 	_, err = calls.Connect(context.Background(), live.ID)
 	require.NoError(t, err)

@@ -113,6 +113,7 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
 	if err := s.adm.reserve(c.ID, spec); err != nil {
+		s.adm.refused(err)
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
 	if err := s.store.CreateCall(ctx, c); err != nil {

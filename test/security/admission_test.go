@@ -51,6 +51,7 @@ func TestAdmissionAndDrain(t *testing.T) {
 		full := rt.create(t)
 		requireRefused(t, full, "CAPACITY_EXCEEDED", "PARLEY_MAX_CALLS")
 		require.Equal(t, "5", full.header.Get("Retry-After"))
+		require.Contains(t, string(rt.get(t, "/metrics").raw), `parley_refused_total{reason="max_calls"} 1`)
 		rt.post(t, "/api/v1/calls/"+ringing.callID()+"/end")
 		again := rt.create(t)
 		require.Equal(t, http.StatusCreated, again.status, "an ended call makes room: %s", again.raw)
