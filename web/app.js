@@ -52,6 +52,7 @@ const END_REASONS = {
   'connection lost': 'The audio connection was lost.',
   'ice failed': 'The audio connection could not be set up (ICE failed). A firewall or VPN may block it.',
   'no media': 'The runtime received no audio from your microphone.',
+  'shutdown': 'The runtime shut down.',
   'runtime shutdown': 'The runtime shut down.',
   'runtime restart': 'The runtime restarted.',
 };

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -44,6 +45,20 @@ type options struct {
 	Audio, WAV, Text                     string
 	Pause                                time.Duration
 	Warmup, JSON, KeepData               bool
+	Env                                  envList
+}
+
+// envList is a repeatable -env KEY=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("%q is not KEY=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -71,12 +86,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.Warmup, "warmup", true, "place one call before the baseline so plugins are started")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.KeepData, "keep", false, "keep the spawned runtime's data directory and log")
+	fs.Var(&o.Env, "env", "KEY=VALUE added to the spawned runtime's environment (repeatable), e.g. -env PARLEY_MAX_CALLS=20")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	switch {
 	case (o.URL == "") == (o.Spawn == ""):
 		return o, errors.New("give exactly one of -url and -spawn")
+	case o.Spawn == "" && len(o.Env) > 0:
+		return o, errors.New("-env goes with -spawn")
 	case o.Spawn != "" && o.PID != 0:
 		return o, errors.New("-pid goes with -url; -spawn measures the process it starts")
 	case o.Calls < 1 || o.Ramp <= 0 || o.Duration <= 0:
@@ -124,7 +142,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	if o.Spawn != "" {
 		// The called agent is also the spawned runtime's default, so an
 		// agents directory without a "default" agent (bench/agents) works.
-		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, DefaultAgent: o.Agent, TempPrefix: "callload-runtime-"})
+		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, DefaultAgent: o.Agent, TempPrefix: "callload-runtime-", Env: o.Env})
 		if err != nil {
 			return nil, err
 		}
@@ -185,6 +203,8 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	if err := m.start(); err != nil {
 		return rep, err
 	}
+	replies := newReplyMeter(rc, o.Agent)
+	replies.start(ctx)
 	sh.steady.Store(true)
 	werr := m.watch(ctx, o.Duration)
 	sh.steady.Store(false)
@@ -203,6 +223,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 		}
 		rep.Chaos = m.chaos.result(ctx, sh, calls, panicIdx)
 	}
+	rep.Reply = replies.end(ctx)
 	return rep, werr
 }
 

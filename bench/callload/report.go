@@ -65,6 +65,8 @@ type Report struct {
 	Drift *Drift `json:"drift,omitempty"`
 	// Chaos is the fault part (-chaos, -chaos-caller).
 	Chaos *Chaos `json:"chaos,omitempty"`
+	// Reply is the agent's reply time in the window (runtime histogram).
+	Reply *Reply `json:"reply,omitempty"`
 }
 
 // Uplink is callers -> runtime: what we sent and what the runtime's RTCP
@@ -248,7 +250,16 @@ func (r *Report) print(w io.Writer) {
 		_, _ = fmt.Fprintf(w, "loss callers->runtime: no RTCP reports from the runtime; send errors %d of %d\n",
 			r.Uplink.SendErrors, r.Uplink.Sent+r.Uplink.SendErrors)
 	}
-	_, _ = fmt.Fprintf(w, "agent packets carrying speech: %.1f %%\n\n", r.AgentVoiced)
+	_, _ = fmt.Fprintf(w, "agent packets carrying speech: %.1f %%\n", r.AgentVoiced)
+	switch rp := r.Reply; {
+	case rp == nil:
+	case rp.Error != "":
+		_, _ = fmt.Fprintf(w, "reply time: %s\n", rp.Error)
+	default:
+		_, _ = fmt.Fprintf(w, "reply time (end of caller speech -> agent voice, runtime histogram): %d turns, mean %.0f ms, p50 <= %.0f ms, p95 <= %.0f ms\n",
+			rp.Turns, rp.MeanMs, rp.P50Ms, rp.P95Ms)
+	}
+	_, _ = fmt.Fprintln(w)
 	if p := r.Processes; p != nil {
 		if p.Runtime != nil {
 			line("process\tCPU %% of a core\tper call\tRSS base MiB\tsteady\tpeak\tper call\t")

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/parleyhq/parley/bench/internal/promhist"
+
 	"cmp"
 	"context"
 	"fmt"
@@ -108,7 +110,7 @@ type overheadRun struct {
 	EventLead  stats.Quantiles // agent-speaking start before the first packet, ms
 	Server     stats.Quantiles // stored runtimeOverheadMs
 	ServerResp stats.Quantiles // stored firstPacketAt - speechEndedAt
-	Metrics    promHistogram
+	Metrics    promhist.Histogram
 	// VADEnd is where the runtime put the end of the caller's speech
 	// relative to the caller's last speech packet; Downlink is the stored
 	// first packet to its arrival at the caller.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/parleyhq/parley/bench/internal/promhist"
 	"github.com/parleyhq/parley/bench/internal/rest"
 )
 
@@ -59,17 +60,17 @@ func storedTurns(ctx context.Context, rc *rest.Client, calls []*caller, since, u
 }
 
 // scrapeOverhead reads the runtime's overhead histogram of agent.
-func scrapeOverhead(ctx context.Context, rc *rest.Client, agent string) (promHistogram, error) {
+func scrapeOverhead(ctx context.Context, rc *rest.Client, agent string) (promhist.Histogram, error) {
 	body, err := rc.Get(ctx, "/metrics")
 	if err != nil {
-		return promHistogram{}, err
+		return promhist.Histogram{}, err
 	}
-	return parseHistogram(string(body), overheadMetric, fmt.Sprintf("agent=%q", agent))
+	return promhist.Parse(string(body), overheadMetric, fmt.Sprintf("agent=%q", agent))
 }
 
 // describeProm prints the histogram's estimate in ms: bucket bounds, so
 // "p95 <= 25ms" reads as "the 95th percentile lies in a bucket ending at".
-func describeProm(h promHistogram) string {
+func describeProm(h promhist.Histogram) string {
 	ms := func(s float64) string {
 		if math.IsInf(s, 1) {
 			return "+Inf"

@@ -12,17 +12,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, now, stop := stopSignals(func(msg string, args ...any) { slog.Warn(msg, args...) })
+	err := run(ctx, now, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	var ec exitCode
 	switch {
@@ -40,7 +39,9 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// run runs the command in args. For serve, cancelling ctx starts a graceful
+// drain and closing now ends it at once (the first and second SIGTERM).
+func run(ctx context.Context, now <-chan struct{}, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "validate":
@@ -52,5 +53,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return serve(ctx, args, stdout, stderr)
+	return serve(ctx, now, args, stdout, stderr)
 }

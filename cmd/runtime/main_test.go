@@ -146,10 +146,12 @@ func (p *process) call(t *testing.T, method, path, body string) map[string]any {
 // left live are FAILED with reason "runtime restart".
 func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 	data := t.TempDir()
-	p := start(t, data)
+	p := start(t, data, "PARLEY_MAX_CALLS=0")
 	ids := map[string]string{} // id -> expected status after restart
+	// Calls between two people, with no call cap: 20 stay live, more
+	// than the default cap (or the offline agent's stream limit) admits.
 	for i := range 30 {
-		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678"}`)["call"].(map[string]any)
+		c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-1234-5678","receiverNumber":"010-8765-4321"}`)["call"].(map[string]any)
 		id := c["id"].(string)
 		switch i % 3 {
 		case 0:
@@ -212,7 +214,7 @@ func TestRefusesInvalidDefaultAgent(t *testing.T) {
 
 func TestHelpDocumentsFlagsAndVariables(t *testing.T) {
 	var out, errOut bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"--help"}, &out, &errOut))
+	require.NoError(t, run(context.Background(), nil, []string{"--help"}, &out, &errOut))
 	for _, want := range []string{"--port", "--config", "--data-dir", "PORT", "OPENAI_API_KEY", "OPENAI_MODEL", "STUN_SERVER_URL", "CORS_ORIGIN", "PARLEY_DATA_DIR", "validate"} {
 		require.Contains(t, out.String(), want)
 	}
@@ -220,17 +222,17 @@ func TestHelpDocumentsFlagsAndVariables(t *testing.T) {
 
 func TestValidateCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"validate", repoAgents(t)}, &out, &errOut), out.String())
+	require.NoError(t, run(context.Background(), nil, []string{"validate", repoAgents(t)}, &out, &errOut), out.String())
 
 	bad := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(bad, "a.yaml"), []byte("name: a\nlanguage: en\nsys_prompt: x\nproviders: {}\n"), 0o600))
 	out.Reset()
-	err := run(context.Background(), []string{"validate", bad}, &out, &errOut)
+	err := run(context.Background(), nil, []string{"validate", bad}, &out, &errOut)
 	require.Equal(t, exitCode(1), err)
 	require.Contains(t, out.String(), "sys_prompt")
 	require.Contains(t, out.String(), "providers")
 
-	require.Equal(t, exitCode(2), run(context.Background(), []string{"validate", "a", "b"}, &out, &errOut))
+	require.Equal(t, exitCode(2), run(context.Background(), nil, []string{"validate", "a", "b"}, &out, &errOut))
 }
 
 // TestPluginsHealthyAndDieWithRuntime starts the runtime with no key and no

@@ -34,6 +34,7 @@ func newPluginHost(cfg *config.Config, m *metrics.Metrics, log *slog.Logger) (*h
 	hc.StartTimeout = cfg.Plugins.StartTimeout
 	hc.RequestTimeout = cfg.Plugins.RequestTimeout
 	hc.Env = pluginEnv(cfg)
+	hc.Nice = cfg.Plugins.Nice
 	hc.OnChange = func(plugin string, s host.State) {
 		if s == host.StateRestarting || s == host.StateFailed {
 			m.PluginRestarted(plugin)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/sync/errgroup"
@@ -34,8 +35,10 @@ Usage:
 Flags:
 `
 
-// serve runs the runtime until ctx is cancelled.
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// serve runs the runtime until ctx is cancelled, then drains: no new calls,
+// live calls go on for up to the drain timeout (or until now is closed),
+// then they end, the sockets close, HTTP stops and the plugins last.
+func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stderr io.Writer) error {
 	fs := config.FlagSet("parley")
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printUsage(stdout, fs) }
@@ -62,7 +65,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"openai_key", cfg.OpenAI.APIKey.IsSet(), "key_mode", guard.KeyMode(), "api_keys", guard.Keys(), "tls", cfg.TLS.Enabled())
 	warnIfExposed(log, cfg, guard)
 
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "parley.db"))
+	// What the runtime owns lives until the drain is over, not only until
+	// the signal that starts it.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	st, err := sqlite.Open(base, filepath.Join(cfg.DataDir, "parley.db"))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -79,15 +86,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	agents, err := agent.NewRegistry(cfg.AgentsDir, cfg.DefaultAgent,
 		agent.WithLogger(log.With("component", "agents")),
-		agent.WithAvailability(availability(ctx, cfg, plugins)))
+		agent.WithAvailability(availability(base, cfg, plugins)))
 	if err != nil {
 		return fmt.Errorf("load agents: %w", err)
 	}
 	// A plugin that recovers (or dies) changes which agents can run.
 	onPluginChange.Store(func() { _ = agents.Reload() })
 
-	calls := service.NewCalls(db, agents, log.With("component", "calls"))
-	if _, err := calls.Recover(ctx); err != nil {
+	calls := service.NewCalls(db, agents, log.With("component", "calls"),
+		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
+	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
 	conv := service.NewConversation(calls, db, agents, plugins, log.With("component", "conversation"))
@@ -98,7 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Ready: st.Ping, Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Log: log.With("component", "http"),
 		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload,
 	})
 
@@ -113,9 +121,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("%s://localhost:%d/", scheme, cfg.Port), "docs", fmt.Sprintf("%s://localhost:%d/api/docs", scheme, cfg.Port))
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return agents.Run(gctx) })
+	g.Go(func() error { return agents.Run(base) })
 	g.Go(func() error {
-		return calls.RunLifetimes(gctx, service.Lifetimes{
+		return calls.RunLifetimes(base, service.Lifetimes{
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),
 		})
 	})
@@ -127,13 +135,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 	g.Go(func() error {
 		<-gctx.Done()
+		defer cancelBase()
+		d := &drainer{calls: calls, live: rt.calls, timeout: cfg.Admission.DrainTimeout, now: now, log: log, poll: 100 * time.Millisecond}
+		if ctx.Err() != nil { // a signal, not a failure: let the calls finish
+			d.drain()
+		}
 		log.Info("shutting down")
 		// Live calls end first (their status is stored), then the
-		// sockets close, then HTTP.
+		// sockets close, then HTTP; the plugins are closed last (defer).
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.HTTP.ShutdownTimeout)
 		defer cancel()
-		if err := rt.calls.Close(sctx); err != nil {
-			log.Error("live calls did not stop in time", "err", err)
+		if err := d.endAll(sctx); err != nil {
+			log.Error("calls did not end cleanly", "err", err)
 		}
 		_ = rt.sig.Close()
 		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {

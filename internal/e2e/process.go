@@ -59,12 +59,19 @@ func (p *Process) Exited() <-chan struct{} {
 	return p.exited
 }
 
-// Stop ends the process by its PID: SIGTERM (the runtime stops its plugins
-// on it), then SIGKILL if it is still there after 5 s. It returns once the
-// process has exited; calling it again does nothing.
+// Stop ends the process by its PID: SIGTERM (the runtime drains: with no
+// call live it stops at once), a second SIGTERM after a second if it is
+// still there (the runtime ends its calls now), then SIGKILL if it is
+// still there 5 s later. It returns once the process has exited; calling
+// it again does nothing.
 func (p *Process) Stop(t testing.TB) {
 	p.stop.Do(func() {
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(time.Second):
+			_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		}
 		select {
 		case <-p.exited:
 		case <-time.After(5 * time.Second):

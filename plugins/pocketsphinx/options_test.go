@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -101,5 +102,22 @@ func TestValidateOptions(t *testing.T) {
 				t.Fatalf("problems %v, want one containing %q", problems, tc.want)
 			}
 		})
+	}
+}
+
+func TestMaxStreams(t *testing.T) {
+	t.Setenv(maxStreamsEnv, "")
+	if n, err := maxStreams(); err != nil || n != streamsPerCore*runtime.GOMAXPROCS(0) {
+		t.Fatalf("default: %d %v", n, err)
+	}
+	t.Setenv(maxStreamsEnv, "40")
+	if n, err := maxStreams(); err != nil || n != 40 {
+		t.Fatalf("override: %d %v", n, err)
+	}
+	for _, bad := range []string{"0", "-3", "many", "10001"} {
+		t.Setenv(maxStreamsEnv, bad)
+		if _, err := maxStreams(); err == nil || !strings.Contains(err.Error(), maxStreamsEnv) {
+			t.Fatalf("%q: %v", bad, err)
+		}
 	}
 }

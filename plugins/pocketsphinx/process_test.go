@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -19,6 +20,10 @@ func TestPluginProcess(t *testing.T) {
 	c, logs := providertest.Start(t, ".")
 	if c.Description.Name != "pocketsphinx" || c.Description.Version != "dev" {
 		t.Fatalf("description %+v", c.Description)
+	}
+	// The runtime reads the plugin's stream limit over the boundary.
+	if want := 3 * runtime.GOMAXPROCS(0); c.Description.MaxStreams != want {
+		t.Fatalf("declares %d streams, want %d", c.Description.MaxStreams, want)
 	}
 	ctx := context.Background()
 	problems, err := c.Validator.ValidateOptions(ctx, provider.ValidateRequest{Kind: provider.KindSTT, Language: "en", Options: provider.Options{"keywords": []any{"refund"}}})

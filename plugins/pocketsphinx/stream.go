@@ -67,7 +67,7 @@ func (s *stream) SendAudio(pcm []int16) error {
 	}
 	s.decMu.Lock()
 	defer s.decMu.Unlock()
-	if s.dec == nil {
+	if s.dec == nil || s.ended() {
 		return s.err
 	}
 	if err := s.dec.Process(pcm); err != nil {
@@ -98,7 +98,7 @@ func (s *stream) EndUtterance() error {
 		return errSendClosed
 	}
 	s.decMu.Lock()
-	if s.dec == nil {
+	if s.dec == nil || s.ended() {
 		s.decMu.Unlock()
 		return s.err
 	}
@@ -154,6 +154,18 @@ func (s *stream) Close() error {
 	s.end(errClosed)
 	s.stop()
 	return nil
+}
+
+// ended reports whether the stream has ended. end closes s.closed before
+// it takes the decoder away, so a send that wins the decoder's lock in
+// between must look here, or it would decode for a stream already ended.
+func (s *stream) ended() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
+	}
 }
 
 // end closes the stream for the reason err, once.

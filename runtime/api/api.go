@@ -50,6 +50,9 @@ type Deps struct {
 	Signaling Mounter
 	// Metrics serves GET /metrics (Prometheus); nil for none.
 	Metrics http.Handler
+	// Refused, when set, is told of each conversation/process request
+	// refused for lack of capacity (service.RefusedProcessing).
+	Refused func(reason string)
 	Log     *slog.Logger
 	// Web is the demo page, served at / (index.html and the files it
 	// loads; the web package); nil for none.
@@ -68,15 +71,17 @@ type Mounter interface {
 }
 
 type server struct {
-	deps  Deps
-	cfg   *config.Config
-	calls *service.Calls
-	log   *slog.Logger
+	deps    Deps
+	cfg     *config.Config
+	calls   *service.Calls
+	log     *slog.Logger
+	process slots // conversation/process requests in flight
 }
 
 // New builds the Fiber app with every route and middleware.
 func New(deps Deps) *fiber.App {
-	s := &server{deps: deps, cfg: deps.Config, calls: deps.Calls, log: deps.Log}
+	s := &server{deps: deps, cfg: deps.Config, calls: deps.Calls, log: deps.Log,
+		process: newSlots(deps.Config.Admission.MaxProcessing)}
 	app := fiber.New(fiber.Config{
 		AppName:               "parley",
 		DisableStartupMessage: true,

@@ -54,16 +54,25 @@ type harness struct {
 	app   *fiber.App
 	store *sqlite.Store
 	dir   string
+	calls *service.Calls
 }
 
 func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
 	t.Helper()
-	return newGuardedHarness(t, nil, nil, tweak...)
+	return newGuardedHarness(t, nil, nil, nil, tweak...)
 }
 
-// newGuardedHarness is newHarness with a Guard (nil: open mode) and a
-// Signaling mount (nil: none).
-func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, tweak ...func(*config.Config)) *harness {
+// newHarnessWith is newHarness with conversation/process answered by the
+// providers of withConversation.
+func newHarnessWith(t *testing.T, withConversation service.ProviderSource, tweak ...func(*config.Config)) *harness {
+	t.Helper()
+	return newGuardedHarness(t, nil, nil, withConversation, tweak...)
+}
+
+// newGuardedHarness is newHarness with a Guard (nil: open mode), a
+// Signaling mount (nil: none) and conversation/process providers (nil:
+// none, a request that gets as far as a provider fails).
+func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversation service.ProviderSource, tweak ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg, err := config.Load(config.Sources{})
 	require.NoError(t, err)
@@ -83,12 +92,15 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, tweak ...func(*
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "parley.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	calls := service.NewCalls(st, reg, log)
+	calls := service.NewCalls(st, reg, log, service.WithMaxCalls(cfg.Admission.MaxCalls))
+	if withConversation == nil {
+		withConversation = noProviders{}
+	}
 	app := New(Deps{
 		Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log, Guard: g, Signaling: sig,
-		Conversation: service.NewConversation(calls, st, reg, noProviders{}, log),
+		Conversation: service.NewConversation(calls, st, reg, withConversation, log),
 	})
-	return &harness{app: app, store: st, dir: dir}
+	return &harness{app: app, store: st, dir: dir, calls: calls}
 }
 
 // noProviders has no plugins: requests that get as far as a provider fail

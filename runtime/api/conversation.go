@@ -30,6 +30,14 @@ type conversationData struct {
 // processConversation is the original's POST /calls/conversation/process:
 // multipart `audio`, `callId`, optional `systemPrompt`.
 func (s *server) processConversation(c *fiber.Ctx) error {
+	// Checked first: a full server refuses before it parses the upload.
+	if !s.process.tryAcquire() {
+		if s.deps.Refused != nil {
+			s.deps.Refused(service.RefusedProcessing)
+		}
+		return busyProcessing(cap(s.process))
+	}
+	defer s.process.release()
 	ct := strings.ToLower(string(c.Request().Header.ContentType()))
 	if !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
 		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, fmt.Sprintf("Content-Type must be multipart/form-data with fields audio, callId and systemPrompt, not %q", ct))

@@ -36,6 +36,12 @@ const (
 	CodeForbidden        = "FORBIDDEN"
 	CodeTokenUsed        = "TOKEN_USED"
 	CodeTooManyConns     = "TOO_MANY_CONNECTIONS"
+	// CodeCapacity: the runtime is full (PARLEY_MAX_CALLS, a plugin's
+	// stream limit, PARLEY_MAX_PROCESSING); the response has Retry-After.
+	CodeCapacity = "CAPACITY_EXCEEDED"
+	// CodeShuttingDown: the runtime is draining and takes no new calls;
+	// the response has Retry-After.
+	CodeShuttingDown = "SHUTTING_DOWN"
 )
 
 // envelope is the body of every API response, as the original system sends it.
@@ -78,6 +84,9 @@ func classify(err error) (status int, code, message string) {
 		return status, code, msg
 	}
 	if status, code, msg, found := providerError(err); found {
+		return status, code, msg
+	}
+	if status, code, msg, found := capacityError(err); found {
 		return status, code, msg
 	}
 	switch {
@@ -149,7 +158,8 @@ func fiberMessage(fe *fiber.Error) string {
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, code, msg := classify(err)
-		if status >= 500 {
+		setRetryAfter(c, err)
+		if status >= 500 && code != CodeCapacity && code != CodeShuttingDown {
 			log.ErrorContext(c.UserContext(), "request failed", "request_id", requestID(c), "method", c.Method(), "path", c.Path(), "error", err)
 		}
 		return c.Status(status).JSON(envelope{Error: &errorBody{Code: code, Message: msg}})

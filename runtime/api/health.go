@@ -32,10 +32,20 @@ func (s *server) readyz(c *fiber.Ctx) error {
 	} else {
 		checks["defaultAgent"] = "ok"
 	}
+	if s.calls.Draining() {
+		checks["admission"] = "draining: shutting down, no new calls"
+		ready = false
+	} else {
+		checks["admission"] = "ok"
+	}
 	if !ready {
+		msg := "the runtime cannot take calls yet"
+		if s.calls.Draining() {
+			msg = "the runtime is shutting down and takes no new calls"
+		}
 		return c.Status(http.StatusServiceUnavailable).JSON(envelope{
 			Data:  fiber.Map{"status": "not ready", "checks": checks},
-			Error: &errorBody{Code: "NOT_READY", Message: "the runtime cannot take calls yet"},
+			Error: &errorBody{Code: "NOT_READY", Message: msg},
 		})
 	}
 	return ok(c, http.StatusOK, fiber.Map{"status": "ready", "checks": checks})

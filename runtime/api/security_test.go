@@ -62,7 +62,7 @@ func (h *harness) send(t *testing.T, method, path, cred, body string) response {
 // token and a good key.
 func TestKeyModeEveryRoute(t *testing.T) {
 	g := testGuard(t)
-	h := newGuardedHarness(t, g, nil)
+	h := newGuardedHarness(t, g, nil, nil)
 	tok, _, err := g.Signer().Mint("default", time.Minute)
 	require.NoError(t, err)
 	id := "550e8400-e29b-41d4-a716-446655440000"
@@ -101,7 +101,7 @@ func TestKeyModeEveryRoute(t *testing.T) {
 
 func TestCallToken(t *testing.T) {
 	g := testGuard(t)
-	h := newGuardedHarness(t, g, nil)
+	h := newGuardedHarness(t, g, nil, nil)
 	tok, claims, err := g.Signer().Mint("default", time.Minute)
 	require.NoError(t, err)
 
@@ -129,7 +129,7 @@ func TestCallToken(t *testing.T) {
 
 func TestMintToken(t *testing.T) {
 	g := testGuard(t)
-	h := newGuardedHarness(t, g, nil)
+	h := newGuardedHarness(t, g, nil, nil)
 	r := h.send(t, "POST", "/api/v1/tokens", testKey, `{"agent":"default","ttlSeconds":60}`)
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
 	tok := r.data("token", "token").(string)
@@ -158,7 +158,7 @@ func TestMintToken(t *testing.T) {
 
 func TestExpiredTokenSaysSo(t *testing.T) {
 	g := testGuard(t)
-	h := newGuardedHarness(t, g, nil)
+	h := newGuardedHarness(t, g, nil, nil)
 	tok, _, err := g.Signer().Mint("default", time.Second)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
@@ -169,7 +169,7 @@ func TestExpiredTokenSaysSo(t *testing.T) {
 
 func TestPromptOverrideRefusedInKeyMode(t *testing.T) {
 	g := testGuard(t)
-	h := newGuardedHarness(t, g, nil)
+	h := newGuardedHarness(t, g, nil, nil)
 	id := h.newCallWith(t, testKey)
 	r := h.upload(t, testKey, id, "You are a pirate.")
 	requireError(t, r, http.StatusForbidden, CodeForbidden, "allow_prompt_override")
@@ -342,7 +342,7 @@ func (socketMount) Mount(app *fiber.App) {
 }
 
 func TestSocketIOHandshakesCountAgainstRateLimit(t *testing.T) {
-	h := newGuardedHarness(t, nil, socketMount{}, func(c *config.Config) { c.HTTP.RateLimit = 3 })
+	h := newGuardedHarness(t, nil, socketMount{}, nil, func(c *config.Config) { c.HTTP.RateLimit = 3 })
 	status := func(path string) int {
 		res, err := h.app.Test(httptest.NewRequest("GET", path, nil), 10_000)
 		require.NoError(t, err)

@@ -17,6 +17,9 @@ const (
 	ReasonNoAnswer = "no answer"
 	// ReasonMaxDuration: the call reached its longest duration.
 	ReasonMaxDuration = "max duration"
+	// ReasonShutdown ends the calls still live when the runtime stops
+	// (after its drain on SIGTERM).
+	ReasonShutdown = "shutdown"
 )
 
 // Call is one phone call: a caller talking to an agent, or to another person

@@ -17,24 +17,25 @@ import (
 // Config is the runtime's settings tree. Keys are snake_case in the YAML
 // file; Settings maps each leaf to its variable and flag.
 type Config struct {
-	Port          int     `koanf:"port"`
-	Host          string  `koanf:"host"`
-	STUNServerURL string  `koanf:"stun_server_url"`
-	CORSOrigin    string  `koanf:"cors_origin"`
-	DataDir       string  `koanf:"data_dir"`
-	AgentsDir     string  `koanf:"agents_dir"`
-	DefaultAgent  string  `koanf:"default_agent"`
-	OpenAI        OpenAI  `koanf:"openai"`
-	HTTP          HTTP    `koanf:"http"`
-	Plugins       Plugins `koanf:"plugins"`
-	WebRTC        WebRTC  `koanf:"webrtc"`
-	Calls         Calls   `koanf:"call"`
-	Signaling     Signal  `koanf:"signaling"`
-	Retention     string  `koanf:"retention"` // days; see RetentionPeriod
-	VAD           VAD     `koanf:"vad"`
-	Log           Log     `koanf:"log"`
-	Auth          Auth    `koanf:"auth"`
-	TLS           TLS     `koanf:"tls"`
+	Port          int       `koanf:"port"`
+	Host          string    `koanf:"host"`
+	STUNServerURL string    `koanf:"stun_server_url"`
+	CORSOrigin    string    `koanf:"cors_origin"`
+	DataDir       string    `koanf:"data_dir"`
+	AgentsDir     string    `koanf:"agents_dir"`
+	DefaultAgent  string    `koanf:"default_agent"`
+	OpenAI        OpenAI    `koanf:"openai"`
+	HTTP          HTTP      `koanf:"http"`
+	Plugins       Plugins   `koanf:"plugins"`
+	WebRTC        WebRTC    `koanf:"webrtc"`
+	Calls         Calls     `koanf:"call"`
+	Signaling     Signal    `koanf:"signaling"`
+	Retention     string    `koanf:"retention"` // days; see RetentionPeriod
+	Admission     Admission `koanf:"admission"`
+	VAD           VAD       `koanf:"vad"`
+	Log           Log       `koanf:"log"`
+	Auth          Auth      `koanf:"auth"`
+	TLS           TLS       `koanf:"tls"`
 }
 
 // Auth holds the credentials of key mode.
@@ -172,6 +173,7 @@ type Plugins struct {
 	Dir            string        `koanf:"dir"`
 	StartTimeout   time.Duration `koanf:"start_timeout"`
 	RequestTimeout time.Duration `koanf:"request_timeout"`
+	Nice           int           `koanf:"nice"`
 }
 
 // Log chooses how the runtime logs.

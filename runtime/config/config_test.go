@@ -131,3 +131,27 @@ func TestRealtimeSettings(t *testing.T) {
 	_, err = Load(Sources{Environ: []string{"PARLEY_WEBRTC_UDP_PORT_MIN=5000", "PARLEY_WEBRTC_UDP_PORT_MAX=4000"}})
 	require.ErrorContains(t, err, "must not be above")
 }
+
+func TestAdmissionSettings(t *testing.T) {
+	c, err := Load(Sources{})
+	require.NoError(t, err)
+	require.Equal(t, DefaultMaxCalls, c.Admission.MaxCalls)
+	require.Equal(t, 4, c.Admission.MaxProcessing)
+	require.Equal(t, 30*time.Second, c.Admission.DrainTimeout)
+	require.Equal(t, 5, c.Plugins.Nice)
+
+	c, err = Load(Sources{Environ: []string{"PARLEY_MAX_CALLS=0", "PARLEY_MAX_PROCESSING=1", "PARLEY_DRAIN_TIMEOUT=0s", "PARLEY_PLUGIN_NICE=0"}})
+	require.NoError(t, err)
+	require.Zero(t, c.Admission.MaxCalls)
+	require.Zero(t, c.Admission.DrainTimeout)
+
+	for env, key := range map[string]string{
+		"PARLEY_MAX_CALLS=-1":      "admission.max_calls (PARLEY_MAX_CALLS)",
+		"PARLEY_MAX_PROCESSING=0":  "admission.max_processing (PARLEY_MAX_PROCESSING)",
+		"PARLEY_DRAIN_TIMEOUT=-1s": "admission.drain_timeout (PARLEY_DRAIN_TIMEOUT)",
+		"PARLEY_PLUGIN_NICE=20":    "plugins.nice (PARLEY_PLUGIN_NICE)",
+	} {
+		_, err := Load(Sources{Environ: []string{env}})
+		require.ErrorContains(t, err, key, env)
+	}
+}

@@ -108,6 +108,10 @@ func (c *Config) Validate() error {
 	if _, err := ParseRetention(c.Retention); err != nil {
 		bad("retention", "%v", err)
 	}
+	if c.Plugins.Nice < 0 || c.Plugins.Nice > 19 {
+		bad("plugins.nice", "must be from 0 to 19, not %d", c.Plugins.Nice)
+	}
+	c.Admission.validate(bad)
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

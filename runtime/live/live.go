@@ -33,7 +33,7 @@ const (
 	ReasonICEFailed          = "ice failed"
 	ReasonNoMedia            = "no media"
 	ReasonConnectionLost     = "connection lost"
-	ReasonShutdown           = "runtime shutdown"
+	ReasonShutdown           = call.ReasonShutdown
 )
 
 // EventCallStatus is the live event sent to a session's clients on every
@@ -322,7 +322,7 @@ func (m *Manager) Active() int {
 	return len(m.sessions)
 }
 
-// Close ends every live call (reason "runtime shutdown"), frees its media
+// Close ends every live call (reason "shutdown"), frees its media
 // and refuses new work. It returns when everything is freed or ctx is done.
 func (m *Manager) Close(ctx context.Context) error {
 	m.mu.Lock()

@@ -27,6 +27,7 @@
 //	parley_webrtc_frame_interval_seconds        histogram  -               time between two frames of the agent's voice to one caller
 //	parley_plugin_errors_total                  counter    plugin, kind    errors returned by provider plugins
 //	parley_plugin_restarts_total                counter    plugin          restarts of provider plugin processes
+//	parley_refused_total                        counter    reason          calls and conversation/process requests refused with 503 (max_calls, stream_limit, draining, processing)
 //	parley_caller_sentiment_total               counter    agent, sentiment caller turns by sentiment (positive, neutral, negative, other)
 //	parley_panics_total                         counter    component        panics contained; the call they hit FAILED
 //	parley_store_errors_total                   counter    op               store operations that failed (full disk ...)

@@ -24,6 +24,7 @@ func exercised() *Metrics {
 	m.PeerConnected()
 	m.PluginError("espeak", KindTimeout)
 	m.PluginRestarted("espeak")
+	m.Refused(RefusedMaxCalls)
 	return m
 }
 

@@ -38,6 +38,7 @@ type Metrics struct {
 	peers          prometheus.Gauge
 	pluginErrors   *prometheus.CounterVec // plugin, kind
 	pluginRestarts *prometheus.CounterVec // plugin
+	refused        *prometheus.CounterVec // reason
 	sentiments     *prometheus.CounterVec // agent, sentiment
 	frameInterval  prometheus.Histogram
 	panics         *prometheus.CounterVec // component
@@ -95,6 +96,8 @@ func New() *Metrics {
 		}),
 		pluginErrors:   counter("plugin", "errors_total", "Errors returned by provider plugins, by plugin and kind.", "plugin", "kind"),
 		pluginRestarts: counter("plugin", "restarts_total", "Restarts of provider plugin processes, by plugin.", "plugin"),
+		refused: counter("", "refused_total",
+			"Calls and conversation/process requests refused with 503 for lack of capacity, by reason (max_calls, stream_limit, draining, processing).", "reason"),
 		frameInterval: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Subsystem: "webrtc", Name: "frame_interval_seconds",
 			Help:    "Time between two consecutive 20 ms frames of the agent's voice sent to one caller (the pacing callers get).",
@@ -116,7 +119,7 @@ func New() *Metrics {
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead,
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
-		m.panics, m.storeErrors,
+		m.panics, m.storeErrors, m.refused,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,

@@ -259,3 +259,17 @@ func TestSentiment(t *testing.T) {
 	var nilM *Metrics
 	nilM.Sentiment("a", "positive")
 }
+
+func TestRefused(t *testing.T) {
+	m := New()
+	m.Refused(RefusedMaxCalls)
+	m.Refused(RefusedMaxCalls)
+	m.Refused(RefusedDraining)
+	m.Refused("made up")
+	fams := families(t, m)
+	assert.Equal(t, 2.0, value(t, fams, "parley_refused_total", "reason", "max_calls"))
+	assert.Equal(t, 1.0, value(t, fams, "parley_refused_total", "reason", "draining"))
+	assert.Equal(t, 1.0, value(t, fams, "parley_refused_total", "reason", "other"))
+	var nilMetrics *Metrics
+	nilMetrics.Refused(RefusedProcessing)
+}

@@ -26,7 +26,7 @@ func (c *infoClient) Describe(ctx context.Context) (Description, error) {
 	if err != nil {
 		return Description{}, fromStatus(ctx, err)
 	}
-	d := Description{Name: res.GetName(), Version: res.GetVersion()}
+	d := Description{Name: res.GetName(), Version: res.GetVersion(), MaxStreams: max(0, int(res.GetMaxStreams()))}
 	for _, k := range res.GetKinds() {
 		d.Kinds = append(d.Kinds, Kind(k))
 	}

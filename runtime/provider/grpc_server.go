@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	pb "github.com/parleyhq/parley/runtime/provider/proto/v1"
 )
@@ -19,7 +20,7 @@ type infoServer struct {
 }
 
 func (s *infoServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
-	res := &pb.DescribeResponse{Name: s.desc.Name, Version: s.desc.Version}
+	res := &pb.DescribeResponse{Name: s.desc.Name, Version: s.desc.Version, MaxStreams: int32(min(s.desc.MaxStreams, math.MaxInt32))}
 	for _, k := range s.desc.Kinds {
 		res.Kinds = append(res.Kinds, string(k))
 	}

@@ -155,6 +155,15 @@ func TestDescribeAndValidate(t *testing.T) {
 	require.Equal(t, "options.model: must be a string", problems[0].String())
 }
 
+// TestMaxStreamsCrossesTheBoundary: a declared stream limit reaches the
+// runtime; a plugin that declares none (as one built before the field
+// existed) reports 0, no limit.
+func TestMaxStreamsCrossesTheBoundary(t *testing.T) {
+	limited := providertest.Connect(t, provider.ServeConfig{Name: "heavy", Version: "1", STT: fakeSTT{}, MaxStreams: 12})
+	require.Equal(t, 12, limited.Description.MaxStreams)
+	require.Equal(t, 0, connect(t, nil).Description.MaxStreams)
+}
+
 func TestSTTStreamCrossesTheBoundary(t *testing.T) {
 	c := connect(t, nil)
 	ctx := context.Background()

@@ -49,6 +49,10 @@ type Description struct {
 	Name    string
 	Version string
 	Kinds   []Kind
+	// MaxStreams is how many calls at once the plugin serves well; the
+	// runtime refuses calls past it. 0 means no limit (and is what a
+	// plugin built before the field existed reports).
+	MaxStreams int
 }
 
 // ValidateRequest is what a plugin checks when an agent that uses it loads.

@@ -22,10 +22,15 @@ type ServeConfig struct {
 	TTS       TTS
 	Sentiment Sentiment
 	Validator Validator
+	// MaxStreams declares how many calls at once the plugin serves well,
+	// for a plugin that spends a lot of CPU per stream (0: no limit). The
+	// runtime refuses calls to agents that use it past this number rather
+	// than let every call degrade.
+	MaxStreams int
 }
 
 func (c *ServeConfig) description() Description {
-	d := Description{Name: c.Name, Version: c.Version}
+	d := Description{Name: c.Name, Version: c.Version, MaxStreams: max(0, c.MaxStreams)}
 	if c.STT != nil {
 		d.Kinds = append(d.Kinds, KindSTT)
 	}

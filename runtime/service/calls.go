@@ -33,6 +33,8 @@ type Calls struct {
 	now    func() time.Time
 	log    *slog.Logger
 
+	adm admission
+
 	mu sync.Mutex
 	// specs maps a live agent call's id to the spec it started with. An
 	// entry goes when the call ends or fails; every call does, at the
@@ -65,8 +67,12 @@ func (s *Calls) notify(c *call.Call) {
 var errUnchanged = errors.New("unchanged")
 
 // NewCalls returns the call use cases over st and agents.
-func NewCalls(st store.Store, agents Agents, log *slog.Logger) *Calls {
-	return &Calls{store: st, agents: agents, now: time.Now, log: log, specs: map[string]*agent.Spec{}}
+func NewCalls(st store.Store, agents Agents, log *slog.Logger, opts ...Option) *Calls {
+	s := &Calls{store: st, agents: agents, now: time.Now, log: log, specs: map[string]*agent.Spec{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // InitiateRequest is what a caller sends to start a call.
@@ -115,7 +121,12 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	if err := c.Ring(); err != nil {
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
+	if err := s.adm.reserve(c.ID, spec); err != nil {
+		s.adm.refused(err)
+		return nil, fmt.Errorf("initiate: %w", err)
+	}
 	if err := s.store.CreateCall(ctx, c); err != nil {
+		s.adm.release(c.ID)
 		if req.TokenID != "" && errors.Is(err, store.ErrDuplicate) {
 			// Ids and session ids are random: the token it is.
 			return nil, ErrTokenUsed
@@ -199,6 +210,9 @@ func (s *Calls) update(ctx context.Context, id, op string, change func(*call.Cal
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s call: %w", op, err)
+		}
+		if c.Status.Terminal() {
+			s.adm.release(c.ID)
 		}
 		s.log.InfoContext(ctx, "call "+strings.ToLower(c.Status.String()), "call", id, "from", prev.String())
 		s.notify(c)

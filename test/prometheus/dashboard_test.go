@@ -153,6 +153,7 @@ func runtimeFamilies(t *testing.T) map[string]family {
 	m.Sentiment("default", "neutral")
 	m.PluginError("espeak", metrics.KindTimeout)
 	m.PluginRestarted("espeak")
+	m.Refused(metrics.RefusedMaxCalls)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	parser := expfmt.NewTextParser(model.UTF8Validation)

@@ -106,8 +106,8 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 	// Grafana's agent variable: label_values(parley_turns_total, agent).
 	require.Equal(t, []string{"default"}, prom.labelValues(t, "parley_turns_total", "agent"))
 
-	// Every panel query evaluates; all but the plugin panels (no plugin
-	// failed or restarted) return a number.
+	// Every panel query evaluates; all but the plugin and refusal panels
+	// (no plugin failed or restarted, no call was refused) return a number.
 	results := map[string][]sample{} // panel title/refId
 	for _, q := range d.queries() {
 		expr := q.promQL(t)
@@ -126,7 +126,8 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 			values = append(values, fmt.Sprintf("%v=%.4g", s.Metric, s.Value))
 		}
 		t.Logf("%-45s %s: %s", q.panel, q.refID, strings.Join(values, " "))
-		if !strings.Contains(q.expr, "parley_plugin_") || strings.Contains(q.expr, "or vector(0)") {
+		quiet := strings.Contains(q.expr, "parley_plugin_") || strings.Contains(q.expr, "parley_refused_")
+		if !quiet || strings.Contains(q.expr, "or vector(0)") {
 			require.NotZero(t, finite, "%s\nevaluated as %s returned no number: %v", q, expr, values)
 		}
 	}

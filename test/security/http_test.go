@@ -45,14 +45,14 @@ func TestHTTP(t *testing.T) {
 	t.Run("TLS", func(t *testing.T) { testTLS(t, bin) })
 }
 
-type reply struct {
+type httpReply struct {
 	Status int
 	Header http.Header
 	Body   []byte
 	Code   string // error.code of the envelope, if any
 }
 
-func request(t *testing.T, client *http.Client, method, url, cred, contentType string, body io.Reader, header ...string) reply {
+func request(t *testing.T, client *http.Client, method, url, cred, contentType string, body io.Reader, header ...string) httpReply {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func request(t *testing.T, client *http.Client, method, url, cred, contentType s
 		Error struct{ Code string } `json:"error"`
 	}
 	_ = json.Unmarshal(raw, &env)
-	return reply{Status: res.StatusCode, Header: res.Header, Body: raw, Code: env.Error.Code}
+	return httpReply{Status: res.StatusCode, Header: res.Header, Body: raw, Code: env.Error.Code}
 }
 
 // routes are every route of the REST API with a request that reaches its

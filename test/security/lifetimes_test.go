@@ -213,19 +213,12 @@ type lifetimesEvent struct {
 	payload map[string]any
 }
 
-// lifetimesJoin connects to /signaling and joins session. The Go client
-// (v3.0.6) now and then stalls while connecting on a loaded machine: a
-// fresh connection is tried then.
+// lifetimesJoin connects to /signaling and joins session, once: a join
+// that is not confirmed fails the test (issue 11: no lost set-up).
 func lifetimesJoin(t *testing.T, rt *e2e.Runtime, session string) *lifetimesClient {
 	t.Helper()
-	var errs []string
-	for range 4 {
-		sock, err := e2e.ConnectSignaling(rt.Base, 5*time.Second)
-		if err != nil {
-			errs = append(errs, err.Error())
-			continue
-		}
-		c := &lifetimesClient{sock: sock}
+	c := &lifetimesClient{}
+	sock, err := e2e.ConnectSignaling(rt.Base, 10*time.Second, func(sock *sio.Socket) {
 		for _, name := range []string{"joined-session", "error", "call-status", "agent-response", "agent-speaking"} {
 			_ = sock.On(types.EventName(name), func(args ...any) {
 				var p map[string]any
@@ -237,19 +230,21 @@ func lifetimesJoin(t *testing.T, rt *e2e.Runtime, session string) *lifetimesClie
 				c.mu.Unlock()
 			})
 		}
-		if err := sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": "client-peer"}); err == nil {
-			if _, ok := c.find("joined-session", 1, nil, 5*time.Second); ok {
-				t.Cleanup(func() { sock.Disconnect() })
-				return c
-			}
-		}
-		sock.Disconnect()
-		c.mu.Lock()
-		errs = append(errs, fmt.Sprintf("no joined-session (events %v)", c.events))
-		c.mu.Unlock()
+	})
+	if err != nil {
+		t.Fatalf("socket.io: %v", err)
 	}
-	t.Fatalf("socket.io: %s", strings.Join(errs, "; "))
-	return nil
+	c.sock = sock
+	t.Cleanup(func() { sock.Disconnect() })
+	if err := sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": "client-peer"}); err != nil {
+		t.Fatalf("join-session: %v", err)
+	}
+	if _, ok := c.find("joined-session", 1, nil, 10*time.Second); !ok {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		t.Fatalf("join-session was not confirmed (events %v)", c.events)
+	}
+	return c
 }
 
 func (c *lifetimesClient) await(t *testing.T, name string, match func(map[string]any) bool) map[string]any {

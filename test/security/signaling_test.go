@@ -1,5 +1,3 @@
-// Package security checks, against a built runtime, that parley is safe to
-// expose. This file covers the signaling guards (issue 11, item 3).
 package security
 
 import (

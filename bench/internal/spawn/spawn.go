@@ -30,6 +30,9 @@ type Options struct {
 	VADDir string
 	// TempPrefix names the data directory (default "runtime-").
 	TempPrefix string
+	// Env is added last to the runtime's environment (KEY=VALUE), so it
+	// overrides the settings above, e.g. PARLEY_MAX_CALLS=20.
+	Env []string
 }
 
 // Runtime is a runtime this program started and must stop.
@@ -44,8 +47,9 @@ type Runtime struct {
 
 // Start starts bin (with its plugins in plugins/ beside it) on a free
 // loopback port, with a throwaway data directory, the agents, default
-// agent and VAD of o, WebRTC on loopback, no REST rate limit and
-// warn-level logs into a file. The caller stops it.
+// agent and VAD of o, WebRTC on loopback, no REST rate limit, no call cap
+// (PARLEY_MAX_CALLS=0), warn-level logs into a file and then o.Env. The
+// caller stops it.
 func Start(bin string, o Options) (*Runtime, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
@@ -104,7 +108,11 @@ func Start(bin string, o Options) (*Runtime, error) {
 		"PARLEY_WEBRTC_LOOPBACK=true",
 		"PARLEY_HTTP_RATE_LIMIT=0",
 		"PARLEY_LOG_LEVEL=warn",
+		// Benchmarks measure what the runtime holds, not where its
+		// admission stops it; Env may set a cap back.
+		"PARLEY_MAX_CALLS=0",
 	)
+	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Should this program die without cleaning up, the runtime goes too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
@@ -156,6 +164,12 @@ func (s *Runtime) Stop(grace time.Duration, keep bool) error {
 	kids := proc.Descendants(s.PID)
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	var err error
+	// A second SIGTERM ends the calls the drain would wait for.
+	select {
+	case <-s.done:
+	case <-time.After(time.Second):
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	}
 	select {
 	case <-s.done:
 	case <-time.After(grace):

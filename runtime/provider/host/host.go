@@ -3,7 +3,10 @@
 // health-checks it, restarts it with backoff when it exits or hangs, and
 // turns a dead plugin into a typed error (provider.ErrUnavailable), never a
 // hang. Plugin processes die with the runtime, even when it is SIGKILLed
-// (Linux parent-death signal).
+// (Linux parent-death signal), but not with its process group: a SIGTERM
+// to the group (as systemd sends) leaves them to the runtime, which stops
+// them last, after its calls. They run at a lower scheduling priority than
+// the runtime (Config.Nice).
 package host
 
 import (
@@ -31,7 +34,11 @@ type Config struct {
 	HealthInterval time.Duration
 	HealthTimeout  time.Duration
 	ExitPoll       time.Duration // how often the supervisor checks for exit
-	Logger         *slog.Logger
+	// Nice is the scheduling niceness of plugin processes (0: the
+	// runtime's own): a plugin that needs more CPU than there is slows its
+	// own answers, never the runtime's media.
+	Nice   int
+	Logger *slog.Logger
 	// OnChange is called (in its own goroutine) when a plugin changes state,
 	// e.g. so the agent registry re-checks availability.
 	OnChange func(plugin string, s State)

@@ -34,7 +34,10 @@ type Process struct {
 	pid      int
 	restarts int
 	lastErr  string
-	changed  chan struct{} // closed and replaced on every state change
+	// maxStreams is the plugin's declared stream limit (0: none), kept
+	// across restarts.
+	maxStreams int
+	changed    chan struct{} // closed and replaced on every state change
 
 	stop chan struct{}
 	done chan struct{}
@@ -58,7 +61,7 @@ func (p *Process) Name() string { return p.name }
 func (p *Process) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Status{Name: p.name, Path: p.path, PID: p.pid, State: p.state, Restarts: p.restarts, LastError: p.lastErr, Kinds: []string{}}
+	s := Status{Name: p.name, Path: p.path, PID: p.pid, State: p.state, Restarts: p.restarts, LastError: p.lastErr, Kinds: []string{}, MaxStreams: p.maxStreams}
 	if p.conn != nil {
 		s.Version = p.conn.Description.Version
 		for _, k := range p.conn.Description.Kinds {
@@ -161,7 +164,10 @@ func (p *Process) serveOnce() error {
 	cmd := exec.Command(p.path)
 	cmd.Env = append(append([]string(nil), p.cfg.Env...), provider.ParentPIDEnv+"="+strconv.Itoa(os.Getpid()))
 	// The kernel kills the plugin when the runtime dies, even by SIGKILL.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Its own process group keeps it out of a signal sent to the
+	// runtime's group (systemd's stop, Ctrl-C in a terminal): the runtime
+	// drains its calls first and then closes its plugins itself.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  provider.Handshake,
 		VersionedPlugins: provider.VersionedPlugins(),
@@ -187,8 +193,14 @@ func (p *Process) serveOnce() error {
 	if rc := client.ReattachConfig(); rc != nil {
 		pid = rc.Pid
 	}
+	if p.cfg.Nice > 0 && pid > 0 {
+		if err := renice(pid, p.cfg.Nice); err != nil {
+			p.log.Warn("plugin runs at the runtime's priority: under CPU overload it competes with media", "error", err)
+		}
+	}
 	p.mu.Lock()
 	p.client, p.conn, p.pid = client, conn, pid
+	p.maxStreams = conn.Description.MaxStreams
 	p.mu.Unlock()
 	p.setState(StateHealthy, "")
 	p.log.Info("plugin started", "pid", pid, "version", conn.Description.Version, "kinds", conn.Description.Kinds)

@@ -36,4 +36,6 @@ type Status struct {
 	State     State    `json:"state"`
 	Restarts  int      `json:"restarts"`
 	LastError string   `json:"lastError,omitempty"`
+	// MaxStreams is the plugin's declared limit of calls at once (0: none).
+	MaxStreams int `json:"maxStreams,omitempty"`
 }

@@ -63,10 +63,14 @@ func (*DescribeRequest) Descriptor() ([]byte, []int) {
 }
 
 type DescribeResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	Kinds         []string               `protobuf:"bytes,3,rep,name=kinds,proto3" json:"kinds,omitempty"` // "stt", "chat", "tts", "sentiment"
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Kinds   []string               `protobuf:"bytes,3,rep,name=kinds,proto3" json:"kinds,omitempty"` // "stt", "chat", "tts", "sentiment"
+	// max_streams is how many calls at once the plugin serves well (one
+	// stream each); the runtime refuses calls past it. 0, as a plugin built
+	// before this field sends, means no limit.
+	MaxStreams    int32 `protobuf:"varint,4,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -120,6 +124,13 @@ func (x *DescribeResponse) GetKinds() []string {
 		return x.Kinds
 	}
 	return nil
+}
+
+func (x *DescribeResponse) GetMaxStreams() int32 {
+	if x != nil {
+		return x.MaxStreams
+	}
+	return 0
 }
 
 type ValidateOptionsRequest struct {
@@ -1018,11 +1029,13 @@ var File_runtime_provider_proto_v1_provider_proto protoreflect.FileDescriptor
 const file_runtime_provider_proto_v1_provider_proto_rawDesc = "" +
 	"\n" +
 	"(runtime/provider/proto/v1/provider.proto\x12\x12parley.provider.v1\"\x11\n" +
-	"\x0fDescribeRequest\"V\n" +
+	"\x0fDescribeRequest\"w\n" +
 	"\x10DescribeResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
-	"\x05kinds\x18\x03 \x03(\tR\x05kinds\"\x81\x01\n" +
+	"\x05kinds\x18\x03 \x03(\tR\x05kinds\x12\x1f\n" +
+	"\vmax_streams\x18\x04 \x01(\x05R\n" +
+	"maxStreams\"\x81\x01\n" +
 	"\x16ValidateOptionsRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12!\n" +
 	"\foptions_json\x18\x02 \x01(\fR\voptionsJson\x12\x1a\n" +

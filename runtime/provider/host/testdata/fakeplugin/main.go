@@ -2,7 +2,8 @@
 // according to the name it is built under:
 //
 //	fake          serves chat, TTS and sentiment, slowly when asked ("slow" in the text)
-//	fake-stt      the same plus an STT that echoes one partial per frame (benchmarks)
+//	fake-stt      the same plus an STT that echoes one partial per frame (benchmarks),
+//	              declaring a limit of 3 streams
 //	fake-hang     never finishes its handshake
 //	fake-version  speaks protocol version 99 only
 //	fake-garbage  answers with values the contract forbids
@@ -46,6 +47,7 @@ func main() {
 	cfg := provider.ServeConfig{Name: name, Version: "9.9.9", Chat: f, TTS: f, Sentiment: f, Validator: f}
 	if name == "fake-stt" {
 		cfg.STT = echoSTT{}
+		cfg.MaxStreams = 3 // as a CPU-heavy recogniser declares
 	}
 	if err := provider.Serve(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)

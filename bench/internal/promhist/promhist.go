@@ -1,4 +1,6 @@
-package main
+// Package promhist reads Prometheus histograms from the text exposition
+// format, for benchmarks that scrape a runtime's /metrics.
+package promhist
 
 import (
 	"bufio"
@@ -8,19 +10,19 @@ import (
 	"strings"
 )
 
-// promHistogram is one series of a Prometheus histogram from the text
+// Histogram is one series of a Prometheus histogram from the text
 // exposition: cumulative bucket counts by upper bound, sum and count.
-type promHistogram struct {
+type Histogram struct {
 	Bounds []float64 // upper bounds, ascending, +Inf last
 	Counts []float64 // cumulative
 	Sum    float64
 	Count  float64
 }
 
-// parseHistogram finds histogram name in a text exposition, in the series
+// Parse finds histogram name in a text exposition, in the series
 // whose labels include every label=value of match (e.g. `agent="bench"`).
-func parseHistogram(text, name string, match ...string) (promHistogram, error) {
-	var h promHistogram
+func Parse(text, name string, match ...string) (Histogram, error) {
+	var h Histogram
 	found := false
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -87,8 +89,8 @@ func labelValue(labels, key string) string {
 
 // Sub is h minus an earlier scrape of the same series (before may be
 // empty).
-func (h promHistogram) Sub(before promHistogram) promHistogram {
-	out := promHistogram{Bounds: h.Bounds, Counts: make([]float64, len(h.Counts)), Sum: h.Sum - before.Sum, Count: h.Count - before.Count}
+func (h Histogram) Sub(before Histogram) Histogram {
+	out := Histogram{Bounds: h.Bounds, Counts: make([]float64, len(h.Counts)), Sum: h.Sum - before.Sum, Count: h.Count - before.Count}
 	for i, c := range h.Counts {
 		out.Counts[i] = c
 		if i < len(before.Counts) {
@@ -101,7 +103,7 @@ func (h promHistogram) Sub(before promHistogram) promHistogram {
 // Quantile is the upper bound of the bucket that holds the nearest-rank
 // p-th percentile (so it errs high, by up to a bucket): +Inf past the last
 // finite bound, NaN when empty.
-func (h promHistogram) Quantile(p float64) float64 {
+func (h Histogram) Quantile(p float64) float64 {
 	if h.Count <= 0 || len(h.Counts) == 0 {
 		return math.NaN()
 	}
@@ -115,7 +117,7 @@ func (h promHistogram) Quantile(p float64) float64 {
 }
 
 // Mean is sum / count, NaN when empty.
-func (h promHistogram) Mean() float64 {
+func (h Histogram) Mean() float64 {
 	if h.Count <= 0 {
 		return math.NaN()
 	}

@@ -1,4 +1,4 @@
-package main
+package promhist
 
 import (
 	"math"
@@ -20,7 +20,7 @@ parley_turn_overhead_seconds_count{agent="other"} 7
 `
 
 func TestParseHistogram(t *testing.T) {
-	h, err := parseHistogram(exposition, "parley_turn_overhead_seconds", `agent="bench"`)
+	h, err := Parse(exposition, "parley_turn_overhead_seconds", `agent="bench"`)
 	require.NoError(t, err)
 	require.Equal(t, []float64{0.01, 0.025, 0.05, math.Inf(1)}, h.Bounds)
 	require.Equal(t, []float64{10, 90, 99, 100}, h.Counts)
@@ -30,18 +30,18 @@ func TestParseHistogram(t *testing.T) {
 	require.Equal(t, 0.05, h.Quantile(99))
 	require.True(t, math.IsInf(h.Quantile(100), 1))
 
-	_, err = parseHistogram(exposition, "parley_turn_overhead_seconds", `agent="none"`)
+	_, err = Parse(exposition, "parley_turn_overhead_seconds", `agent="none"`)
 	require.Error(t, err)
 }
 
 func TestHistogramSub(t *testing.T) {
-	before := promHistogram{Bounds: []float64{0.01, math.Inf(1)}, Counts: []float64{5, 6}, Sum: 0.1, Count: 6}
-	after := promHistogram{Bounds: []float64{0.01, math.Inf(1)}, Counts: []float64{15, 20}, Sum: 0.5, Count: 20}
+	before := Histogram{Bounds: []float64{0.01, math.Inf(1)}, Counts: []float64{5, 6}, Sum: 0.1, Count: 6}
+	after := Histogram{Bounds: []float64{0.01, math.Inf(1)}, Counts: []float64{15, 20}, Sum: 0.5, Count: 20}
 	d := after.Sub(before)
 	require.Equal(t, []float64{10, 14}, d.Counts)
 	require.InDelta(t, 14, d.Count, 1e-9)
 	require.Equal(t, 0.01, d.Quantile(50))
-	require.True(t, math.IsNaN(promHistogram{}.Quantile(50)))
+	require.True(t, math.IsNaN(Histogram{}.Quantile(50)))
 	// An empty "before" (no turns yet when it was scraped) subtracts nothing.
-	require.Equal(t, after.Counts, after.Sub(promHistogram{}).Counts)
+	require.Equal(t, after.Counts, after.Sub(Histogram{}).Counts)
 }
