@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload image compose clean help
+.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload chaos soak image compose clean help
 
 all: build
 
@@ -95,6 +95,15 @@ bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in
 callload: build ## N concurrent WebRTC calls, each holding a conversation with the fake-provider agent (CALLS=100)
 	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
 	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration 20s -agents bench/agents -agent bench
+
+chaos: build ## 50 calls on the fake provider while one is made to panic and the plugins are SIGKILLed in turn (runtime built with -tags chaos)
+	$(GO) build -tags chaos -ldflags "$(LDFLAGS)" -o $(BIN)/parley-chaos ./cmd/runtime
+	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
+	$(GO) run ./bench/callload -spawn $(BIN)/parley-chaos -calls 50 -duration 40s -chaos 8s -chaos-agent chaos-panic -agents bench/agents -agent bench
+
+soak: build ## 100 calls for 10 minutes with RSS, goroutines and open files sampled (SOAK=10m, CALLS=100)
+	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
+	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration $(or $(SOAK),10m) -drift 10s -agents bench/agents -agent bench
 
 image: ## container image of the runtime (deploy/Dockerfile; needs Docker)
 	docker build -f deploy/Dockerfile -t parley:$(VERSION) --build-arg VERSION=$(VERSION) .

@@ -11,17 +11,17 @@ import (
 	"github.com/parleyhq/parley/bench/internal/proc"
 )
 
-// chaoser hurts the runtime during the window (-chaos): it SIGKILLs each
-// of its plugin processes in turn, one every interval; the runtime must
-// restart them while every call goes on. With -chaos-caller, one call is
-// placed from a caller number that a runtime built with -tags chaos panics
-// on (PARLEY_CHAOS_PANIC_CALLER): that call alone must fail.
+// chaoser hurts the runtime during the window (-chaos): it SIGKILLs its
+// plugin processes in turn, one every interval, round and round; the
+// runtime must restart them while every call goes on. With -chaos-agent, the first call
+// goes to an agent that a runtime built with -tags chaos panics on
+// (runtime/pipeline/chaos.go): that call alone must fail.
 type chaoser struct {
 	every time.Duration
 	pid   int
 	start time.Time
 	next  time.Time
-	done  map[string]bool // plugins already killed
+	last  string // name of the plugin killed last
 	kills []ChaosKill
 }
 
@@ -36,7 +36,7 @@ type ChaosKill struct {
 type Chaos struct {
 	Kills []ChaosKill `json:"kills"`
 	// PanicCall is the status of the call the runtime was made to panic
-	// on (empty without -chaos-caller).
+	// on (empty without -chaos-agent).
 	PanicCall string `json:"panicCall,omitempty"`
 	// Others counts the other calls by their status at the end of the
 	// window: all IN_PROGRESS is the goal.
@@ -44,7 +44,7 @@ type Chaos struct {
 }
 
 func newChaoser(every time.Duration, pid int) *chaoser {
-	return &chaoser{every: every, pid: pid, done: map[string]bool{}}
+	return &chaoser{every: every, pid: pid}
 }
 
 // tick kills the next plugin when one is due.
@@ -60,21 +60,28 @@ func (c *chaoser) tick(now time.Time) {
 		return
 	}
 	c.next = now.Add(c.every)
-	var victims []proc.Sample
+	var plugins []proc.Sample
 	for _, p := range proc.Descendants(c.pid) {
-		if p.PPID == c.pid && !c.done[p.Name] {
-			victims = append(victims, p)
+		if p.PPID == c.pid {
+			plugins = append(plugins, p)
 		}
 	}
-	if len(victims) == 0 {
+	if len(plugins) == 0 {
 		return
 	}
-	slices.SortFunc(victims, func(a, b proc.Sample) int { return cmpString(a.Name, b.Name) })
-	v := victims[0]
+	// The next name after the last one killed, in name order.
+	slices.SortFunc(plugins, func(a, b proc.Sample) int { return cmpString(a.Name, b.Name) })
+	v := plugins[0]
+	for _, p := range plugins {
+		if p.Name > c.last {
+			v = p
+			break
+		}
+	}
 	if err := syscall.Kill(v.PID, syscall.SIGKILL); err != nil {
 		return
 	}
-	c.done[v.Name] = true
+	c.last = v.Name
 	c.kills = append(c.kills, ChaosKill{Seconds: now.Sub(c.start).Seconds(), Plugin: v.Name, PID: v.PID})
 }
 

@@ -32,8 +32,8 @@ type shared struct {
 	events *sigclient.EventCounts
 	caller string
 	agent  string
-	// firstCaller, when set, is the caller number of call 0 (-chaos-caller).
-	firstCaller string
+	// firstAgent, when set, is the agent of call 0 (-chaos-agent).
+	firstAgent string
 	// steady is on during the measured window; frames are counted only then.
 	steady atomic.Bool
 }
@@ -61,13 +61,13 @@ type call struct {
 
 func newCall(idx int, sh *shared) *call {
 	c := &call{sh: sh, frames: stats.FrameHistogram(), ticks: stats.FrameHistogram()}
-	caller := sh.caller
-	if idx == 0 && sh.firstCaller != "" {
-		caller = sh.firstCaller
+	agent := sh.agent
+	if idx == 0 && sh.firstAgent != "" {
+		agent = sh.firstAgent
 	}
 	c.p = peer.New(peer.Config{
 		Base: sh.base, REST: sh.rest, API: sh.api, Events: sh.events,
-		CallerNumber: caller, Agent: sh.agent, PeerID: fmt.Sprintf("callload-%d", idx),
+		CallerNumber: sh.caller, Agent: agent, PeerID: fmt.Sprintf("callload-%d", idx),
 		Receive: c.receive, RTCP: c.readRTCP, Send: c.send,
 	})
 	return c

@@ -41,7 +41,7 @@ type options struct {
 	Ramp                                 float64
 	Duration, SetupTimeout, Settle       time.Duration
 	Drift, Chaos                         time.Duration
-	ChaosCaller                          string
+	ChaosAgent                           string
 	Audio, WAV, Text                     string
 	Pause                                time.Duration
 	Warmup, JSON, KeepData               bool
@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
 	fs.DurationVar(&o.Drift, "drift", 0, "sample the runtime's RSS, goroutines and open files this often in the window and fit their trend (a soak run; 0: off)")
 	fs.DurationVar(&o.Chaos, "chaos", 0, "SIGKILL one plugin process of the runtime this often in the window, each in turn (0: off)")
-	fs.StringVar(&o.ChaosCaller, "chaos-caller", "", "place the first call from this number: a runtime built with -tags chaos and PARLEY_CHAOS_PANIC_CALLER set to it panics in that call")
+	fs.StringVar(&o.ChaosAgent, "chaos-agent", "", "place the first call to this agent: a runtime built with -tags chaos panics in the conversation of an agent named chaos-panic... at the caller's first turn")
 	fs.DurationVar(&o.Settle, "settle", 2*time.Second, "quiet time before the baseline sample")
 	fs.StringVar(&o.Audio, "audio", "speech", "what callers send: speech or silence")
 	fs.StringVar(&o.WAV, "wav", "", "speech from this audio file instead of flite")
@@ -170,7 +170,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent, firstCaller: o.ChaosCaller}
+	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent, firstAgent: o.ChaosAgent}
 
 	if o.Warmup {
 		if err := warmup(ctx, sh, o.SetupTimeout); err != nil {
@@ -214,10 +214,10 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	rep.fill(sh, calls, m)
 	rep.Drift = m.drift.result()
 	panicIdx := -1
-	if o.ChaosCaller != "" {
+	if o.ChaosAgent != "" {
 		panicIdx = 0
 	}
-	if o.Chaos > 0 || o.ChaosCaller != "" {
+	if o.Chaos > 0 || o.ChaosAgent != "" {
 		if m.chaos == nil {
 			m.chaos = newChaoser(0, 0)
 		}

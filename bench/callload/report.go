@@ -63,7 +63,7 @@ type Report struct {
 	Targets      []Target       `json:"targets"`
 	// Drift is the soak part (-drift): trends over the window.
 	Drift *Drift `json:"drift,omitempty"`
-	// Chaos is the fault part (-chaos, -chaos-caller).
+	// Chaos is the fault part (-chaos, -chaos-agent).
 	Chaos *Chaos `json:"chaos,omitempty"`
 	// Reply is the agent's reply time in the window (runtime histogram).
 	Reply *Reply `json:"reply,omitempty"`
