@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit vet lint fmt schema bench callload image compose clean help
+.PHONY: all run build plugins vad proto deps test unit fuzz vet lint fmt schema bench callload image compose clean help
 
 all: build
 
@@ -68,6 +68,22 @@ test: deps vet lint unit ## everything: vet, lint and all tests with -race
 
 unit: deps vad ## all Go tests with the race detector
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# FUZZTIME is how long `make fuzz` runs each target; FUZZFLAGS go to each
+# `go test -fuzz` (for example FUZZFLAGS=-parallel=1 on a busy machine).
+FUZZTIME  ?= 20s
+FUZZFLAGS ?=
+
+fuzz: deps ## run every Go fuzz target (func FuzzX in a _test.go file) for FUZZTIME each (20s); failing inputs land in the package's testdata/fuzz/
+	@failed=""; \
+	while read -r file; do \
+	  pkg=./$$(dirname $$file); \
+	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $$pkg || failed="$$failed $$pkg:$$target"; \
+	  done; \
+	done < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal plugins runtime test 2>/dev/null | sort); \
+	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
