@@ -24,7 +24,7 @@ const (
 	// gaps are filled with silence, since extrapolated speech that long
 	// sounds worse than none.
 	maxPLCFrames = 5
-	// maxGap caps one gap fill at 1 s (in 20 ms frames), so a timestamp
+	// maxGapFrames caps one gap fill at 1 s (in 20 ms frames), so a timestamp
 	// jump (a sender restarting its clock, or a hostile one) cannot flood
 	// the Sink: longer silences are not worth keeping in time.
 	maxGapFrames = framesPerSec
