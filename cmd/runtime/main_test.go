@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/runtime/audio"
 )
 
 // binary is the runtime built once for the tests that run it as a process.
@@ -326,6 +327,12 @@ func TestConversationProcessOffline(t *testing.T) {
 	require.Equal(t, http.StatusUnsupportedMediaType, status, "%v", res)
 	status, _ = p.upload(t, id, speech[:100])
 	require.Equal(t, http.StatusBadRequest, status)
+	// A valid WAV at a rate the resampler cannot convert is the client's
+	// problem, not a 500.
+	status, res = p.upload(t, id, audio.EncodeWAV(audio.PCM{Samples: make([]int16, 44101), Rate: 44101}))
+	require.Equal(t, http.StatusBadRequest, status, "%v", res)
+	require.Equal(t, "VALIDATION_ERROR", res["error"].(map[string]any)["code"])
+	require.Contains(t, res["error"].(map[string]any)["message"], "44101")
 	status, _ = p.upload(t, "550e8400-e29b-41d4-a716-446655440000", speech)
 	require.Equal(t, http.StatusNotFound, status)
 	p.call(t, http.MethodPost, "/api/v1/calls/"+id+"/end", "")

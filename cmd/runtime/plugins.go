@@ -65,7 +65,7 @@ func pluginEnv(cfg *config.Config) []string {
 // (known plugins, API key) first, then its plugins start and validate the
 // agent's options.
 func availability(ctx context.Context, cfg *config.Config, plugins *host.Host) func(*agent.Spec) error {
-	static := provider.Availability(cfg.OpenAI.APIKey.IsSet())
+	static := provider.AvailabilityAt(cfg.OpenAI.APIKey.IsSet(), cfg.OpenAI.BaseURL)
 	return func(s *agent.Spec) error {
 		if err := static(s); err != nil {
 			return err

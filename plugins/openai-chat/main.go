@@ -4,7 +4,7 @@
 //
 // Options (providers.chat.options):
 //
-//	base_url       API root (default https://api.openai.com/v1)
+//	base_url       API root (default $OPENAI_BASE_URL, else https://api.openai.com/v1)
 //	api_key_env    variable holding the key (default OPENAI_API_KEY; with
 //	               another base_url no key is sent unless this is set)
 //	timeout        per attempt: until headers, then per stall of the stream (default 30s)

@@ -41,3 +41,29 @@ func TestRealProcess(t *testing.T) {
 	assert.Equal(t, []provider.ChatDelta{{Text: "Bye"}, {Text: " now."}, {EndCall: true}}, got)
 	assert.Equal(t, "Bearer "+testKey, srv.Requests(oaifake.ChatPath)[0].Authorization())
 }
+
+// TestRealProcessOpenAIBaseURL checks that OPENAI_BASE_URL in the plugin's
+// environment (where the runtime puts its setting) is the default
+// base_url: an agent without options talks to that server, with
+// OPENAI_API_KEY when it is set.
+func TestRealProcessOpenAIBaseURL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the plugin binary")
+	}
+	srv := oaifake.New(t)
+	srv.Enqueue(oaifake.ChatPath, oaifake.ChatStream(0, oaifake.Text("Hi."), oaifake.Finish("stop")))
+
+	c, _ := providertest.Start(t, ".", providertest.WithEnv("OPENAI_BASE_URL="+srv.URL, "OPENAI_API_KEY="+testKey))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	problems, err := c.Validator.ValidateOptions(ctx, provider.ValidateRequest{Kind: provider.KindChat})
+	require.NoError(t, err)
+	assert.Empty(t, problems)
+	st, err := c.Chat.Complete(ctx, provider.ChatRequest{Messages: []provider.Message{{Role: provider.RoleUser, Content: "hello"}}})
+	require.NoError(t, err)
+	got, err := provider.Collect(st)
+	require.NoError(t, err)
+	assert.Equal(t, []provider.ChatDelta{{Text: "Hi."}}, got)
+	require.Len(t, srv.Requests(oaifake.ChatPath), 1)
+	assert.Equal(t, "Bearer "+testKey, srv.Requests(oaifake.ChatPath)[0].Authorization())
+}

@@ -95,7 +95,7 @@ func audioError(err error) (int, string, string, bool) {
 	switch {
 	case errors.Is(err, audio.ErrUnsupportedFormat):
 		return http.StatusUnsupportedMediaType, CodeUnsupportedMedia, err.Error(), true
-	case errors.Is(err, audio.ErrCorrupt), errors.Is(err, audio.ErrEmpty):
+	case errors.Is(err, audio.ErrCorrupt), errors.Is(err, audio.ErrEmpty), errors.Is(err, audio.ErrInvalidRate):
 		return http.StatusBadRequest, CodeValidation, err.Error(), true
 	case errors.Is(err, audio.ErrTooLong):
 		return http.StatusRequestEntityTooLarge, CodeTooLarge, err.Error(), true

@@ -67,6 +67,9 @@ func decodeWebM(data []byte, cfg decodeConfig) (p PCM, err error) {
 			p, err = PCM{}, fmt.Errorf("webm: demuxer failed: %v: %w", r, ErrCorrupt)
 		}
 	}()
+	if limit := maxWebMElements(cfg); countEBMLElements(data, limit) > limit {
+		return PCM{}, fmt.Errorf("webm: more than %d elements for at most %v of audio: %w", limit, cfg.maxDuration, ErrTooLong)
+	}
 	var f webmFile
 	// Capping leaf elements at the input size bounds what a lying size
 	// field can make ebml-go allocate.

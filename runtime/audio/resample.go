@@ -72,7 +72,7 @@ func NewResampler(from, to int, opts ...ResamplerOption) (*Resampler, error) {
 		return r, nil
 	}
 	if r.l > maxPhases {
-		return nil, fmt.Errorf("resample %d -> %d Hz: ratio %d/%d needs too many phases: %w", from, to, r.l, r.m, ErrInvalidRate)
+		return nil, fmt.Errorf("resample %d -> %d Hz: the ratio %d/%d needs more than %d filter phases (use a common rate such as 8000, 16000, 22050, 44100 or 48000 Hz): %w", from, to, r.l, r.m, maxPhases, ErrInvalidRate)
 	}
 	if half := filterHalf(from, to, r.l, spec); r.l*(2*half+1) > maxCoefs {
 		return nil, fmt.Errorf("resample %d -> %d Hz: filter needs %d coefficients: %w", from, to, r.l*(2*half+1), ErrInvalidRate)

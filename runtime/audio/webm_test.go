@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestDecodeMediaRecorderWebM checks the unknown-size layout browsers
@@ -80,5 +82,38 @@ func TestDecodeWebMErrors(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecodeWebMElementCap checks that a file of many tiny elements is
+// refused before ebml-go demuxes it (which allocates about 650 bytes for
+// each 7-byte SimpleBlock: 2.4 GB for a 25 MB upload), while a real
+// recording of the same length limit still decodes.
+func TestDecodeWebMElementCap(t *testing.T) {
+	head, packets, durations := oggOpusPackets(t, readFixture(t, "hello.opus"))
+	base := mediaRecorderWebM(t, "A_OPUS", head, packets[:2], durations[:2])
+	// SimpleBlocks of track 1 holding one empty 2.5 ms CELT frame.
+	block := []byte{0xA3, 0x82 + 3, 0x81, 0x00, 0x00, 0x80, 0x80}
+	cfg := decodeConfig{maxDuration: time.Second}
+	limit := maxWebMElements(cfg)
+	within := append(bytes.Clone(base), bytes.Repeat(block, 300)...)
+	bomb := append(bytes.Clone(base), bytes.Repeat(block, limit)...)
+
+	if _, _, err := Decode(within, "", WithMaxDuration(time.Second)); err != nil {
+		t.Fatalf("%d blocks under a 1 s cap: %v", 300, err)
+	}
+	var err error
+	allocs := testing.AllocsPerRun(3, func() { _, _, err = Decode(bomb, "", WithMaxDuration(time.Second)) })
+	if !errors.Is(err, ErrTooLong) || !strings.Contains(err.Error(), "elements") {
+		t.Fatalf("got %v, want ErrTooLong for too many elements", err)
+	}
+	if allocs > 20 {
+		t.Errorf("refusing %d elements took %v allocations: the demuxer ran", limit, allocs)
+	}
+	if n := countEBMLElements(base, 1<<20); n < 20 || n > 200 {
+		t.Errorf("counted %d elements in a small MediaRecorder file", n)
+	}
+	if n := countEBMLElements(bomb, 100); n != 101 {
+		t.Errorf("counting stops just past the limit: got %d, want 101", n)
 	}
 }

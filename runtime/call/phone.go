@@ -3,6 +3,7 @@ package call
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // PhoneNumber is a validated, normalised phone number. Korean numbers are
@@ -10,6 +11,18 @@ import (
 // the original API returns them; other E.164 numbers keep their "+" form.
 type PhoneNumber struct {
 	v string
+}
+
+// maxEcho is how many characters of a refused number its error quotes:
+// the message goes back to the client and into logs.
+const maxEcho = 40
+
+// echo shortens s for an error message.
+func echo(s string) string {
+	if utf8.RuneCountInString(s) <= maxEcho {
+		return s
+	}
+	return string([]rune(s)[:maxEcho]) + "…"
 }
 
 // ParsePhoneNumber accepts Korean mobile, landline, VoIP (070) and
@@ -31,7 +44,7 @@ func ParsePhoneNumber(s string) (PhoneNumber, error) {
 			b.WriteRune(r)
 		case r == '-' || r == ' ' || r == '.' || r == '(' || r == ')':
 		default:
-			return PhoneNumber{}, fmt.Errorf("%w: %q has the character %q", ErrInvalidPhoneNumber, s, r)
+			return PhoneNumber{}, fmt.Errorf("%w: %q has the character %q", ErrInvalidPhoneNumber, echo(s), r)
 		}
 	}
 	digits := b.String()
@@ -39,19 +52,22 @@ func ParsePhoneNumber(s string) (PhoneNumber, error) {
 		if rest, ok := strings.CutPrefix(digits, "82"); ok {
 			rest = strings.TrimPrefix(rest, "0") // "+82 (0)10 ..." is a common way to write it
 			national := "0" + rest
+			if len(rest) == 8 && hasAnyPrefix(rest, "15", "16", "18") {
+				national = rest // service numbers have no trunk prefix
+			}
 			if !koreanNumber(national) {
-				return PhoneNumber{}, fmt.Errorf("%w: %q is not a Korean mobile or landline number", ErrInvalidPhoneNumber, s)
+				return PhoneNumber{}, fmt.Errorf("%w: %q is not a Korean mobile or landline number", ErrInvalidPhoneNumber, echo(s))
 			}
 			return PhoneNumber{v: national}, nil
 		}
 		// E.164: country code 1-9 first, at most 15 digits in all.
 		if len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
-			return PhoneNumber{}, fmt.Errorf("%w: %q is not an E.164 number (+, country code, 8 to 15 digits)", ErrInvalidPhoneNumber, s)
+			return PhoneNumber{}, fmt.Errorf("%w: %q is not an E.164 number (+, country code, 8 to 15 digits)", ErrInvalidPhoneNumber, echo(s))
 		}
 		return PhoneNumber{v: "+" + digits}, nil
 	}
 	if !koreanNumber(digits) {
-		return PhoneNumber{}, fmt.Errorf("%w: %q is not a Korean number such as 010-1234-5678 or 02-123-4567, nor E.164 such as +821012345678", ErrInvalidPhoneNumber, s)
+		return PhoneNumber{}, fmt.Errorf("%w: %q is not a Korean number such as 010-1234-5678 or 02-123-4567, nor E.164 such as +821012345678", ErrInvalidPhoneNumber, echo(s))
 	}
 	return PhoneNumber{v: digits}, nil
 }
@@ -105,10 +121,13 @@ func (p PhoneNumber) IsZero() bool { return p.v == "" }
 
 // E164 returns the number in E.164 form ("+821012345678").
 func (p PhoneNumber) E164() string {
-	if p.v == "" || strings.HasPrefix(p.v, "+") {
+	switch {
+	case p.v == "" || strings.HasPrefix(p.v, "+"):
 		return p.v
+	case strings.HasPrefix(p.v, "0"):
+		return "+82" + p.v[1:]
 	}
-	return "+82" + p.v[1:]
+	return "+82" + p.v // a service number such as 1588-1234
 }
 
 // Redacted returns the number with all but its last four digits masked, for

@@ -25,6 +25,7 @@ func TestParsePhoneNumber(t *testing.T) {
 		{"+82-10-1234-5678", "01012345678"},
 		{"+82 (0)10 1234 5678", "01012345678"},
 		{"+8221234567", "021234567"},
+		{"+8215881234", "15881234"},
 		{"+14155552671", "+14155552671"},
 		{"+44 20 7946 0958", "+442079460958"},
 	}
@@ -59,6 +60,9 @@ func TestPhoneNumberForms(t *testing.T) {
 	p, _ := ParsePhoneNumber("010-1234-5678")
 	if p.E164() != "+821012345678" {
 		t.Fatalf("E164 = %q", p.E164())
+	}
+	if s, _ := ParsePhoneNumber("1588-1234"); s.E164() != "+8215881234" {
+		t.Fatalf("E164 of a service number = %q", s.E164())
 	}
 	if p.Redacted() != "*******5678" {
 		t.Fatalf("Redacted = %q", p.Redacted())

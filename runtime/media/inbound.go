@@ -24,9 +24,17 @@ const (
 	// gaps are filled with silence, since extrapolated speech that long
 	// sounds worse than none.
 	maxPLCFrames = 5
-	// maxGapSeconds caps one gap fill, so a timestamp jump (a sender
-	// restarting its clock) cannot flood the Sink.
-	maxGapSeconds = 5
+	// maxGapFrames caps one gap fill at 1 s (in 20 ms frames), so a timestamp
+	// jump (a sender restarting its clock, or a hostile one) cannot flood
+	// the Sink: longer silences are not worth keeping in time.
+	maxGapFrames = framesPerSec
+	// maxDropout and maxMisorder are RFC 3550's (A.1) bounds of a
+	// sequence jump that still belongs to the same stream. Past them the
+	// sender restarted (or lies): the stream resynchronises on the packet
+	// instead of counting thousands lost or dropping every later packet as
+	// late.
+	maxDropout  = 3000
+	maxMisorder = 100
 )
 
 // counters are a Peer's statistics, updated without locks.
@@ -61,10 +69,12 @@ type inbound struct {
 	sink  Sink
 	stats *counters
 
-	started bool
-	nextSeq uint16
-	nextTS  uint32
-	lastLen int // samples (at rate) in the last decoded packet
+	started  bool
+	nextSeq  uint16
+	probing  bool // a sequence jump was seen; probeSeq would confirm it
+	probeSeq uint16
+	nextTS   uint32
+	lastLen  int // samples (at rate) in the last decoded packet
 }
 
 func newInbound(codec string, sink Sink, stats *counters) (*inbound, error) {
@@ -108,22 +118,35 @@ func (in *inbound) String() string {
 
 // packet handles one RTP packet. A packet older than the last one
 // (reordered or duplicated) is dropped: its time has been filled already.
+// A sequence jump past maxDropout ahead or maxMisorder behind is dropped
+// too, unless the next packet follows it: then the sender restarted, and
+// the stream resynchronises there with no gap. Any gap filled is at most
+// 1 s.
 func (in *inbound) packet(seq uint16, ts uint32, payload []byte) {
 	in.stats.packetsIn.Add(1)
 	if in.started {
-		d := int16(seq - in.nextSeq)
-		if d < 0 {
+		d := int(int16(seq - in.nextSeq))
+		jump := d < -maxMisorder || d > maxDropout
+		switch {
+		case jump && (!in.probing || seq != in.probeSeq):
+			in.probing, in.probeSeq = true, seq+1
+			return
+		case !jump && d < 0:
 			return
 		}
-		lost := int(d)
-		in.stats.packetsLost.Add(int64(lost))
-		// The timestamp says how much time is missing (it also covers
-		// discontinuous transmission, where no sequence number is lost).
-		gap := max(int64(int32(ts-in.nextTS)), 0) * int64(in.rate) / int64(in.clock)
-		if gap == 0 && lost > 0 {
-			gap = int64(lost * in.lastLen)
+		in.probing = false
+		lost, gap := 0, int64(0)
+		if !jump {
+			lost = d
+			// The timestamp says how much time is missing (it also covers
+			// discontinuous transmission, where no sequence number is lost).
+			gap = max(int64(int32(ts-in.nextTS)), 0) * int64(in.rate) / int64(in.clock)
+			if gap == 0 && lost > 0 {
+				gap = int64(lost * in.lastLen)
+			}
 		}
-		in.fill(lost, int(min(gap, int64(maxGapSeconds*in.rate))), payload)
+		in.stats.packetsLost.Add(int64(lost))
+		in.fill(lost, int(min(gap, int64(maxGapFrames*in.rate/framesPerSec))), payload)
 	}
 	in.started = true
 	in.nextSeq = seq + 1

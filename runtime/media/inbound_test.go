@@ -137,3 +137,45 @@ func TestInboundPCMU(t *testing.T) {
 	loud, _ := loudFrames(got, SinkFrameSamples, 1000)
 	require.InDelta(t, 48, loud, 1)
 }
+
+func TestInboundJumps(t *testing.T) {
+	pkts := opusPackets(t, tone(440, opusRate, 400*time.Millisecond, 8000)) // 20 packets
+	tests := []struct {
+		name string
+		// at is the packet index at which seq and ts jump by these.
+		at           int
+		dseq         uint16
+		dts          uint32
+		stray        bool // only packet at jumps; the stream goes on after it
+		frames, lost int
+	}{
+		{"timestamp jump of 10 s fills 1 s", 10, 0, 10 * opusRate, false, 20 + 50, 0},
+		{"timestamp jump of 2^31-1 fills 1 s", 10, 0, 1<<31 - 1, false, 20 + 50, 0},
+		{"timestamp jump back fills nothing", 10, 0, 1<<32 - 5*opusRate, false, 20, 0},
+		{"sequence and timestamp restart forward", 10, 20000, 123456789, false, 19, 0},
+		{"sequence and timestamp restart backward", 10, 1<<16 - 20000, 987654321, false, 19, 0},
+		{"loss of 40 packets fills their 800 ms", 10, 40, 40 * 960, false, 20 + 40, 40},
+		{"loss of 100 packets fills 1 s", 10, 100, 100 * 960, false, 20 + 50, 100},
+		{"one stray packet counts as lost", 10, 30000, 5, true, 20, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink := &frameSink{}
+			var st counters
+			in, err := newInbound(CodecOpus, sink, &st)
+			require.NoError(t, err)
+			seq, ts := uint16(7), uint32(1000)
+			for i, p := range pkts {
+				s, x := seq, ts
+				if i >= tt.at && (!tt.stray || i == tt.at) {
+					s, x = seq+tt.dseq, ts+tt.dts
+				}
+				in.packet(s, x, p)
+				seq++
+				ts += 960
+			}
+			require.Equal(t, tt.frames, sink.count())
+			require.Equal(t, int64(tt.lost), st.packetsLost.Load())
+		})
+	}
+}

@@ -14,25 +14,30 @@ type Builtin struct {
 	Kinds []Kind
 	// NeedsOpenAIKey reports whether, with these options, the plugin calls
 	// OpenAI itself and so needs OPENAI_API_KEY. A base_url pointing
-	// elsewhere (Ollama, llama.cpp, vLLM ...) needs no key.
-	NeedsOpenAIKey func(options map[string]any) bool
+	// elsewhere (Ollama, llama.cpp, vLLM ...) needs no key; defaultBaseURL
+	// is the one used without a base_url option (OPENAI_BASE_URL, empty
+	// for OpenAI's).
+	NeedsOpenAIKey func(options map[string]any, defaultBaseURL string) bool
 }
 
-func openAIUnlessBaseURL(options map[string]any) bool {
+func openAIUnlessBaseURL(options map[string]any, defaultBaseURL string) bool {
 	u, _ := options["base_url"].(string)
+	if u == "" {
+		u = defaultBaseURL
+	}
 	return u == "" || strings.Contains(u, "api.openai.com")
 }
 
-func never(map[string]any) bool { return false }
+func never(map[string]any, string) bool { return false }
 
 // builtins are the plugins this repository builds.
 var builtins = []Builtin{
 	{Name: "openai-stt", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: openAIUnlessBaseURL},
 	{Name: "openai-chat", Kinds: []Kind{KindChat}, NeedsOpenAIKey: openAIUnlessBaseURL},
 	{Name: "openai-tts", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: openAIUnlessBaseURL},
-	{Name: "sentiment", Kinds: []Kind{KindSentiment}, NeedsOpenAIKey: func(o map[string]any) bool {
+	{Name: "sentiment", Kinds: []Kind{KindSentiment}, NeedsOpenAIKey: func(o map[string]any, defaultBaseURL string) bool {
 		mode, _ := o["mode"].(string)
-		return mode == "llm" && openAIUnlessBaseURL(o)
+		return mode == "llm" && openAIUnlessBaseURL(o, defaultBaseURL)
 	}},
 	{Name: "pocketsphinx", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: never},
 	{Name: "espeak", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: never},
@@ -54,8 +59,16 @@ func Lookup(name string) (Builtin, bool) {
 func IsPath(plugin string) bool { return strings.ContainsRune(plugin, '/') }
 
 // Availability returns the check the agent registry runs on every agent: a
-// non-nil error, naming every reason, marks the agent unavailable.
+// non-nil error, naming every reason, marks the agent unavailable. It is
+// AvailabilityAt with OpenAI's own API as the default base URL.
 func Availability(haveOpenAIKey bool) func(*agent.Spec) error {
+	return AvailabilityAt(haveOpenAIKey, "")
+}
+
+// AvailabilityAt is Availability for OpenAI plugins whose base_url
+// defaults to defaultBaseURL (the runtime's OPENAI_BASE_URL; empty means
+// OpenAI's API, which needs the key).
+func AvailabilityAt(haveOpenAIKey bool, defaultBaseURL string) func(*agent.Spec) error {
 	return func(s *agent.Spec) error {
 		var errs []error
 		var needKey []string
@@ -77,7 +90,7 @@ func Availability(haveOpenAIKey bool) func(*agent.Spec) error {
 				errs = append(errs, fmt.Errorf("providers.%s: no built-in plugin named %q (built-ins: %s; or give a path to a plugin binary)", p.kind, p.ref.Plugin, names()))
 			case !serves(b, p.kind):
 				errs = append(errs, fmt.Errorf("providers.%s: plugin %q does not provide %s", p.kind, b.Name, p.kind))
-			case !haveOpenAIKey && b.NeedsOpenAIKey(p.ref.Options):
+			case !haveOpenAIKey && b.NeedsOpenAIKey(p.ref.Options, defaultBaseURL):
 				needKey = append(needKey, fmt.Sprintf("%s (%s)", p.kind, b.Name))
 			}
 		}

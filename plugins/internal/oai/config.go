@@ -16,8 +16,11 @@ const (
 
 // Defaults of the common options.
 const (
-	DefaultBaseURL    = "https://api.openai.com/v1"
-	DefaultAPIKeyEnv  = "OPENAI_API_KEY"
+	DefaultBaseURL   = "https://api.openai.com/v1"
+	DefaultAPIKeyEnv = "OPENAI_API_KEY"
+	// BaseURLEnv names the variable whose value, when set, is the
+	// default base_url (the runtime passes its OPENAI_BASE_URL setting).
+	BaseURLEnv        = "OPENAI_BASE_URL"
 	DefaultTimeout    = 30 * time.Second
 	DefaultMaxRetries = 3
 )
@@ -64,18 +67,30 @@ func IsOpenAIURL(baseURL string) bool {
 }
 
 // ReadConfig reads the common options and looks the API key up with
-// getenv. Without base_url the key is required (from api_key_env, default
-// OPENAI_API_KEY). With a base_url pointing elsewhere no key is needed, and
-// OpenAI's key is not sent to that server unless api_key_env names a
-// variable explicitly: a local Ollama has no business seeing it.
+// getenv. base_url defaults to OPENAI_BASE_URL, or OpenAI's API when that
+// is not set. For OpenAI's API the key is required (from api_key_env,
+// default OPENAI_API_KEY). With a base_url option pointing elsewhere no key
+// is needed, and OpenAI's key is not sent to that server unless
+// api_key_env names a variable explicitly: a local Ollama has no business
+// seeing it. A server named by OPENAI_BASE_URL gets OPENAI_API_KEY when it
+// is set, as OpenAI's own clients do, since the operator set both side by
+// side; it needs none.
 func ReadConfig(r *OptionReader, getenv func(string) string) Config {
+	def, fromEnv := DefaultBaseURL, false
+	if v := strings.TrimSpace(getenv(BaseURLEnv)); v != "" && !r.Has(OptBaseURL) {
+		def, fromEnv = v, true
+	}
 	c := Config{
-		BaseURL:    strings.TrimRight(r.String(OptBaseURL, DefaultBaseURL), "/"),
+		BaseURL:    strings.TrimRight(r.String(OptBaseURL, def), "/"),
 		Timeout:    r.Duration(OptTimeout, DefaultTimeout, 100*time.Millisecond, 10*time.Minute),
 		MaxRetries: r.Int(OptMaxRetries, DefaultMaxRetries, 0, 10),
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		r.Problemf(OptBaseURL, "must be an http:// or https:// URL such as %s", DefaultBaseURL)
+		if fromEnv {
+			r.Problemf(OptBaseURL, "defaults to %s, which must be an http:// or https:// URL such as %s, not %q", BaseURLEnv, DefaultBaseURL, def)
+		} else {
+			r.Problemf(OptBaseURL, "must be an http:// or https:// URL such as %s", DefaultBaseURL)
+		}
 		c.BaseURL = DefaultBaseURL
 	}
 	explicit := r.Has(OptAPIKeyEnv)
@@ -85,6 +100,9 @@ func ReadConfig(r *OptionReader, getenv func(string) string) Config {
 		return c
 	}
 	if !explicit && !c.IsOpenAI() {
+		if fromEnv {
+			c.APIKey = strings.TrimSpace(getenv(env))
+		}
 		return c
 	}
 	c.APIKey = strings.TrimSpace(getenv(env))

@@ -48,6 +48,34 @@ func TestReadConfig(t *testing.T) {
 			problems: []provider.OptionProblem{{Option: "api_key_env", Message: "MISSING is not set"}},
 		},
 		{
+			name: "OPENAI_BASE_URL is the default base_url, with the key when set",
+			env:  map[string]string{"OPENAI_BASE_URL": " http://localhost:11434/v1/ ", "OPENAI_API_KEY": "sk-default"},
+			want: oai.Config{BaseURL: "http://localhost:11434/v1", APIKey: "sk-default", Timeout: 30 * time.Second, MaxRetries: 3},
+		},
+		{
+			name: "OPENAI_BASE_URL needs no key",
+			env:  map[string]string{"OPENAI_BASE_URL": "http://localhost:11434/v1"},
+			want: oai.Config{BaseURL: "http://localhost:11434/v1", Timeout: 30 * time.Second, MaxRetries: 3},
+		},
+		{
+			name:     "OPENAI_BASE_URL at OpenAI needs the key",
+			env:      map[string]string{"OPENAI_BASE_URL": "https://api.openai.com/v1"},
+			want:     oai.Config{BaseURL: "https://api.openai.com/v1", Timeout: 30 * time.Second, MaxRetries: 3},
+			problems: []provider.OptionProblem{{Option: "api_key_env", Message: "OPENAI_API_KEY is not set"}},
+		},
+		{
+			name: "base_url wins over OPENAI_BASE_URL and gets no key",
+			env:  map[string]string{"OPENAI_BASE_URL": "http://localhost:11434/v1", "OPENAI_API_KEY": "sk-default"},
+			opts: provider.Options{"base_url": "http://127.0.0.1:8080/v1"},
+			want: oai.Config{BaseURL: "http://127.0.0.1:8080/v1", Timeout: 30 * time.Second, MaxRetries: 3},
+		},
+		{
+			name:     "bad OPENAI_BASE_URL",
+			env:      map[string]string{"OPENAI_BASE_URL": "localhost:11434", "OPENAI_API_KEY": "sk-default"},
+			want:     oai.Config{BaseURL: "https://api.openai.com/v1", APIKey: "sk-default", Timeout: 30 * time.Second, MaxRetries: 3},
+			problems: []provider.OptionProblem{{Option: "base_url", Message: `defaults to OPENAI_BASE_URL, which must be an http:// or https:// URL such as https://api.openai.com/v1, not "localhost:11434"`}},
+		},
+		{
 			name: "everything wrong",
 			env:  env,
 			opts: provider.Options{"base_url": "localhost:11434", "api_key_env": "", "timeout": "0s", "max_retries": -1},
