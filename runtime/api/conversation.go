@@ -40,7 +40,7 @@ func (s *server) processConversation(c *fiber.Ctx) error {
 	defer s.process.release()
 	ct := strings.ToLower(string(c.Request().Header.ContentType()))
 	if !strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
-		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, fmt.Sprintf("Content-Type must be multipart/form-data with fields audio, callId and systemPrompt, not %q", ct))
+		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, fmt.Sprintf("Content-Type must be multipart/form-data with fields audio, callId and systemPrompt, not %q", clip(ct, 64)))
 	}
 	form, err := c.MultipartForm()
 	if err != nil {

@@ -50,9 +50,6 @@ func refuseEncodedBodies(c *fiber.Ctx) error {
 	// Never let anything below decode it.
 	c.Request().Header.Del(fiber.HeaderContentEncoding)
 	c.Request().SetBodyRaw(nil)
-	if len(ce) > 32 {
-		ce = ce[:32]
-	}
 	return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
-		fmt.Sprintf("Content-Encoding %q is not accepted; send the request body uncompressed", ce))
+		fmt.Sprintf("Content-Encoding %q is not accepted; send the request body uncompressed", clip(ce, 32)))
 }

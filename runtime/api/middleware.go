@@ -66,7 +66,7 @@ func jsonBody(c *fiber.Ctx, limit int, v any) error {
 	}
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(string(c.Request().Header.ContentType()), ";")[0]))
 	if ct != fiber.MIMEApplicationJSON {
-		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, fmt.Sprintf("Content-Type must be application/json, not %q", ct))
+		return newError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, fmt.Sprintf("Content-Type must be application/json, not %q", clip(ct, 64)))
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
@@ -111,4 +111,13 @@ func jsonType(kind string) string {
 		return "array"
 	}
 	return "number"
+}
+
+// clip cuts a client-supplied value quoted back in an error message to n
+// bytes, so an error never grows with what the client sent.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
