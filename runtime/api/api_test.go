@@ -126,11 +126,15 @@ type response struct {
 	Raw    []byte
 }
 
-func (h *harness) do(t *testing.T, method, path, contentType string, body []byte) response {
+// do makes a request through the app; header is name, value pairs.
+func (h *harness) do(t *testing.T, method, path, contentType string, body []byte, header ...string) response {
 	t.Helper()
 	req := httptest.NewRequest(method, path, bytes.NewReader(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := h.app.Test(req, 10_000)
 	require.NoError(t, err)

@@ -39,23 +39,15 @@ func testGuard(t *testing.T) *auth.Guard {
 // empty).
 func (h *harness) send(t *testing.T, method, path, cred, body string) response {
 	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	var header []string
 	if cred != "" {
-		req.Header.Set("Authorization", "Bearer "+cred)
+		header = []string{"Authorization", "Bearer " + cred}
 	}
-	res, err := h.app.Test(req, 10_000)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	out := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-		_ = json.Unmarshal(raw, &out.Body)
+	contentType := ""
+	if body != "" {
+		contentType = "application/json"
 	}
-	return out
+	return h.do(t, method, path, contentType, []byte(body), header...)
 }
 
 // TestKeyModeEveryRoute asks every route with no key, a wrong key, a call
