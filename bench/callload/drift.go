@@ -16,9 +16,11 @@ import (
 )
 
 // drifter samples the runtime during a long window (-drift): its resident
-// memory, goroutines (go_goroutines from /metrics) and open files
-// (/proc/<pid>/fd), so that a soak run shows whether any of them grows
-// with time rather than with calls.
+// memory, its Go heap in use and goroutines (go_memstats_heap_inuse_bytes
+// and go_goroutines from /metrics) and open files (/proc/<pid>/fd), so that
+// a soak run shows whether any of them grows with time rather than with
+// calls. The heap tells Go's own memory from the C libraries' (libopus,
+// ONNX Runtime) and the allocator's, which only RSS shows.
 type drifter struct {
 	every   time.Duration
 	base    string // the runtime's URL
@@ -33,6 +35,7 @@ type drifter struct {
 type DriftSample struct {
 	Seconds    float64 `json:"seconds"`
 	RSSMB      float64 `json:"rssMB"`
+	HeapMB     float64 `json:"heapInuseMB"`
 	Goroutines float64 `json:"goroutines"`
 	Files      float64 `json:"openFiles"`
 }
@@ -45,6 +48,7 @@ type Drift struct {
 	// WarmupSeconds is the start of the window left out of the trends.
 	WarmupSeconds float64 `json:"warmupSeconds"`
 	RSS           Trend   `json:"rss"`
+	Heap          Trend   `json:"heapInuse"`
 	Goroutines    Trend   `json:"goroutines"`
 	Files         Trend   `json:"openFiles"`
 }
@@ -93,34 +97,45 @@ func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error
 	if err != nil {
 		return DriftSample{}, err
 	}
-	g, err := goroutines(ctx, d.base)
+	m, err := scrape(ctx, d.base, "go_goroutines", "go_memstats_heap_inuse_bytes")
 	if err != nil {
 		return DriftSample{}, err
 	}
-	return DriftSample{Seconds: now.Sub(d.start).Seconds(), RSSMB: float64(p.RSS) / (1 << 20), Goroutines: g, Files: float64(len(fds))}, nil
+	return DriftSample{Seconds: now.Sub(d.start).Seconds(), RSSMB: float64(p.RSS) / (1 << 20),
+		HeapMB: m["go_memstats_heap_inuse_bytes"] / (1 << 20), Goroutines: m["go_goroutines"], Files: float64(len(fds))}, nil
 }
 
-// goroutines reads go_goroutines from the runtime's /metrics.
-func goroutines(ctx context.Context, base string) (float64, error) {
+// scrape reads the named unlabelled samples from the runtime's /metrics.
+func scrape(ctx context.Context, base string, names ...string) (map[string]float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer res.Body.Close()
 	sc := bufio.NewScanner(io.LimitReader(res.Body, 16<<20))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	out := map[string]float64{}
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		for _, n := range names {
+			if v, ok := strings.CutPrefix(sc.Text(), n+" "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					out[n] = f
+				}
+			}
 		}
 	}
-	return 0, fmt.Errorf("no go_goroutines in %s/metrics", base)
+	for _, n := range names {
+		if _, ok := out[n]; !ok {
+			return nil, fmt.Errorf("no %s in %s/metrics", n, base)
+		}
+	}
+	return out, nil
 }
 
 // result fits the trends.
@@ -149,6 +164,7 @@ func (d *drifter) result() *Drift {
 		return fit(xs, ys)
 	}
 	out.RSS = pick(func(s DriftSample) float64 { return s.RSSMB })
+	out.Heap = pick(func(s DriftSample) float64 { return s.HeapMB })
 	out.Goroutines = pick(func(s DriftSample) float64 { return s.Goroutines })
 	out.Files = pick(func(s DriftSample) float64 { return s.Files })
 	return out
@@ -195,7 +211,7 @@ func (dr *Drift) print(w io.Writer) {
 	for _, q := range []struct {
 		name string
 		t    Trend
-	}{{"RSS MB", dr.RSS}, {"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
+	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
 		verdict := "GROWS"
 		if q.t.Flat {
 			verdict = "flat"
