@@ -49,7 +49,7 @@ type fakeConn struct {
 	id string
 }
 
-func (c fakeConn) Id() string { return c.id }
+func (c fakeConn) Id() string { return c.id } //nolint:revive // the name Engine.IO's interface gives it
 
 func text(s string) *packet.Packet {
 	return &packet.Packet{Type: packet.MESSAGE, Data: types.NewStringBufferString(s)}

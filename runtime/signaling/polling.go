@@ -56,7 +56,7 @@ type pollingTransport struct {
 func (p *pollingTransport) Send(packets []*packet.Packet) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.Transport.Writable() {
+	if p.Writable() {
 		if len(p.kept) > 0 { // kept ones first, in order
 			packets = append(p.kept, packets...)
 			p.kept = nil
@@ -76,7 +76,7 @@ func (p *pollingTransport) Send(packets []*packet.Packet) {
 func (p *pollingTransport) sendKept() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.kept) == 0 || !p.Transport.Writable() {
+	if len(p.kept) == 0 || !p.Writable() {
 		return
 	}
 	kept := p.kept
