@@ -126,7 +126,8 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 			values = append(values, fmt.Sprintf("%v=%.4g", s.Metric, s.Value))
 		}
 		t.Logf("%-45s %s: %s", q.panel, q.refID, strings.Join(values, " "))
-		quiet := strings.Contains(q.expr, "parley_plugin_") || strings.Contains(q.expr, "parley_refused_")
+		quiet := strings.Contains(q.expr, "parley_plugin_") || strings.Contains(q.expr, "parley_refused_") ||
+			strings.Contains(q.expr, "parley_panics_") || strings.Contains(q.expr, "parley_store_errors_")
 		if !quiet || strings.Contains(q.expr, "or vector(0)") {
 			require.NotZero(t, finite, "%s\nevaluated as %s returned no number: %v", q, expr, values)
 		}
