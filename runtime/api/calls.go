@@ -44,7 +44,7 @@ func (s *server) initiateCall(c *fiber.Ctx) error {
 		case req.ReceiverNumber != "":
 			return newError(http.StatusForbidden, CodeForbidden, "a call token places a call to its agent; receiverNumber needs an API key")
 		case req.Agent != "" && req.Agent != p.Token.Agent:
-			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("this call token is for agent %q, not %q", p.Token.Agent, req.Agent))
+			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("this call token is for agent %q, not %q", p.Token.Agent, clip(req.Agent, 64)))
 		}
 		req.Agent, req.TokenID = p.Token.Agent, p.Token.ID
 	}

@@ -46,7 +46,7 @@ func (s *server) mintToken(c *fiber.Ctx) error {
 	}
 	if _, err := s.deps.Agents.Get(name); err != nil {
 		if errors.Is(err, agent.ErrNotFound) {
-			return newError(http.StatusBadRequest, CodeValidation, fmt.Sprintf("agent: no agent named %q; GET /api/v1/agents lists them", name))
+			return newError(http.StatusBadRequest, CodeValidation, fmt.Sprintf("agent: no agent named %q; GET /api/v1/agents lists them", clip(name, 64)))
 		}
 		return err
 	}
