@@ -3,9 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -13,20 +10,12 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
-	"github.com/parleyhq/parley/runtime/store/sqlite"
 )
 
 func newLimitedCalls(t *testing.T, opts ...Option) *Calls {
 	t.Helper()
-	dir := t.TempDir()
-	writeAgent(t, dir, "prompt")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := agent.NewRegistry(dir, "default", agent.WithLogger(log))
-	require.NoError(t, err)
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	return NewCalls(st, reg, log, opts...)
+	c, _, _, _ := newCalls(t, opts...)
+	return c
 }
 
 // initiateAll starts n calls at once and returns those created and the

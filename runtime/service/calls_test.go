@@ -38,7 +38,9 @@ func writeAgent(t *testing.T, dir, prompt string) {
 	require.NoError(t, os.Rename(tmp, filepath.Join(dir, "default.yaml"))) // as editors save
 }
 
-func newCalls(t *testing.T) (*Calls, *agent.Registry, string, store.Store) {
+// newCalls is the service over a real agent directory and SQLite file, with
+// opts.
+func newCalls(t *testing.T, opts ...Option) (*Calls, *agent.Registry, string, store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	writeAgent(t, dir, "first prompt")
@@ -48,7 +50,7 @@ func newCalls(t *testing.T) (*Calls, *agent.Registry, string, store.Store) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	return NewCalls(st, reg, log), reg, dir, st
+	return NewCalls(st, reg, log, opts...), reg, dir, st
 }
 
 // TestRunningCallKeepsItsSpec edits the agent file while a call is live:
