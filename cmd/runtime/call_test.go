@@ -47,7 +47,7 @@ func dialAgent(t *testing.T, p *process) *agentCall {
 	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string)}
 	candidates := make(chan map[string]any, 256)
 	t.Cleanup(func() { close(candidates) })
-	a.sock = joinSession(t, p.base, a.session, "client-peer", func(sock *sio.Socket) {
+	a.sock = e2e.JoinSession(t, p.base, a.session, "client-peer", func(sock *sio.Socket) {
 		for _, name := range []string{"answer", "ice-candidate", "error", "peer-left",
 			"call-status", "transcript", "agent-response", "sentiment", "agent-speaking"} {
 			_ = sock.On(types.EventName(name), func(args ...any) {
@@ -202,32 +202,6 @@ func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duratio
 		require.NoError(t, err)
 		require.NoError(t, track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond}))
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// joinSession connects to /signaling (on registers its handlers first) and
-// joins session as peer, once: a join that is not confirmed fails the test.
-// (These tests used to join again on a new connection, around a server that
-// dropped events sent right after connecting; that hid the lost set-up a
-// browser, which does not retry, suffered. See
-// runtime/signaling/connectgate.go.)
-func joinSession(t *testing.T, base, session, peer string, on func(*sio.Socket)) *sio.Socket {
-	t.Helper()
-	joined := make(chan struct{})
-	var once sync.Once
-	sock, err := e2e.ConnectSignaling(base, 10*time.Second, func(sock *sio.Socket) {
-		on(sock)
-		_ = sock.On("joined-session", func(...any) { once.Do(func() { close(joined) }) })
-	})
-	require.NoError(t, err, "socket.io connect")
-	t.Cleanup(func() { sock.Disconnect() })
-	require.NoError(t, sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer}))
-	select {
-	case <-joined:
-		return sock
-	case <-time.After(10 * time.Second):
-		t.Fatal("join-session was not confirmed")
-		return nil
 	}
 }
 

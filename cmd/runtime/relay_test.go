@@ -10,6 +10,8 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/require"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // relayPeer is one person of a person-to-person call: a socket and a Pion
@@ -41,7 +43,7 @@ func newRelayPeer(t *testing.T, base, session, id string) *relayPeer {
 			_ = r.sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": id, "candidate": c.ToJSON()})
 		}
 	})
-	r.sock = joinSession(t, base, session, id, func(sock *sio.Socket) {
+	r.sock = e2e.JoinSession(t, base, session, id, func(sock *sio.Socket) {
 		r.on(sock, pc)
 	})
 	return r

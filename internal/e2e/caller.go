@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,4 +70,34 @@ func ConnectSignaling(base string, timeout time.Duration, setup func(*sio.Socket
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return sioclient.Connect(ctx, base, setup)
+}
+
+// JoinSession connects to base's /signaling (on, if not nil, registers its
+// handlers first) and joins session as peer, once: a join that is not
+// confirmed within 10 s fails the test. Tests never join again on a new
+// connection: that hid the lost set-up a browser, which does not retry,
+// suffered (issue 11; runtime/signaling/connectgate.go).
+func JoinSession(t testing.TB, base, session, peer string, on func(*sio.Socket)) *sio.Socket {
+	t.Helper()
+	joined := make(chan struct{})
+	var once sync.Once
+	sock, err := ConnectSignaling(base, 10*time.Second, func(sock *sio.Socket) {
+		if on != nil {
+			on(sock)
+		}
+		_ = sock.On("joined-session", func(...any) { once.Do(func() { close(joined) }) })
+	})
+	if err != nil {
+		t.Fatalf("socket.io connect: %v", err)
+	}
+	t.Cleanup(func() { sock.Disconnect() })
+	if err := sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer}); err != nil {
+		t.Fatalf("join-session: %v", err)
+	}
+	select {
+	case <-joined:
+	case <-time.After(10 * time.Second):
+		t.Fatal("join-session was not confirmed")
+	}
+	return sock
 }

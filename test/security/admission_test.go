@@ -325,7 +325,7 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 	})
 	answers := make(chan map[string]any, 1)
 	candidates := make(chan map[string]any, 64)
-	sock := joinOnce(t, rt.base, session, peer, func(sock *sio.Socket) {
+	sock := e2e.JoinSession(t, rt.base, session, peer, func(sock *sio.Socket) {
 		_ = sock.On("answer", func(args ...any) {
 			if m, ok := firstMap(args); ok {
 				select {
@@ -432,31 +432,6 @@ func sendSilence(t *testing.T, mic *webrtc.TrackLocalStaticSample, done <-chan s
 			_ = mic.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond})
 		}
 	}
-}
-
-// joinOnce connects to /signaling, lets on register its handlers and joins
-// session as peer, once: a join that is not confirmed fails the test
-// (issue 11: no lost set-up).
-func joinOnce(t *testing.T, base, session, peer string, on func(*sio.Socket)) *sio.Socket {
-	t.Helper()
-	joined := make(chan struct{})
-	var once sync.Once
-	sock, err := e2e.ConnectSignaling(base, 10*time.Second, func(sock *sio.Socket) {
-		on(sock)
-		_ = sock.On("joined-session", func(...any) { once.Do(func() { close(joined) }) })
-	})
-	if err != nil {
-		t.Fatalf("socket.io did not connect: %v", err)
-	}
-	t.Cleanup(func() { sock.Disconnect() })
-	require.NoError(t, sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer}))
-	select {
-	case <-joined:
-		return sock
-	case <-time.After(10 * time.Second):
-		t.Fatal("join-session was not confirmed")
-	}
-	return nil
 }
 
 func firstMap(args []any) (map[string]any, bool) {
