@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ import (
 // a soak run shows whether any of them grows with time rather than with
 // calls. The heap tells Go's own memory from the C libraries' (libopus,
 // ONNX Runtime) and the allocator's, which only RSS shows.
+//
+// With profiles set (-profiles), it also saves two heap profiles of the
+// runtime, at the end of the warm-up and at the end of the window, so that
+// what grew in between can be named (go tool pprof -diff_base).
 type drifter struct {
 	every   time.Duration
 	base    string // the runtime's URL
@@ -29,13 +34,20 @@ type drifter struct {
 	next    time.Time
 	samples []DriftSample
 	errs    int
+
+	window   time.Duration // the whole steady window
+	profiles *profiler     // nil: none
 }
 
 // DriftSample is the runtime at one instant of the window.
 type DriftSample struct {
-	Seconds    float64 `json:"seconds"`
-	RSSMB      float64 `json:"rssMB"`
-	HeapMB     float64 `json:"heapInuseMB"`
+	Seconds float64 `json:"seconds"`
+	RSSMB   float64 `json:"rssMB"`
+	HeapMB  float64 `json:"heapInuseMB"`
+	// RetainedMB is heap memory Go holds but does not use: free spans
+	// not yet returned to the system (heap idle minus released).
+	RetainedMB float64 `json:"heapRetainedMB"`
+	StackMB    float64 `json:"stackInuseMB"`
 	Goroutines float64 `json:"goroutines"`
 	Files      float64 `json:"openFiles"`
 }
@@ -49,8 +61,12 @@ type Drift struct {
 	WarmupSeconds float64 `json:"warmupSeconds"`
 	RSS           Trend   `json:"rss"`
 	Heap          Trend   `json:"heapInuse"`
-	Goroutines    Trend   `json:"goroutines"`
-	Files         Trend   `json:"openFiles"`
+	Retained      Trend   `json:"heapRetained"`
+	Stack         Trend   `json:"stackInuse"`
+	// Profiles are the heap profiles saved (-profiles), warm-up first.
+	Profiles   []string `json:"profiles,omitempty"`
+	Goroutines Trend    `json:"goroutines"`
+	Files      Trend    `json:"openFiles"`
 }
 
 // Trend is a least-squares line through one quantity's samples.
@@ -67,8 +83,8 @@ type Trend struct {
 	Flat bool `json:"flat"`
 }
 
-func newDrifter(every time.Duration, base string, pid int) *drifter {
-	return &drifter{every: every, base: base, pid: pid}
+func newDrifter(every, window time.Duration, base string, pid int) *drifter {
+	return &drifter{every: every, window: window, base: base, pid: pid}
 }
 
 // tick samples when a sample is due.
@@ -86,6 +102,16 @@ func (d *drifter) tick(ctx context.Context, now time.Time) {
 		return
 	}
 	d.samples = append(d.samples, s)
+	if d.profiles != nil && len(d.profiles.saved) == 0 && now.Sub(d.start) >= d.window/5 {
+		d.profiles.save(ctx, "heap-warm.pb.gz")
+	}
+}
+
+// finish saves the end-of-window profile.
+func (d *drifter) finish(ctx context.Context) {
+	if d != nil && d.profiles != nil {
+		d.profiles.save(ctx, "heap-end.pb.gz")
+	}
 }
 
 func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error) {
@@ -97,12 +123,17 @@ func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error
 	if err != nil {
 		return DriftSample{}, err
 	}
-	m, err := scrape(ctx, d.base, "go_goroutines", "go_memstats_heap_inuse_bytes")
+	m, err := scrape(ctx, d.base, "go_goroutines", "go_memstats_heap_inuse_bytes", "go_memstats_heap_idle_bytes",
+		"go_memstats_heap_released_bytes", "go_memstats_stack_inuse_bytes")
 	if err != nil {
 		return DriftSample{}, err
 	}
-	return DriftSample{Seconds: now.Sub(d.start).Seconds(), RSSMB: float64(p.RSS) / (1 << 20),
-		HeapMB: m["go_memstats_heap_inuse_bytes"] / (1 << 20), Goroutines: m["go_goroutines"], Files: float64(len(fds))}, nil
+	const mb = 1 << 20
+	return DriftSample{Seconds: now.Sub(d.start).Seconds(), RSSMB: float64(p.RSS) / mb,
+		HeapMB:     m["go_memstats_heap_inuse_bytes"] / mb,
+		RetainedMB: (m["go_memstats_heap_idle_bytes"] - m["go_memstats_heap_released_bytes"]) / mb,
+		StackMB:    m["go_memstats_stack_inuse_bytes"] / mb,
+		Goroutines: m["go_goroutines"], Files: float64(len(fds))}, nil
 }
 
 // scrape reads the named unlabelled samples from the runtime's /metrics.
@@ -138,6 +169,52 @@ func scrape(ctx context.Context, base string, names ...string) (map[string]float
 	return out, nil
 }
 
+// profiler saves heap profiles from the runtime's debug listener.
+type profiler struct {
+	debugURL string // serves /debug/pprof/
+	dir      string
+	saved    []string
+	logf     func(string, ...any)
+}
+
+// save writes the runtime's heap profile (after a collection, gc=1) to
+// name in the profile directory; a failure is logged, not fatal.
+func (p *profiler) save(ctx context.Context, name string) {
+	path := filepath.Join(p.dir, name)
+	if err := p.fetch(ctx, path); err != nil {
+		p.logf("heap profile %s: %v", name, err)
+		return
+	}
+	p.saved = append(p.saved, path)
+	p.logf("heap profile saved: %s", path)
+}
+
+func (p *profiler) fetch(ctx context.Context, path string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.debugURL+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", req.URL, res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, io.LimitReader(res.Body, 256<<20)); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // result fits the trends.
 func (d *drifter) result() *Drift {
 	if d == nil {
@@ -165,6 +242,11 @@ func (d *drifter) result() *Drift {
 	}
 	out.RSS = pick(func(s DriftSample) float64 { return s.RSSMB })
 	out.Heap = pick(func(s DriftSample) float64 { return s.HeapMB })
+	out.Retained = pick(func(s DriftSample) float64 { return s.RetainedMB })
+	out.Stack = pick(func(s DriftSample) float64 { return s.StackMB })
+	if d.profiles != nil {
+		out.Profiles = d.profiles.saved
+	}
 	out.Goroutines = pick(func(s DriftSample) float64 { return s.Goroutines })
 	out.Files = pick(func(s DriftSample) float64 { return s.Files })
 	return out
@@ -211,12 +293,16 @@ func (dr *Drift) print(w io.Writer) {
 	for _, q := range []struct {
 		name string
 		t    Trend
-	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
+	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"retained MB", dr.Retained}, {"stacks MB", dr.Stack},
+		{"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
 		verdict := "GROWS"
 		if q.t.Flat {
 			verdict = "flat"
 		}
-		_, _ = fmt.Fprintf(w, "  %-10s mean %9.1f  slope %+8.3f/min (se %.3f)  %+6.2f %%/h  %s\n",
+		_, _ = fmt.Fprintf(w, "  %-11s mean %9.1f  slope %+8.3f/min (se %.3f)  %+6.2f %%/h  %s\n",
 			q.name, q.t.Mean, q.t.SlopePerMin, q.t.SlopeSE, q.t.PercentPerHour, verdict)
+	}
+	if len(dr.Profiles) == 2 {
+		_, _ = fmt.Fprintf(w, "  heap growth over the window: go tool pprof -top -diff_base %s %s\n", dr.Profiles[0], dr.Profiles[1])
 	}
 }

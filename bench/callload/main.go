@@ -41,7 +41,7 @@ type options struct {
 	Ramp                                 float64
 	Duration, SetupTimeout, Settle       time.Duration
 	Drift, Chaos                         time.Duration
-	ChaosAgent                           string
+	ChaosAgent, Profiles                 string
 	Audio, WAV, Text                     string
 	Pause                                time.Duration
 	Warmup, JSON, KeepData               bool
@@ -76,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "steady window measured once every call is connected")
 	fs.DurationVar(&o.SetupTimeout, "setup-timeout", 30*time.Second, "longest one call may take from POST to connected")
 	fs.DurationVar(&o.Drift, "drift", 0, "sample the runtime's RSS, goroutines and open files this often in the window and fit their trend (a soak run; 0: off)")
+	fs.StringVar(&o.Profiles, "profiles", "", "with -spawn and -drift: save the runtime's heap profiles at the end of the warm-up and of the window into this directory")
 	fs.DurationVar(&o.Chaos, "chaos", 0, "SIGKILL one plugin process of the runtime this often in the window, each in turn (0: off)")
 	fs.StringVar(&o.ChaosAgent, "chaos-agent", "", "place the first call to this agent: a runtime built with -tags chaos panics in the conversation of an agent named chaos-panic... at the caller's first turn")
 	fs.DurationVar(&o.Settle, "settle", 2*time.Second, "quiet time before the baseline sample")
@@ -95,6 +96,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("give exactly one of -url and -spawn")
 	case o.Spawn == "" && len(o.Env) > 0:
 		return o, errors.New("-env goes with -spawn")
+	case o.Profiles != "" && (o.Spawn == "" || o.Drift <= 0):
+		return o, errors.New("-profiles goes with -spawn and -drift")
 	case o.Spawn != "" && o.PID != 0:
 		return o, errors.New("-pid goes with -url; -spawn measures the process it starts")
 	case o.Calls < 1 || o.Ramp <= 0 || o.Duration <= 0:
@@ -138,11 +141,11 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	url, pid := o.URL, o.PID
+	url, pid, debugURL := o.URL, o.PID, ""
 	if o.Spawn != "" {
 		// The called agent is also the spawned runtime's default, so an
 		// agents directory without a "default" agent (bench/agents) works.
-		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, DefaultAgent: o.Agent, TempPrefix: "callload-runtime-", Env: o.Env})
+		rt, err := spawn.Start(o.Spawn, spawn.Options{AgentsDir: o.AgentsDir, DefaultAgent: o.Agent, TempPrefix: "callload-runtime-", Env: o.Env, Profiles: o.Profiles != ""})
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +157,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 				logf("runtime log kept at %s", rt.Log)
 			}
 		}()
-		url, pid = rt.URL, rt.PID
+		url, pid, debugURL = rt.URL, rt.PID, rt.DebugURL
 		logf("spawned %s as pid %d on %s (log %s)", o.Spawn, pid, url, rt.Log)
 		if err := rest.NewClient(url, 1).Ready(ctx, time.Minute); err != nil {
 			return nil, fmt.Errorf("%w\n%s", err, rt.LogTail(30))
@@ -179,7 +182,13 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	}
 	m := newMeter(pid)
 	if o.Drift > 0 {
-		m.drift = newDrifter(o.Drift, url, pid)
+		m.drift = newDrifter(o.Drift, o.Duration, url, pid)
+		if o.Profiles != "" {
+			if err := os.MkdirAll(o.Profiles, 0o755); err != nil {
+				return nil, err
+			}
+			m.drift.profiles = &profiler{debugURL: debugURL, dir: o.Profiles, logf: logf}
+		}
 	}
 	if o.Chaos > 0 {
 		m.chaos = newChaoser(o.Chaos, pid)
@@ -208,6 +217,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 	sh.steady.Store(true)
 	werr := m.watch(ctx, o.Duration)
 	sh.steady.Store(false)
+	m.drift.finish(ctx)
 	if err := m.end(); err != nil {
 		return rep, err
 	}

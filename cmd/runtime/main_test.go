@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"mime/multipart"
 	"net/http"
@@ -187,6 +188,27 @@ func TestGracefulStop(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, p.cmd.Wait(), "log:\n%s", p.logs)
 	require.Contains(t, p.logs.String(), `"msg":"stopped"`)
+}
+
+// TestDebugProfiles checks PARLEY_DEBUG_ADDR serves a heap profile on its
+// own listener, that the public port has no such route, and that the
+// runtime still stops cleanly.
+func TestDebugProfiles(t *testing.T) {
+	debug := fmt.Sprintf("127.0.0.1:%d", e2e.FreePort(t))
+	p := start(t, t.TempDir(), "PARLEY_DEBUG_ADDR="+debug)
+	res, err := http.Get("http://" + debug + "/debug/pprof/heap?debug=1")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(body), "heap profile:")
+	res, err = http.Get(p.base + "/debug/pprof/heap")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode)
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.cmd.Wait(), "log:\n%s", p.logs)
 }
 
 // TestSecretsNotLogged starts the runtime with a key and checks it is not in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -120,8 +121,19 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "page", fmt.Sprintf("%s://localhost:%d/", scheme, cfg.Port), "docs", fmt.Sprintf("%s://localhost:%d/api/docs", scheme, cfg.Port))
 
+	var debugLn net.Listener
+	if cfg.Debug.Addr != "" {
+		if debugLn, err = net.Listen("tcp", cfg.Debug.Addr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("debug listener: %w", err)
+		}
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return agents.Run(base) })
+	if debugLn != nil {
+		g.Go(func() error { return serveDebug(gctx, debugLn, log.With("component", "debug")) })
+	}
 	g.Go(func() error {
 		return calls.RunLifetimes(base, service.Lifetimes{
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),

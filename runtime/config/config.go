@@ -36,6 +36,14 @@ type Config struct {
 	Log           Log       `koanf:"log"`
 	Auth          Auth      `koanf:"auth"`
 	TLS           TLS       `koanf:"tls"`
+	Debug         Debug     `koanf:"debug"`
+}
+
+// Debug holds the operator's diagnostics.
+type Debug struct {
+	// Addr is the loopback address of a separate listener serving Go's
+	// runtime profiles at /debug/pprof/; empty: off.
+	Addr string `koanf:"addr"`
 }
 
 // Auth holds the credentials of key mode.

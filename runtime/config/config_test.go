@@ -155,3 +155,18 @@ func TestAdmissionSettings(t *testing.T) {
 		require.ErrorContains(t, err, key, env)
 	}
 }
+
+func TestDebugAddrIsLoopbackOnly(t *testing.T) {
+	c, err := Load(Sources{})
+	require.NoError(t, err)
+	require.Empty(t, c.Debug.Addr, "profiles are off by default")
+	for _, ok := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:6060"} {
+		c, err := Load(Sources{Environ: []string{"PARLEY_DEBUG_ADDR=" + ok}})
+		require.NoError(t, err, ok)
+		require.Equal(t, ok, c.Debug.Addr)
+	}
+	for _, bad := range []string{":6060", "0.0.0.0:6060", "10.0.0.1:6060", "127.0.0.1", "example.com:6060"} {
+		_, err := Load(Sources{Environ: []string{"PARLEY_DEBUG_ADDR=" + bad}})
+		require.ErrorContains(t, err, "debug.addr (PARLEY_DEBUG_ADDR)", bad)
+	}
+}

@@ -64,6 +64,7 @@ var Settings = []Setting{
 	{Key: "signaling.event_rate", Env: EnvPrefix + "SIGNALING_EVENT_RATE", Default: 200, Help: "Socket.IO packets per second per connection (bursts of twice that), 0 for no limit; a client sending more is disconnected"},
 	{Key: "signaling.byte_rate", Env: EnvPrefix + "SIGNALING_BYTE_RATE", Default: 512 << 10, Help: "Socket.IO bytes per second per connection (bursts of twice that, at least one largest message), 0 for no limit; a client sending more is disconnected"},
 	{Key: "vad.dir", Env: EnvPrefix + "VAD_DIR", Default: "", Help: "directory of silero_vad.onnx and libonnxruntime.so.1 (empty: vad/ beside the binary); without them an energy detector is used"},
+	{Key: "debug.addr", Env: EnvPrefix + "DEBUG_ADDR", Default: "", Help: "loopback address (such as 127.0.0.1:6060) of a separate listener serving Go's runtime profiles at /debug/pprof/, without authentication (empty: off)"},
 	{Key: "log.level", Env: EnvPrefix + "LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Key: "log.format", Env: EnvPrefix + "LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 }

@@ -112,6 +112,9 @@ func (c *Config) Validate() error {
 		bad("plugins.nice", "must be from 0 to 19, not %d", c.Plugins.Nice)
 	}
 	c.Admission.validate(bad)
+	if a := c.Debug.Addr; a != "" && !loopbackAddr(a) {
+		bad("debug.addr", "must be a loopback host:port such as 127.0.0.1:6060 (the profiles have no authentication), not %q", a)
+	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -123,6 +126,19 @@ func (c *Config) Validate() error {
 		bad("log.format", "must be text or json, not %q", c.Log.Format)
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackAddr reports whether a is host:port with a loopback host.
+func loopbackAddr(a string) bool {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func envOf(key string) string {

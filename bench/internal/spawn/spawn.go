@@ -30,6 +30,9 @@ type Options struct {
 	VADDir string
 	// TempPrefix names the data directory (default "runtime-").
 	TempPrefix string
+	// Profiles serves the runtime's Go profiles on a second free loopback
+	// port (PARLEY_DEBUG_ADDR); Runtime.DebugURL names it.
+	Profiles bool
 	// Env is added last to the runtime's environment (KEY=VALUE), so it
 	// overrides the settings above, e.g. PARLEY_MAX_CALLS=20.
 	Env []string
@@ -37,12 +40,14 @@ type Options struct {
 
 // Runtime is a runtime this program started and must stop.
 type Runtime struct {
-	cmd  *exec.Cmd
-	URL  string // base URL, http://127.0.0.1:<port>
-	PID  int
-	dir  string
-	Log  string // the runtime's stdout and stderr
-	done chan struct{}
+	cmd *exec.Cmd
+	URL string // base URL, http://127.0.0.1:<port>
+	// DebugURL serves /debug/pprof/ when Options.Profiles; else empty.
+	DebugURL string
+	PID      int
+	dir      string
+	Log      string // the runtime's stdout and stderr
+	done     chan struct{}
 }
 
 // Start starts bin (with its plugins in plugins/ beside it) on a free
@@ -112,6 +117,15 @@ func Start(bin string, o Options) (*Runtime, error) {
 		// admission stops it; Env may set a cap back.
 		"PARLEY_MAX_CALLS=0",
 	)
+	var debugURL string
+	if o.Profiles {
+		dport, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		debugURL = fmt.Sprintf("http://127.0.0.1:%d", dport)
+		cmd.Env = append(cmd.Env, fmt.Sprintf("PARLEY_DEBUG_ADDR=127.0.0.1:%d", dport))
+	}
 	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Should this program die without cleaning up, the runtime goes too.
@@ -120,7 +134,7 @@ func Start(bin string, o Options) (*Runtime, error) {
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("start %s: %w", abs, err)
 	}
-	s := &Runtime{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), PID: cmd.Process.Pid, dir: dir, Log: logPath, done: make(chan struct{})}
+	s := &Runtime{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), PID: cmd.Process.Pid, DebugURL: debugURL, dir: dir, Log: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	return s, nil
 }
