@@ -79,6 +79,20 @@ type Turn struct {
 	StartedAt   time.Time
 	EndedAt     time.Time
 	Timings     Timings
+	// ToolCalls are the tools an assistant turn called, in order, with
+	// what each returned (its Text is what the agent said after them).
+	ToolCalls []ToolCall
+}
+
+// ToolCall is one tool the agent called during a turn.
+type ToolCall struct {
+	ID        string // the model's id of the call
+	Name      string
+	Arguments string // the JSON the model wrote, as written
+	Result    string // what the tool returned (JSON), when it succeeded
+	Error     string // why it failed, as the model was told; empty on success
+	StartedAt time.Time
+	Duration  time.Duration
 }
 
 // Sentiment is the scored mood of a user turn.

@@ -44,14 +44,15 @@ func TestLiveCallsBefore(t *testing.T) {
 
 func TestDeleteCallsBefore(t *testing.T) {
 	ctx := context.Background()
-	s, _ := openStore(t)
+	s, path := openStore(t)
 	// Five finished calls a minute apart, each with a turn, and a live one
 	// older than all of them.
 	for i := range 5 {
 		c := &call.Call{ID: fmt.Sprint("old", i), SessionID: fmt.Sprint("s", i), Status: call.StatusEnded,
 			CreatedAt: base.Add(time.Duration(i) * time.Minute), EndedAt: base.Add(time.Duration(i)*time.Minute + time.Second)}
 		require.NoError(t, s.CreateCall(ctx, c))
-		require.NoError(t, s.AppendTurns(ctx, c.ID, &store.Turn{Role: store.RoleUser, Text: "hello"}))
+		require.NoError(t, s.AppendTurns(ctx, c.ID, &store.Turn{Role: store.RoleUser, Text: "hello"},
+			&store.Turn{Role: store.RoleAssistant, Text: "hi", ToolCalls: []store.ToolCall{{ID: "1", Name: "lookup", Arguments: "{}", Result: "{}"}}}))
 	}
 	require.NoError(t, s.CreateCall(ctx, &call.Call{ID: "live", SessionID: "sl", Status: call.StatusInProgress, CreatedAt: base.Add(-time.Hour)}))
 
@@ -78,5 +79,9 @@ func TestDeleteCallsBefore(t *testing.T) {
 	}
 	turns, err := s.Turns(ctx, "old3")
 	require.NoError(t, err)
-	require.Len(t, turns, 1)
+	require.Len(t, turns, 2)
+	require.Len(t, turns[1].ToolCalls, 1)
+	var orphans int
+	require.NoError(t, rawDB(t, path).QueryRowContext(ctx, `SELECT COUNT(*) FROM tool_calls WHERE call_id IN ('old0', 'old1', 'old2')`).Scan(&orphans))
+	require.Zero(t, orphans, "tool calls go with their call")
 }

@@ -113,6 +113,45 @@ const turnColumns = `call_id, seq, role, text, sentiment_label, sentiment_score,
 	started_at, ended_at, speech_start_at, speech_end_at, stt_final_delay_ns,
 	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns`
 
+// toolCallColumns are a tool call's columns, in the order of toolCallArgs
+// and scanToolCall.
+const toolCallColumns = `call_id, turn_seq, idx, id, name, arguments, result, error, started_at, duration_ns`
+
+// toolCallArgs returns tc's values for toolCallColumns.
+func toolCallArgs(callID string, seq, idx int, tc store.ToolCall) []any {
+	return []any{callID, seq, idx, tc.ID, tc.Name, tc.Arguments, nullString(tc.Result, tc.Error != ""), nullString(tc.Error, tc.Error == ""),
+		formatTime(tc.StartedAt), int64(tc.Duration)}
+}
+
+// nullString is s, or NULL when null.
+func nullString(s string, null bool) any {
+	if null {
+		return nil
+	}
+	return s
+}
+
+// scanToolCall reads one row of toolCallColumns: the turn's seq and the call.
+func scanToolCall(row interface{ Scan(...any) error }) (int, store.ToolCall, error) {
+	var (
+		tc              store.ToolCall
+		callID          string
+		seq, idx        int
+		result, errText sql.NullString
+		started         sql.NullString
+		dur             int64
+	)
+	if err := row.Scan(&callID, &seq, &idx, &tc.ID, &tc.Name, &tc.Arguments, &result, &errText, &started, &dur); err != nil {
+		return 0, tc, err
+	}
+	tc.Result, tc.Error, tc.Duration = result.String, errText.String, time.Duration(dur)
+	var err error
+	if tc.StartedAt, err = parseTime(started); err != nil {
+		return 0, tc, fmt.Errorf("tool call %d of turn %d: %w", idx, seq, err)
+	}
+	return seq, tc, nil
+}
+
 // turnArgs returns t's values for turnColumns.
 func turnArgs(callID string, seq int, t *store.Turn) []any {
 	var label, score any

@@ -47,6 +47,12 @@ func (s *Store) AppendTurns(ctx context.Context, callID string, turns ...*store.
 			if _, err := stmt.ExecContext(ctx, turnArgs(callID, last+i+1, t)...); err != nil {
 				return fmt.Errorf("insert turn %d: %w", last+i+1, err)
 			}
+			for j, tc := range t.ToolCalls {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO tool_calls (`+toolCallColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					toolCallArgs(callID, last+i+1, j, tc)...); err != nil {
+					return fmt.Errorf("insert tool call %d of turn %d: %w", j, last+i+1, err)
+				}
+			}
 		}
 		return nil
 	})
@@ -78,7 +84,36 @@ func (s *Store) Turns(ctx context.Context, callID string) ([]*store.Turn, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: turns of call %s: %w", callID, err)
 	}
+	if err := s.attachToolCalls(ctx, callID, turns); err != nil {
+		return nil, fmt.Errorf("sqlite: turns of call %s: %w", callID, err)
+	}
 	return turns, nil
+}
+
+// attachToolCalls reads the call's tool calls into the turns that made them.
+func (s *Store) attachToolCalls(ctx context.Context, callID string, turns []*store.Turn) error {
+	if len(turns) == 0 {
+		return nil
+	}
+	bySeq := make(map[int]*store.Turn, len(turns))
+	for _, t := range turns {
+		bySeq[t.Seq] = t
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+toolCallColumns+` FROM tool_calls WHERE call_id = ? ORDER BY turn_seq, idx`, callID)
+	if err != nil {
+		return fmt.Errorf("tool calls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		seq, tc, err := scanToolCall(rows)
+		if err != nil {
+			return fmt.Errorf("tool calls: %w", err)
+		}
+		if t := bySeq[seq]; t != nil {
+			t.ToolCalls = append(t.ToolCalls, tc)
+		}
+	}
+	return rows.Err()
 }
 
 func checkTurn(t *store.Turn) error {
@@ -89,6 +124,16 @@ func checkTurn(t *store.Turn) error {
 		return fmt.Errorf("role %q is neither %q nor %q", t.Role, store.RoleUser, store.RoleAssistant)
 	case t.Sentiment != nil && math.IsNaN(t.Sentiment.Score):
 		return errors.New("sentiment score is NaN") // SQLite would store NULL
+	case len(t.ToolCalls) > 0 && t.Role != store.RoleAssistant:
+		return fmt.Errorf("a %s turn has tool calls; only assistant turns do", t.Role)
+	}
+	for i, tc := range t.ToolCalls {
+		if tc.Name == "" {
+			return fmt.Errorf("tool call %d has no name", i)
+		}
+		if tc.Duration < 0 {
+			return fmt.Errorf("tool call %d has a negative duration", i)
+		}
 	}
 	return nil
 }

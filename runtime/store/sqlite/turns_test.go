@@ -46,6 +46,12 @@ func TestTurnsRoundTrip(t *testing.T) {
 			FirstPacket:     base.Add(3*time.Second + 999),
 			RuntimeOverhead: 12*time.Millisecond + 345,
 		},
+		ToolCalls: []store.ToolCall{
+			{ID: "call_1", Name: "lookup_order", Arguments: `{"order":"12345"}`, Result: `{"status":"shipped"}`,
+				StartedAt: base.Add(2500 * time.Millisecond), Duration: 42*time.Millisecond + 7},
+			{ID: "call_2", Name: "book", Arguments: `{"day":`, Error: "the arguments are not JSON", Duration: 0},
+			{ID: "call_3", Name: "empty", Arguments: `{}`, Result: ""}, // a tool that returned nothing
+		},
 	}
 	bare := &store.Turn{Role: store.RoleUser, Text: ""}                                   // all zero: NULLs everywhere
 	zeroScore := &store.Turn{Role: store.RoleUser, Sentiment: &store.Sentiment{Score: 0}} // non-nil but zero
@@ -152,6 +158,8 @@ func TestAppendTurnsRejectsInvalid(t *testing.T) {
 		{"no role", &store.Turn{Text: "x"}},
 		{"other role", &store.Turn{Role: "system", Text: "x"}},
 		{"NaN score", &store.Turn{Role: store.RoleUser, Sentiment: &store.Sentiment{Label: "x", Score: math.NaN()}}},
+		{"tool call on a user turn", &store.Turn{Role: store.RoleUser, ToolCalls: []store.ToolCall{{Name: "x"}}}},
+		{"tool call without a name", &store.Turn{Role: store.RoleAssistant, ToolCalls: []store.ToolCall{{ID: "1"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
