@@ -92,6 +92,27 @@ type turnDTO struct {
 	StartedAt   string        `json:"startedAt"`
 	EndedAt     string        `json:"endedAt"`
 	Timings     *timingsDTO   `json:"timings,omitempty"`
+	ToolCalls   []toolCallDTO `json:"toolCalls,omitempty"`
+}
+
+type toolCallDTO struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Arguments  string   `json:"arguments"`
+	Result     *string  `json:"result,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	StartedAt  *string  `json:"startedAt,omitempty"`
+	DurationMs *float64 `json:"durationMs,omitempty"`
+}
+
+func toToolCallDTO(tc store.ToolCall) toolCallDTO {
+	d := toolCallDTO{ID: tc.ID, Name: tc.Name, Arguments: tc.Arguments, Error: tc.Error,
+		StartedAt: isoPtr(tc.StartedAt), DurationMs: ms(tc.Duration)}
+	if tc.Error == "" {
+		r := tc.Result
+		d.Result = &r
+	}
+	return d
 }
 
 func toTurnDTO(t *store.Turn) turnDTO {
@@ -105,6 +126,9 @@ func toTurnDTO(t *store.Turn) turnDTO {
 	}
 	if t.Sentiment != nil {
 		d.Sentiment = &sentimentDTO{Sentiment: t.Sentiment.Label, Score: t.Sentiment.Score}
+	}
+	for _, tc := range t.ToolCalls {
+		d.ToolCalls = append(d.ToolCalls, toToolCallDTO(tc))
 	}
 	if t.Timings != (store.Timings{}) {
 		tm := t.Timings
