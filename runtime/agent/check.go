@@ -93,9 +93,27 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := deref(n.Content[i]); k != nil && k.ShortTag() != "!!str" {
-				c.add(joinKey(path, k.Value), k.Line, k, "key must be a string; put quotes around %s", k.Value)
+			k := deref(n.Content[i])
+			if k == nil {
+				continue
 			}
+			if k.ShortTag() != "!!str" {
+				c.add(joinKey(path, k.Value), k.Line, k, "key must be a string; put quotes around %s", k.Value)
+				continue
+			}
+			if _, ok := c.lines[joinKey(path, k.Value)]; !ok {
+				c.lines[joinKey(path, k.Value)] = k.Line
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			c.add(path, line, n, "must be a list (items starting with -), not %s", describe(n))
+			return
+		}
+		for i, item := range n.Content {
+			key := fmt.Sprintf("%s[%d]", path, i)
+			c.lines[key] = deref(item).Line
+			c.value(key, deref(item).Line, item, t.Elem())
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {

@@ -35,3 +35,9 @@ func WithDebounce(d time.Duration) Option {
 		}
 	}
 }
+
+// WithEnv sets where tool headers' ${NAME} references are looked up
+// (default os.LookupEnv); an agent naming an unset variable is unavailable.
+func WithEnv(lookup func(string) (string, bool)) Option {
+	return func(r *Registry) { r.lookupEnv = lookup }
+}

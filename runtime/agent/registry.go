@@ -20,6 +20,7 @@ type Registry struct {
 	defaultName string
 	log         *slog.Logger
 	available   func(*Spec) error
+	lookupEnv   func(string) (string, bool) // os.LookupEnv unless a test sets it
 	debounce    time.Duration
 
 	snap     atomic.Pointer[snapshot]

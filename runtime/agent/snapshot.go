@@ -86,6 +86,13 @@ func (r *Registry) newEntry(x fileResult) *entry {
 			x.file, x.spec.Version, x.spec.LoadedAt.Format(time.RFC3339)))
 	}
 	e.info.Status = StatusReady
+	if ps := x.spec.EnvProblems(r.lookupEnv); len(ps) > 0 {
+		// A secret the tools need is missing here: valid, not runnable.
+		e.info.Status = StatusUnavailable
+		e.info.Errors = append(e.info.Errors, ps...)
+		e.err = fmt.Errorf("%w: %q: %s", ErrUnavailable, x.spec.Name, strings.Join(ps, "; "))
+		return e
+	}
 	if r.available != nil {
 		if err := r.available(x.spec); err != nil {
 			e.info.Status = StatusUnavailable

@@ -48,6 +48,9 @@ type Spec struct {
 	// its silence timeout; empty for a built-in goodbye in its language.
 	Goodbye string `yaml:"goodbye,omitempty" json:"goodbye,omitempty" jsonschema_description:"Said before the agent ends a call that reached max_duration or silence_timeout; omit for a built-in goodbye in the agent's language."`
 
+	// Tools are the functions the chat model may call.
+	Tools []Tool `yaml:"tools,omitempty" json:"tools,omitempty" jsonschema:"maxItems=32" jsonschema_description:"Functions the chat model may call during a call (at most 32): HTTP requests to your systems, end_call and transfer_call. See docs/tools.md."`
+
 	// File is the absolute path of the file the spec was loaded from.
 	File string `yaml:"-" json:"file,omitempty"`
 	// Version identifies the file content the spec was loaded from (a
@@ -59,6 +62,11 @@ type Spec struct {
 	// nameLine is the line of the name key, for problems found later
 	// (duplicate names across files).
 	nameLine int
+	// keyLines maps key paths to their lines, for problems found after
+	// loading (EnvProblems).
+	keyLines map[string]int
+	// params are the compiled parameter schemas of the tools, by name.
+	params map[string]*ParamSchema
 }
 
 // History controls how much of the conversation the chat model sees.
