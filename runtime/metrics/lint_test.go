@@ -25,6 +25,8 @@ func exercised() *Metrics {
 	m.PluginError("espeak", KindTimeout)
 	m.PluginRestarted("espeak")
 	m.Refused(RefusedMaxCalls)
+	m.ToolCalled("sales", "lookup_order", ToolOK, 40*time.Millisecond)
+	m.ToolCalled("sales", "made_up", ToolUnknown, 0)
 	return m
 }
 

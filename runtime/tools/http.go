@@ -1,0 +1,153 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/metrics"
+)
+
+// request carries out an http tool: the URL rendered, the arguments in
+// the query or a JSON body, the headers' secrets from the environment, and
+// the response checked (2xx, JSON, within the size cap).
+func (r *Runner) request(ctx context.Context, c Call, t *agent.Tool, args map[string]any) Outcome {
+	h := t.HTTP
+	ctx, cancel := context.WithTimeout(ctx, h.TimeoutOrDefault())
+	defer cancel()
+
+	u, used := renderURL(h.URL, args, c.Variable)
+	var body io.Reader
+	if h.SendQuery() {
+		pu, err := url.Parse(u)
+		if err != nil {
+			return Outcome{Err: fmt.Errorf("the tool's URL is not valid once filled in: %w", err)}
+		}
+		q := pu.Query()
+		for _, k := range sortedKeys(args) {
+			if !used[k] {
+				q.Set(k, argString(args[k]))
+			}
+		}
+		pu.RawQuery = q.Encode()
+		u = pu.String()
+	} else {
+		b, err := json.Marshal(args)
+		if err != nil {
+			return Outcome{Err: fmt.Errorf("the arguments cannot be sent: %w", err)}
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, h.MethodOrDefault(), u, body)
+	if err != nil {
+		return Outcome{Err: fmt.Errorf("the tool's request cannot be made: %w", err)}
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for name, value := range h.Headers {
+		v, missing := agent.ExpandEnv(value, r.env)
+		if missing != "" {
+			return Outcome{Err: fmt.Errorf("the tool is not configured on this server (header %s needs %s)", name, missing)}
+		}
+		req.Header.Set(name, v)
+	}
+	res, err := r.client.Do(req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return Outcome{Err: fmt.Errorf("%w (%s)", ErrTimeout, h.TimeoutOrDefault()), Metric: metrics.ToolTimeout}
+		}
+		return Outcome{Err: fmt.Errorf("the tool could not be reached: %s", reachError(err))}
+	}
+	defer func() { _ = res.Body.Close() }()
+	limit := h.MaxResponse()
+	data, err := io.ReadAll(io.LimitReader(res.Body, int64(limit)+1))
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return Outcome{Err: fmt.Errorf("%w (%s)", ErrTimeout, h.TimeoutOrDefault()), Metric: metrics.ToolTimeout}
+		}
+		return Outcome{Err: fmt.Errorf("the tool's answer was cut off: %s", reachError(err))}
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return Outcome{Err: fmt.Errorf("the tool answered HTTP %d: %s", res.StatusCode, clip(strings.TrimSpace(string(data)), 200))}
+	}
+	if len(data) > limit {
+		return Outcome{Err: fmt.Errorf("the tool's answer is larger than %d bytes", limit)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Outcome{Result: `{}`} // 204 and friends: done, nothing to say
+	}
+	if !json.Valid(data) {
+		return Outcome{Err: errors.New("the tool's answer is not JSON")}
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		return Outcome{Err: errors.New("the tool's answer is not JSON")}
+	}
+	return Outcome{Result: compact.String()}
+}
+
+// renderURL fills u's {{name}} templates: a tool argument first, else a
+// call variable; escaped for the path before '?', for the query after. It
+// returns the argument names it used.
+func renderURL(u string, args map[string]any, variable func(string) (string, bool)) (string, map[string]bool) {
+	used := map[string]bool{}
+	path, query, hasQuery := strings.Cut(u, "?")
+	fill := func(s string, escape func(string) string) string {
+		return agent.RenderTemplate(s, func(name string) string {
+			if v, ok := args[name]; ok {
+				used[name] = true
+				return escape(argString(v))
+			}
+			if variable != nil {
+				if v, ok := variable(name); ok {
+					return escape(v)
+				}
+			}
+			return ""
+		})
+	}
+	out := fill(path, url.PathEscape)
+	if hasQuery {
+		out += "?" + fill(query, url.QueryEscape)
+	}
+	return out, used
+}
+
+// argString is an argument as text: strings as they are, anything else
+// as JSON.
+func argString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// reachError words a transport error without the URL (it may hold
+// arguments the log should not repeat).
+func reachError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
