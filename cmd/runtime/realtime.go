@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/runtime/pipeline"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/signaling"
+	"github.com/parleyhq/parley/runtime/turn"
 	"github.com/parleyhq/parley/runtime/vad"
 )
 
@@ -29,7 +30,7 @@ type realtime struct {
 }
 
 // newRealtime wires the realtime side.
-func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
+func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, turnEngine *turn.Engine, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
 	mc := mediaConfig(cfg)
 	mc.FrameSent = m.FrameSent
 	engine, err := media.NewEngine(mc)
@@ -48,6 +49,7 @@ func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, pr
 		MaxDuration: cfg.Calls.MaxDuration,
 		Metrics:     m,
 		Log:         log.With("component", "conversation"),
+		Turns:       turnEngine,
 	})
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
+	"github.com/parleyhq/parley/runtime/turn"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -99,8 +100,10 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
-	conv := service.NewConversation(calls, db, agents, plugins, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, guard, calls, plugins, db, m, log)
+	// One turn engine answers live calls and conversation/process alike.
+	turns := turn.New(turn.WithMetrics(m), turn.WithLogger(log.With("component", "turn")))
+	conv := service.NewConversation(calls, db, agents, plugins, turns, log.With("component", "conversation"))
+	rt, err := newRealtime(cfg, guard, calls, plugins, db, turns, m, log)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversatio
 	}
 	app := New(Deps{
 		Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log, Guard: g, Signaling: sig,
-		Conversation: service.NewConversation(calls, st, reg, withConversation, log),
+		Conversation: service.NewConversation(calls, st, reg, withConversation, nil, log),
 	})
 	return &harness{app: app, store: st, dir: dir, calls: calls}
 }

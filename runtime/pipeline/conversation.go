@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/turn"
 )
 
 // VADStream scores one call's audio for speech; vad.Stream implements it.
@@ -51,11 +52,14 @@ type Config struct {
 	MaxDuration time.Duration
 	Metrics     *metrics.Metrics // may be nil
 	Log         *slog.Logger
+	// Turns writes the agent's turns (nil: turn.New with Metrics and Log).
+	Turns *turn.Engine
 }
 
 // Engine starts conversations; it implements live.Conversations.
 type Engine struct {
 	cfg    Config
+	turns  *turn.Engine
 	speech *speechCache
 }
 
@@ -69,7 +73,10 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, speech: newSpeechCache(64)}, nil
+	if cfg.Turns == nil {
+		cfg.Turns = turn.New(turn.WithMetrics(cfg.Metrics), turn.WithLogger(cfg.Log))
+	}
+	return &Engine{cfg: cfg, turns: cfg.Turns, speech: newSpeechCache(64)}, nil
 }
 
 // frameQueue bounds the caller frames waiting for the loop (1 s); beyond,
@@ -87,6 +94,7 @@ type conversation struct {
 	e         *Engine
 	log       *slog.Logger
 	callID    string
+	caller    string // the caller's number
 	spec      *agent.Spec
 	prov      host.Providers
 	providers metrics.Providers
@@ -109,6 +117,24 @@ type conversation struct {
 	results chan *reply
 	stt     chan sttEvent
 	life    lifetime // max duration and silence
+	heardIn string   // the language the caller was last heard in
+}
+
+// language is what the agent speaks now: its own, or for language auto
+// the one the caller was last heard in.
+func (c *conversation) language() string { return turn.Language(c.spec, c.heardIn) }
+
+// variable gives the call's built-in variables to tool templates.
+func (c *conversation) variable(name string) (string, bool) {
+	switch name {
+	case "call_id":
+		return c.callID, true
+	case "caller_number":
+		return c.caller, true
+	case "agent_name":
+		return c.spec.Name, true
+	}
+	return "", false
 }
 
 // Start begins the conversation of c: the greeting plays, then the agent
@@ -127,6 +153,7 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 		e:      e,
 		log:    e.cfg.Log.With("call", c.ID, "agent", spec.Name),
 		callID: c.ID,
+		caller: c.CallerNumber.String(),
 		spec:   spec,
 		prov:   prov,
 		providers: metrics.Providers{

@@ -16,6 +16,20 @@ const (
 	// EventAgentSpeaking: {callId, state}: state is start, stop or
 	// interrupted.
 	EventAgentSpeaking = "agent-speaking"
+	// EventToolCall: {callId, id, name, arguments, state, result | error,
+	// durationMs}: a tool the agent called, when it starts (state
+	// running) and when it ends (succeeded or failed).
+	EventToolCall = "tool-call"
+	// EventTransfer: {callId, destination, target}: the agent transferred
+	// the call (transfer_call); the agent's leg ends after its reply.
+	EventTransfer = "call-transferred"
+)
+
+// Tool call states.
+const (
+	ToolRunning   = "running"
+	ToolSucceeded = "succeeded"
+	ToolFailed    = "failed"
 )
 
 // Agent speaking states.

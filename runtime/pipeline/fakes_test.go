@@ -27,12 +27,21 @@ type fakeProviders struct {
 	ttsPerRune time.Duration // audio per rune of text
 	sttStreams atomic.Int32
 	ttsCalls   atomic.Int32
+	heardLang  atomic.Value // string: the language every final says it heard
+	ttsLangs   sync.Map     // language -> true: what TTS was asked to speak in
+	// tool, when set, is called by the chat's first request of a turn with
+	// toolArgs; the answer to its result repeats the result.
+	tool     atomic.Value // string
+	toolArgs atomic.Value // string
 }
 
 func newFakeProviders() *fakeProviders {
 	f := &fakeProviders{sttDelay: 20 * time.Millisecond, chatDelay: 20 * time.Millisecond, ttsPerRune: 40 * time.Millisecond}
 	f.heard.Store("where is my order")
 	f.reply.Store("Your order arrives tomorrow. Anything else?")
+	f.heardLang.Store("")
+	f.tool.Store("")
+	f.toolArgs.Store("{}")
 	return f
 }
 
@@ -81,7 +90,7 @@ func (s *fakeSTTStream) EndUtterance() error {
 	text := s.f.heard.Load().(string)
 	time.AfterFunc(s.f.sttDelay, func() {
 		select {
-		case s.out <- provider.Transcript{Text: text, Final: true}:
+		case s.out <- provider.Transcript{Text: text, Final: true, Language: s.f.heardLang.Load().(string)}:
 		case <-s.ctx.Done():
 		}
 	})
@@ -110,6 +119,20 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 		return nil, provider.ErrUnavailable
 	}
 	text := c.f.reply.Load().(string)
+	last := req.Messages[len(req.Messages)-1]
+	tool := c.f.tool.Load().(string)
+	if tool != "" && last.Role == provider.RoleUser && len(req.Tools) > 0 {
+		args := c.f.toolArgs.Load().(string)
+		return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
+			if err := send(provider.ChatDelta{Text: "Let me check. "}); err != nil {
+				return err
+			}
+			return send(provider.ChatDelta{ToolCalls: []provider.ToolCall{{ID: "t1", Name: tool, Arguments: args}}})
+		}), nil
+	}
+	if last.Role == provider.RoleTool {
+		text = "The tool said " + last.Content
+	}
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
 		select {
 		case <-time.After(c.f.chatDelay):
@@ -130,6 +153,7 @@ type fakeTTS struct{ f *fakeProviders }
 // Synthesize returns a 300 Hz tone as long as the text, in 100 ms chunks.
 func (t fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
 	t.f.ttsCalls.Add(1)
+	t.f.ttsLangs.Store(req.Language, true)
 	n := int(time.Duration(len([]rune(req.Text))) * t.f.ttsPerRune * 16000 / time.Second)
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
 		for i := 0; i < n; i += 1600 {

@@ -128,7 +128,7 @@ func (c *conversation) onSilence() {
 	if !l.prompted {
 		l.prompted = true
 		c.log.Info("the caller is silent: the agent asks whether they are still there")
-		c.startReply(nil, phrase(c.spec.SilencePrompt, silencePrompts, c.spec.Language))
+		c.startReply(nil, phrase(c.spec.SilencePrompt, silencePrompts, agent.Language(c.language())))
 		return
 	}
 	c.wrapUp(ReasonSilence)
@@ -149,7 +149,7 @@ func (c *conversation) wrapUp(reason string) {
 	c.lis.turn = nil
 	c.finals = nil
 	own := c.spec.Goodbye
-	c.startReply(nil, phrase(own, goodbyes[reason], c.spec.Language))
+	c.startReply(nil, phrase(own, goodbyes[reason], agent.Language(c.language())))
 	c.reply.hangup = reason
 	hangup := c.line.Hangup
 	l.hardStop = time.AfterFunc(hangupGrace, func() { hangup(reason) })

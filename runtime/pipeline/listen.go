@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/turn"
 )
 
 // preRoll is how much audio before the detected start of speech goes to
@@ -22,6 +23,7 @@ type uturn struct {
 	endOfTurn   time.Time // when the turn detector ended it (EndUtterance)
 	final       time.Time // when its final transcript came
 	text        string
+	language    string // what the STT heard it in; empty when it did not say
 }
 
 // sttEvent is what the STT reader hands the loop.
@@ -238,9 +240,7 @@ func (l *listener) open() bool {
 		return true
 	}
 	c := l.c
-	st, err := c.prov.STT.StreamSTT(c.ctx, provider.STTConfig{
-		Language: string(c.spec.Language), SampleRate: rate, Options: c.spec.Providers.STT.Options,
-	})
+	st, err := c.prov.STT.StreamSTT(c.ctx, turn.STTConfig(c.spec, rate))
 	if err != nil {
 		c.providerFailed("stt", err)
 		return false
@@ -319,6 +319,10 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	c.finals = c.finals[1:]
 	t.final = time.Now()
 	t.text = ev.tr.Text
+	t.language = ev.tr.Language
+	if ev.tr.Language != "" && t.text != "" {
+		c.heardIn = ev.tr.Language
+	}
 	if chaosHook != nil {
 		chaosHook(c.spec.Name, t.text)
 	}

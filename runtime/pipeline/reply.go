@@ -3,7 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,10 +14,15 @@ import (
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/turn"
 )
 
 // ReasonAgentHangup ends a call whose agent said goodbye.
 const ReasonAgentHangup = "agent hangup"
+
+// ReasonTransferred ends the agent's leg of a call it transferred
+// (transfer_call); the same reason as conversation/process's.
+const ReasonTransferred = service.ReasonTransferred
 
 // reply is one agent turn: the answer to a caller's turn (user set), the
 // greeting, or an apology (fixed text).
@@ -25,9 +30,10 @@ type reply struct {
 	c     *conversation
 	user  *uturn // nil for the greeting and apologies
 	fixed string // text to speak without the chat provider
-	// msgs is what the chat provider is asked: the history window and the
-	// caller's turn, taken on the loop, which owns the history.
-	msgs   []provider.Message
+	// req is the turn the engine answers: the history is a copy taken on
+	// the loop, which owns it.
+	req    turn.Request
+	lang   string // the language it is spoken in
 	ctx    context.Context
 	cancel context.CancelFunc
 	base   time.Duration // Player.Played when the reply began
@@ -38,6 +44,9 @@ type reply struct {
 	started     bool // its first audio was queued
 	interrupted bool
 	endCall     bool
+	transfer    string // where a transfer_call sends the caller
+	destination string // the name the model gave it
+	toolCalls   []store.ToolCall
 	hangup      string // set on the goodbye of a call the agent ends: the reason
 	err         error
 	sentiment   chan *store.Sentiment
@@ -71,13 +80,16 @@ func (c *conversation) startReply(t *uturn, fixed string) {
 		c.interrupt(time.Now())
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played()}
+	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played(), lang: c.language()}
 	if t != nil && fixed == "" {
-		r.msgs = append(service.Window(c.history, c.spec.History.MaxTurns), provider.Message{Role: provider.RoleUser, Content: t.text})
+		r.req = turn.Request{
+			CallID: c.callID, Spec: c.spec, Chat: c.prov.Chat, History: slices.Clone(c.history),
+			Text: t.text, Language: t.language, Variable: c.variable, Fault: c.fault,
+		}
 	}
 	if t != nil && c.prov.Sentiment != nil {
 		r.sentiment = make(chan *store.Sentiment, 1)
-		go c.score(t.text, r.sentiment)
+		go c.score(t.text, r.lang, r.sentiment)
 	}
 	c.reply = r
 	c.running++
@@ -85,15 +97,11 @@ func (c *conversation) startReply(t *uturn, fixed string) {
 }
 
 // score runs sentiment beside the reply.
-func (c *conversation) score(text string, out chan<- *store.Sentiment) {
+func (c *conversation) score(text, language string, out chan<- *store.Sentiment) {
 	defer fault.Recover(metrics.ComponentPipeline, c.fault)
 	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
 	defer cancel()
-	var opts provider.Options
-	if p := c.spec.Providers.Sentiment; p != nil {
-		opts = p.Options
-	}
-	res, err := c.prov.Sentiment.Analyze(ctx, provider.SentimentRequest{Text: text, Language: string(c.spec.Language), Options: opts})
+	res, err := turn.Score(ctx, c.prov.Sentiment, c.spec, language, text)
 	if err != nil {
 		if ctx.Err() == nil {
 			c.providerFailed("sentiment", err)
@@ -103,7 +111,7 @@ func (c *conversation) score(text string, out chan<- *store.Sentiment) {
 	}
 	c.emit(EventSentiment, map[string]any{"text": text, "sentiment": res.Label, "score": res.Score})
 	c.e.cfg.Metrics.Sentiment(c.spec.Name, res.Label)
-	out <- &store.Sentiment{Label: res.Label, Score: res.Score}
+	out <- res
 }
 
 // run writes the reply and speaks it; the loop gets it back when done.
@@ -141,59 +149,66 @@ func (r *reply) run() {
 	r.cancel()
 }
 
-// answer streams the chat reply sentence by sentence into speech.
+// answer has the turn engine write the reply; its sentences are spoken
+// as they come.
 func (r *reply) answer() error {
-	c := r.c
-	asked := time.Now()
-	st, err := c.prov.Chat.Complete(r.ctx, provider.ChatRequest{
-		SystemPrompt: c.spec.SystemPrompt, Messages: r.msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
-	})
+	res, err := r.c.e.turns.Reply(r.ctx, r.req, r)
+	r.mu.Lock()
+	r.text.Reset()
+	r.text.WriteString(res.Text)
+	r.endCall = res.EndCall
+	r.transfer, r.destination = res.Transfer, res.Destination
+	r.toolCalls = res.ToolCalls
+	r.chatFirstToken, r.chatFirstSentence = res.ChatFirstToken, res.ChatFirstSentence
+	r.mu.Unlock()
 	if err != nil {
+		var se speakError
+		if errors.As(err, &se) {
+			return se.err
+		}
 		return providerError{"chat", err}
-	}
-	defer func() { _ = st.Close() }()
-	ch := chunker{minRunes: 12}
-	for {
-		d, err := st.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return providerError{"chat", err}
-		}
-		r.mu.Lock()
-		if r.chatFirstToken == 0 {
-			r.chatFirstToken = time.Since(asked)
-		}
-		r.text.WriteString(d.Text)
-		r.endCall = r.endCall || d.EndCall
-		r.mu.Unlock()
-		if d.Text != "" {
-			c.emit(EventAgentResponse, map[string]any{"text": d.Text, "final": false})
-		}
-		if err := r.sayAll(ch.Push(d.Text), asked); err != nil {
-			return err
-		}
-	}
-	if s := ch.Flush(); s != "" {
-		return r.sayAll([]string{s}, asked)
 	}
 	return nil
 }
 
-// sayAll speaks the sentences the chat reply has completed; the first of
-// the reply marks its time from asked.
-func (r *reply) sayAll(sentences []string, asked time.Time) error {
-	for _, s := range sentences {
-		if r.chatFirstSentence == 0 {
-			r.chatFirstSentence = time.Since(asked)
-		}
-		if err := r.say(s); err != nil {
-			return err
-		}
+// Delta implements turn.Output: the reply's text as it is written.
+func (r *reply) Delta(text string) {
+	r.c.emit(EventAgentResponse, map[string]any{"text": text, "final": false})
+}
+
+// Say implements turn.Output: one sentence of the reply, spoken.
+func (r *reply) Say(_ context.Context, sentence string) error {
+	if err := r.say(sentence); err != nil {
+		return speakError{err}
 	}
 	return nil
 }
+
+// Filler implements turn.Output: a phrase while a slow tool runs.
+func (r *reply) Filler(_ context.Context, phrase string) error {
+	return r.say(phrase)
+}
+
+// Tool implements turn.Output: tool calls go to the clients as they start
+// and end.
+func (r *reply) Tool(ev turn.ToolEvent) {
+	p := map[string]any{"id": ev.Call.ID, "name": ev.Call.Name, "arguments": ev.Call.Arguments, "state": ToolRunning}
+	if ev.Done {
+		p["durationMs"] = float64(ev.Call.Duration.Microseconds()) / 1000
+		if ev.Call.Error != "" {
+			p["state"], p["error"] = ToolFailed, ev.Call.Error
+		} else {
+			p["state"], p["result"] = ToolSucceeded, ev.Call.Result
+		}
+	}
+	r.c.emit(EventToolCall, p)
+}
+
+// speakError is a TTS failure met while the engine wrote the reply.
+type speakError struct{ err error }
+
+func (e speakError) Error() string { return e.err.Error() }
+func (e speakError) Unwrap() error { return e.err }
 
 // say synthesises one sentence and queues its audio as it comes. Fixed
 // texts (greetings, apologies) are synthesised once per agent version and
@@ -202,7 +217,7 @@ func (r *reply) say(sentence string) error {
 	c := r.c
 	key := ""
 	if r.fixed != "" {
-		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, string(c.spec.Language), sentence}, "\x00")
+		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, r.lang, sentence}, "\x00")
 		if chunks, ok := c.e.speech.get(key); ok {
 			var queued time.Duration
 			for _, pcm := range chunks {
@@ -216,26 +231,9 @@ func (r *reply) say(sentence string) error {
 		}
 	}
 	asked := time.Now()
-	st, err := c.prov.TTS.Synthesize(r.ctx, provider.TTSRequest{
-		Text: sentence, Voice: c.spec.Voice, Language: string(c.spec.Language), Options: c.spec.Providers.TTS.Options,
-	})
-	if err != nil {
-		return providerError{"tts", err}
-	}
-	defer func() { _ = st.Close() }()
 	var queued time.Duration
 	var chunks []audio.PCM
-	for {
-		a, err := st.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return providerError{"tts", err}
-		}
-		if len(a.PCM) == 0 {
-			continue
-		}
+	err := turn.Speak(r.ctx, c.prov.TTS, c.spec, r.lang, sentence, func(a provider.Audio) error {
 		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
 		if err := r.queue(pcm, asked); err != nil {
 			return err
@@ -244,6 +242,10 @@ func (r *reply) say(sentence string) error {
 		if key != "" {
 			chunks = append(chunks, pcm)
 		}
+		return nil
+	})
+	if err != nil {
+		return providerError{"tts", err}
 	}
 	if key != "" {
 		c.e.speech.put(key, chunks)

@@ -26,6 +26,7 @@ func (c *conversation) finishReply(r *reply) {
 		text = playedText(r.sentences, r.played)
 	}
 	interrupted, endCall, failed := r.interrupted, r.endCall, r.err
+	transfer, destination := r.transfer, r.destination
 	r.mu.Unlock()
 
 	if failed != nil {
@@ -48,6 +49,12 @@ func (c *conversation) finishReply(r *reply) {
 		return // the goodbye is on its way
 	}
 	switch {
+	case transfer != "":
+		// The caller asked for it: the transfer stands even when they
+		// spoke over the agent's last words.
+		c.log.Info("the agent transferred the call", "destination", destination)
+		c.emit(EventTransfer, map[string]any{"destination": destination, "target": transfer})
+		c.line.Hangup(ReasonTransferred)
 	case failed != nil && r.fixed == "":
 		c.apologise()
 	case endCall && !interrupted && failed == nil:
@@ -66,12 +73,12 @@ func (c *conversation) store(r *reply, text string) {
 		turns = append(turns, ut)
 		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(ut.Timings), r.interrupted)
 	}
-	if text != "" {
+	if text != "" || len(r.toolCalls) > 0 {
 		start := r.firstPacket
 		if start.IsZero() {
 			start = r.stopped
 		}
-		turns = append(turns, &store.Turn{Role: store.RoleAssistant, Text: text, Interrupted: r.interrupted, StartedAt: start, EndedAt: r.stopped})
+		turns = append(turns, &store.Turn{Role: store.RoleAssistant, Text: text, Interrupted: r.interrupted, StartedAt: start, EndedAt: r.stopped, ToolCalls: r.toolCalls})
 	}
 	if len(turns) == 0 {
 		return
@@ -80,7 +87,7 @@ func (c *conversation) store(r *reply, text string) {
 	// fills in the stored turns' sentiment and sequence numbers), and only
 	// as many turns as it is shown.
 	for _, t := range turns {
-		c.history = append(c.history, &store.Turn{Role: t.Role, Text: t.Text})
+		c.history = append(c.history, &store.Turn{Role: t.Role, Text: t.Text, ToolCalls: t.ToolCalls})
 	}
 	if keep := c.spec.History.MaxTurns; len(c.history) > 2*keep+2 {
 		c.history = append(c.history[:0], c.history[len(c.history)-keep:]...)
@@ -159,7 +166,7 @@ func (c *conversation) apologise() {
 	}
 	text := c.spec.ErrorMessage
 	if text == "" {
-		text = apologies[c.spec.Language]
+		text = apologies[agent.Language(c.language())]
 	}
 	if text == "" {
 		text = apologies[agent.LanguageEnglish]

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/turn"
 )
 
 // ErrCallNotLive means the call has ended or failed: it takes no more
@@ -27,21 +28,28 @@ type ProviderSource interface {
 }
 
 // Conversation answers one recorded utterance of a caller: the original
-// system's POST /api/v1/calls/conversation/process.
+// system's POST /api/v1/calls/conversation/process. Its turn is the live
+// call's (runtime/turn): same history window, prompt, language, tools and
+// sentiment.
 type Conversation struct {
 	calls     *Calls
 	store     store.Store
 	agents    Agents
 	providers ProviderSource
+	engine    *turn.Engine
 	log       *slog.Logger
 	now       func() time.Time
 	// MaxAudio bounds the decoded length of an upload.
 	MaxAudio time.Duration
 }
 
-// NewConversation returns the conversation use case.
-func NewConversation(calls *Calls, st store.Store, agents Agents, providers ProviderSource, log *slog.Logger) *Conversation {
-	return &Conversation{calls: calls, store: st, agents: agents, providers: providers, log: log, now: time.Now, MaxAudio: 2 * time.Minute}
+// NewConversation returns the conversation use case; engine writes its
+// turns (nil: turn.New()).
+func NewConversation(calls *Calls, st store.Store, agents Agents, providers ProviderSource, engine *turn.Engine, log *slog.Logger) *Conversation {
+	if engine == nil {
+		engine = turn.New(turn.WithLogger(log))
+	}
+	return &Conversation{calls: calls, store: st, agents: agents, providers: providers, engine: engine, log: log, now: time.Now, MaxAudio: 2 * time.Minute}
 }
 
 // ProcessRequest is one uploaded utterance.
@@ -67,7 +75,11 @@ type ProcessResult struct {
 	Sentiment   *store.Sentiment // nil when the agent scores none, or scoring failed
 	Timestamp   time.Time
 	Speech      audio.PCM
-	EndCall     bool // the agent hung up after this answer
+	EndCall     bool // the agent hung up (or transferred the call) after this answer
+	// ToolCalls are the tools the agent called; Transfer where a
+	// transfer_call sent the caller ("" for none).
+	ToolCalls []store.ToolCall
+	Transfer  string
 }
 
 // sttRate is what speech recognisers take.
@@ -114,10 +126,7 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	}
 
 	heard := c.now()
-	tr, err := prov.STT.Transcribe(ctx, provider.TranscribeRequest{
-		Audio:    provider.Audio{PCM: pcm.Samples, SampleRate: pcm.Rate},
-		Language: string(spec.Language), Options: spec.Providers.STT.Options,
-	})
+	tr, err := prov.STT.Transcribe(ctx, turn.TranscribeRequest(spec, provider.Audio{PCM: pcm.Samples, SampleRate: pcm.Rate}))
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("speech to text: %w", err)
 	}
@@ -129,10 +138,7 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("history: %w", err)
 	}
-	language := string(spec.Language)
-	if tr.Language != "" {
-		language = tr.Language
-	}
+	language := turn.Language(spec, tr.Language)
 
 	// Sentiment runs beside the reply, never in front of it.
 	var (
@@ -141,41 +147,130 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	)
 	if prov.Sentiment != nil {
 		wg.Go(func() {
-			r, err := prov.Sentiment.Analyze(ctx, provider.SentimentRequest{Text: text, Language: language, Options: spec.Providers.Sentiment.Options})
+			s, err := turn.Score(ctx, prov.Sentiment, spec, language, text)
 			if err != nil {
 				c.log.WarnContext(ctx, "sentiment failed; the turn is stored without it", "call", cl.ID, "error", err)
 				return
 			}
-			sentiment = &store.Sentiment{Label: r.Label, Score: r.Score}
+			sentiment = s
 		})
 	}
-	reply, endCall, err := c.answer(ctx, prov.Chat, spec, req.SystemPrompt, history, text, language)
+	sp := &speech{ctx: ctx, tts: prov.TTS, spec: spec, language: language}
+	res, err := c.engine.Reply(ctx, turn.Request{
+		CallID: cl.ID, Spec: spec, Chat: prov.Chat, History: history, Text: text, Language: tr.Language,
+		SystemPrompt: req.SystemPrompt, Variable: callVariable(cl, spec),
+	}, sp)
 	if err != nil {
 		wg.Wait()
+		if sp.err != nil {
+			return ProcessResult{}, fmt.Errorf("text to speech: %w", sp.err)
+		}
 		return ProcessResult{}, fmt.Errorf("chat: %w", err)
 	}
-	answered := c.now()
-	speech, err := speak(ctx, prov.TTS, spec, reply, language)
-	if err != nil {
+	reply := strings.TrimSpace(res.Text)
+	if reply == "" && len(res.ToolCalls) == 0 {
 		wg.Wait()
-		return ProcessResult{}, fmt.Errorf("text to speech: %w", err)
+		return ProcessResult{}, fmt.Errorf("chat: %w: the chat provider returned an empty reply", host.ErrBadResponse)
+	}
+	if len(sp.out.Samples) == 0 && reply != "" {
+		wg.Wait()
+		return ProcessResult{}, fmt.Errorf("text to speech: %w: the TTS provider returned no audio", host.ErrBadResponse)
 	}
 	wg.Wait()
 
 	done := c.now()
 	err = c.store.AppendTurns(ctx, cl.ID,
 		&store.Turn{Role: store.RoleUser, Text: text, Sentiment: sentiment, StartedAt: heard.Add(-pcm.Duration()), EndedAt: heard},
-		&store.Turn{Role: store.RoleAssistant, Text: reply, StartedAt: answered, EndedAt: done},
+		&store.Turn{Role: store.RoleAssistant, Text: reply, StartedAt: sp.started.Or(done), EndedAt: done, ToolCalls: res.ToolCalls},
 	)
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("store turns: %w", err)
 	}
+	endCall := res.EndCall || res.Transfer != ""
 	if endCall {
-		if _, err := c.calls.End(ctx, cl.ID, "agent hung up"); err != nil && !errors.Is(err, call.ErrInvalidTransition) {
+		reason := "agent hung up"
+		if res.Transfer != "" {
+			reason = ReasonTransferred
+		}
+		if _, err := c.calls.End(ctx, cl.ID, reason); err != nil && !errors.Is(err, call.ErrInvalidTransition) {
 			c.log.WarnContext(ctx, "ending the call after the agent's goodbye failed", "call", cl.ID, "error", err)
 		}
 	}
-	return ProcessResult{UserMessage: text, AIResponse: reply, Sentiment: sentiment, Timestamp: done, Speech: speech, EndCall: endCall}, nil
+	return ProcessResult{UserMessage: text, AIResponse: reply, Sentiment: sentiment, Timestamp: done, Speech: sp.out, EndCall: endCall,
+		ToolCalls: res.ToolCalls, Transfer: res.Transfer}, nil
+}
+
+// ReasonTransferred ends a call the agent transferred (transfer_call).
+const ReasonTransferred = "transferred"
+
+// callVariable gives a call's built-in variables to tool templates.
+func callVariable(cl *call.Call, spec *agent.Spec) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		switch name {
+		case "call_id":
+			return cl.ID, true
+		case "caller_number":
+			return cl.CallerNumber.String(), true
+		case "agent_name":
+			return spec.Name, true
+		}
+		return "", false
+	}
+}
+
+// speech is the turn's output for conversation/process: every sentence
+// synthesised into one buffer (fillers are for live calls only).
+type speech struct {
+	ctx      context.Context
+	tts      provider.TTS
+	spec     *agent.Spec
+	language string
+	out      audio.PCM
+	started  timeOr
+	err      error // the TTS failure that ended the turn
+}
+
+func (s *speech) Delta(string)                         {}
+func (s *speech) Filler(context.Context, string) error { return nil }
+func (s *speech) Tool(turn.ToolEvent)                  {}
+func (s *speech) Say(ctx context.Context, sentence string) error {
+	s.started.Set(time.Now())
+	err := turn.Speak(ctx, s.tts, s.spec, s.language, sentence, func(a provider.Audio) error {
+		if s.out.Rate == 0 {
+			s.out.Rate = a.SampleRate
+		}
+		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
+		if a.SampleRate != s.out.Rate {
+			var err error
+			if pcm, err = audio.Resample(pcm, s.out.Rate); err != nil {
+				return err
+			}
+		}
+		s.out.Samples = append(s.out.Samples, pcm.Samples...)
+		return nil
+	})
+	if err != nil {
+		s.err = err
+	}
+	return err
+}
+
+// timeOr is a time set once.
+type timeOr struct{ t time.Time }
+
+// Set keeps the first time set.
+func (o *timeOr) Set(t time.Time) {
+	if o.t.IsZero() {
+		o.t = t
+	}
+}
+
+// Or is the time set, or def.
+func (o timeOr) Or(def time.Time) time.Time {
+	if o.t.IsZero() {
+		return def
+	}
+	return o.t
 }
 
 // specFor is the spec the call started with, or the current one of its
@@ -193,78 +288,4 @@ func (c *Conversation) specFor(cl *call.Call) (*agent.Spec, error) {
 		return nil, fmt.Errorf("agent %q: %w", name, err)
 	}
 	return s, nil
-}
-
-// answer asks the chat provider for the reply to text, with the agent's
-// history window.
-func (c *Conversation) answer(ctx context.Context, chat provider.Chat, spec *agent.Spec, prompt string, history []*store.Turn, text, language string) (string, bool, error) {
-	if strings.TrimSpace(prompt) == "" {
-		prompt = spec.SystemPrompt
-	}
-	msgs := Window(history, spec.History.MaxTurns)
-	msgs = append(msgs, provider.Message{Role: provider.RoleUser, Content: text})
-	st, err := chat.Complete(ctx, provider.ChatRequest{SystemPrompt: prompt, Messages: msgs, Language: language, Options: spec.Providers.Chat.Options})
-	if err != nil {
-		return "", false, err
-	}
-	deltas, err := provider.Collect(st)
-	if err != nil {
-		return "", false, err
-	}
-	var b strings.Builder
-	endCall := false
-	for _, d := range deltas {
-		b.WriteString(d.Text)
-		endCall = endCall || d.EndCall
-	}
-	reply := strings.TrimSpace(b.String())
-	if reply == "" {
-		return "", false, fmt.Errorf("%w: the chat provider returned an empty reply", host.ErrBadResponse)
-	}
-	return reply, endCall, nil
-}
-
-// Window turns the last maxTurns stored turns into chat messages, oldest
-// first: the original's "keep only the last N".
-func Window(turns []*store.Turn, maxTurns int) []provider.Message {
-	if maxTurns <= 0 {
-		return nil
-	}
-	if len(turns) > maxTurns {
-		turns = turns[len(turns)-maxTurns:]
-	}
-	out := make([]provider.Message, 0, len(turns)+1)
-	for _, t := range turns {
-		out = append(out, provider.Message{Role: provider.Role(t.Role), Content: t.Text})
-	}
-	return out
-}
-
-// speak synthesises text into one PCM buffer at the rate of its first chunk.
-func speak(ctx context.Context, tts provider.TTS, spec *agent.Spec, text, language string) (audio.PCM, error) {
-	st, err := tts.Synthesize(ctx, provider.TTSRequest{Text: text, Voice: spec.Voice, Language: language, Options: spec.Providers.TTS.Options})
-	if err != nil {
-		return audio.PCM{}, err
-	}
-	chunks, err := provider.Collect(st)
-	if err != nil {
-		return audio.PCM{}, err
-	}
-	var out audio.PCM
-	for _, ch := range chunks {
-		if out.Rate == 0 {
-			out.Rate = ch.SampleRate
-		}
-		pcm := audio.PCM{Samples: ch.PCM, Rate: ch.SampleRate}
-		if ch.SampleRate != out.Rate {
-			if pcm, err = audio.Resample(pcm, out.Rate); err != nil {
-				return audio.PCM{}, err
-			}
-		}
-		out.Samples = append(out.Samples, pcm.Samples...)
-	}
-	if len(out.Samples) == 0 {
-		return audio.PCM{}, fmt.Errorf("%w: the TTS provider returned no audio", host.ErrBadResponse)
-	}
-	return out, nil
 }

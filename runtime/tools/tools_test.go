@@ -47,7 +47,9 @@ func (s *shop) handler(t *testing.T) http.Handler {
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"x":"`+strings.Repeat("a", 2000)+`"}`)
 	})
-	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "database down", http.StatusInternalServerError) })
+	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "database down", http.StatusInternalServerError)
+	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
