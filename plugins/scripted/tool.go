@@ -11,15 +11,16 @@ import (
 
 // An intent may call a tool, its arguments taken from the caller's words:
 //
-//   - name: order_status
-//     keywords: [order, tracking]
-//     tool:
-//     name: lookup_order                    # a tool of the agent
-//     arguments: {order_number: "{digits}"} # {digits}: the number heard
-//     say: Let me check that.               # optional, spoken before the call
-//     missing_reply: What is your order number?   # required with {digits}
-//     reply: Your order {{result.status}}.        # once the tool answered
-//     tool_error_reply: Sorry, I cannot check orders right now.
+//	intents:
+//	  - name: order_status
+//	    keywords: [order, tracking]
+//	    tool:
+//	      name: lookup_order                    # a tool of the agent
+//	      arguments: {order_number: "{digits}"} # {digits}: the number heard
+//	      say: Let me check that.               # optional, spoken before the call
+//	    missing_reply: What is your order number?   # required with {digits}
+//	    reply: Your order {{result.status}}.        # once the tool answered
+//	    tool_error_reply: Sorry, I cannot check orders right now.
 var toolKeys = []string{"name", "arguments", "say"}
 
 // toolName is what OpenAI and the runtime accept as a function name.
