@@ -675,7 +675,7 @@ func (x *TranscribeRequest) GetOptionsJson() []byte {
 type ChatMessage struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "user", "assistant" or "tool" (a tool's result; a plugin built before
-	// tools existed never receives one unless its request offered tools).
+	// tools existed makes no tool calls, so it never receives one).
 	Role    string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
 	Content string `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
 	// tool_calls are the calls an assistant message made; its content may
