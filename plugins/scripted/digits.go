@@ -27,26 +27,32 @@ var koreanDigits = map[rune]byte{
 // spokenDigits is the number the caller read out: the longest run of
 // digits in text (the first on a tie), written as numerals ("12345") or
 // as words the way recognisers write them ("one two three four five",
-// "double five", "일이삼사오"). Spelled digits only count in a run of two or
-// more, so that "one" in "I want one" or "oh" in "oh, my order" is not a
-// number; numerals always count. Runs end at any other word.
+// "double five", "일이삼사오"). Spelled digits only count in a run of two
+// words or more, or of three digits or more, so that "one" in "I want one",
+// "oh" in "oh, my order" or 이사 (moving house) is not a number; numerals
+// always count. Runs end at any other word.
 func spokenDigits(text string) string {
 	var best, run []byte
 	numeral := false // the run holds a written numeral
+	words := 0       // the run's words
 	end := func() {
-		if (len(run) >= 2 || numeral) && len(run) > len(best) {
+		if (numeral || words >= 2 || len(run) >= 3) && len(run) > len(best) {
 			best = append(best[:0], run...)
 		}
-		run, numeral = run[:0], false
+		run, numeral, words = run[:0], false, 0
 	}
 	repeat := 0 // "double" or "triple" before the next digit
 	for _, w := range strings.Fields(digitText(text)) {
 		if n := repeatOf(w); n > 0 {
 			repeat = n
+			words++
 			continue
 		}
 		ds, written := wordDigits(w)
 		if ds == "" {
+			if repeat > 0 {
+				words-- // "double" led to no digit
+			}
 			end()
 			repeat = 0
 			continue
@@ -57,6 +63,7 @@ func spokenDigits(text string) string {
 		}
 		run = append(run, ds...)
 		numeral = numeral || written
+		words++
 	}
 	end()
 	if len(best) > maxDigits {

@@ -19,6 +19,9 @@ func TestSpokenDigits(t *testing.T) {
 		{"주문번호는 일이삼사오 입니다", "12345"},
 		{"일 이 삼", "123"},
 		{"이 주문은요", ""}, // 이 alone is "this"
+		{"이사 했어요", ""}, // two digit syllables in one word: moving house
+		{"double five", "55"},
+		{"double trouble", ""},
 		{"no digits here", ""},
 		{"1234567890123456789012345678901234567890", "12345678901234567890123456789012"},
 	} {
