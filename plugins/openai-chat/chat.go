@@ -32,8 +32,10 @@ func newChat(log hclog.Logger) *chat {
 // Complete implements provider.Chat. The request is sent (and retried)
 // before Complete returns, so a refused key or an unknown model fails here;
 // the reply then streams as deltas in the order the model writes them.
-// When the model calls end_call the stream ends with a delta whose EndCall
-// is true (and no text). Cancelling ctx or closing the stream closes the
+// Tool calls the model makes come in one delta after the text, each
+// complete (arguments as the model wrote them, even when malformed). When
+// the model calls end_call the stream ends with a delta whose EndCall is
+// true (and no text); end_call never appears among the tool calls. Cancelling ctx or closing the stream closes the
 // HTTP response at once.
 func (c *chat) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
 	o, err := c.parseOptions(req.Options)
@@ -44,9 +46,13 @@ func (c *chat) Complete(ctx context.Context, req provider.ChatRequest) (provider
 	if err != nil {
 		return nil, fmt.Errorf("complete: %w", err)
 	}
+	fns, err := tools(req, o.endCallTool)
+	if err != nil {
+		return nil, fmt.Errorf("complete: %w", err)
+	}
 	creq := openai.ChatCompletionRequest{Model: o.model, Messages: msgs, Stream: true}
-	if o.endCallTool {
-		creq.Tools = []openai.Tool{endCallTool}
+	if len(fns) > 0 {
+		creq.Tools = fns
 	}
 	if o.temperature != nil {
 		oai.SetTemperature(&creq, *o.temperature)
@@ -77,8 +83,9 @@ func (c *chat) Complete(ctx context.Context, req provider.ChatRequest) (provider
 	}), nil
 }
 
-// relay sends the text deltas of st, then the end-call delta if the model
-// asked for it.
+// relay sends the text deltas of st as they come, then the tool calls the
+// model made (complete, in one delta: parallel calls together), then the
+// end-call delta if the model asked for it.
 func (c *chat) relay(ctx context.Context, st *openai.ChatCompletionStream, send func(provider.ChatDelta) error, o options) error {
 	var calls toolCalls
 	for {
@@ -102,43 +109,21 @@ func (c *chat) relay(ctx context.Context, st *openai.ChatCompletionStream, send 
 					return err
 				}
 			}
-			calls.add(ch.Delta.ToolCalls)
+			if err := calls.add(ch.Delta.ToolCalls); err != nil {
+				return fmt.Errorf("complete: %w", err)
+			}
 		}
 	}
 	if len(calls.calls) > 0 {
 		c.log.Debug("model called tools", "tools", strings.Join(calls.names(), ","), "arguments_valid", calls.argsValid())
 	}
+	if tc := calls.complete(); len(tc) > 0 {
+		if err := send(provider.ChatDelta{ToolCalls: tc}); err != nil {
+			return err
+		}
+	}
 	if calls.endCall() {
 		return send(provider.ChatDelta{EndCall: true})
 	}
 	return nil
-}
-
-// messages maps the system prompt and the conversation to OpenAI's roles.
-// Messages with blank content are left out (OpenAI refuses an assistant
-// message without content).
-func messages(req provider.ChatRequest) ([]openai.ChatCompletionMessage, error) {
-	out := make([]openai.ChatCompletionMessage, 0, len(req.Messages)+1)
-	if strings.TrimSpace(req.SystemPrompt) != "" {
-		out = append(out, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleSystem, Content: req.SystemPrompt})
-	}
-	for i, m := range req.Messages {
-		var role string
-		switch m.Role {
-		case provider.RoleUser:
-			role = openai.ChatMessageRoleUser
-		case provider.RoleAssistant:
-			role = openai.ChatMessageRoleAssistant
-		default:
-			return nil, fmt.Errorf("%w: message %d has role %q (want user or assistant)", provider.ErrInvalidInput, i, m.Role)
-		}
-		if strings.TrimSpace(m.Content) == "" {
-			continue
-		}
-		out = append(out, openai.ChatCompletionMessage{Role: role, Content: m.Content})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: no system prompt and no messages", provider.ErrInvalidInput)
-	}
-	return out, nil
 }

@@ -122,7 +122,7 @@ func TestEndCallTool(t *testing.T) {
 				oaifake.Text("One moment."), oaifake.ToolCallStart(0, "call_1", "lookup_order"), oaifake.ToolCallArgs(0, "{}"),
 				oaifake.Finish("tool_calls"),
 			},
-			want: []provider.ChatDelta{{Text: "One moment."}},
+			want: []provider.ChatDelta{{Text: "One moment."}, {ToolCalls: []provider.ToolCall{{ID: "call_1", Name: "lookup_order", Arguments: "{}"}}}},
 		},
 		{
 			name: "end_call as the second of parallel calls",
@@ -130,7 +130,7 @@ func TestEndCallTool(t *testing.T) {
 				oaifake.ToolCallStart(0, "call_1", "lookup_order"), oaifake.ToolCallStart(1, "call_2", "end_call"),
 				oaifake.ToolCallArgs(0, "{}"), oaifake.ToolCallArgs(1, "{"), oaifake.ToolCallArgs(1, "}"), oaifake.Finish("tool_calls"),
 			},
-			want: []provider.ChatDelta{{EndCall: true}},
+			want: []provider.ChatDelta{{ToolCalls: []provider.ToolCall{{ID: "call_1", Name: "lookup_order", Arguments: "{}"}}}, {EndCall: true}},
 		},
 	}
 	for _, tt := range tests {

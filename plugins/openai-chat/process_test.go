@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -40,6 +41,22 @@ func TestRealProcess(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []provider.ChatDelta{{Text: "Bye"}, {Text: " now."}, {EndCall: true}}, got)
 	assert.Equal(t, "Bearer "+testKey, srv.Requests(oaifake.ChatPath)[0].Authorization())
+
+	// Tools cross the process too: offered, called in parallel, answered.
+	srv.Enqueue(oaifake.ChatPath, oaifake.ChatStream(0, slices.Concat(
+		oaifake.ToolCall(0, "call_a", "lookup_order", `{"order_number":"1"}`, 3),
+		oaifake.ToolCall(1, "call_b", "lookup_order", `{"order_number":"2"}`, 3))...))
+	st, err = c.Chat.Complete(ctx, provider.ChatRequest{
+		Messages: []provider.Message{{Role: provider.RoleUser, Content: "orders 1 and 2"}}, Options: opts, Tools: []provider.Tool{lookupOrder},
+	})
+	require.NoError(t, err)
+	got, err = provider.Collect(st)
+	require.NoError(t, err)
+	assert.Equal(t, []provider.ChatDelta{{ToolCalls: []provider.ToolCall{
+		{ID: "call_a", Name: "lookup_order", Arguments: `{"order_number":"1"}`},
+		{ID: "call_b", Name: "lookup_order", Arguments: `{"order_number":"2"}`},
+	}}}, got)
+	assert.Equal(t, "lookup_order", srv.Requests(oaifake.ChatPath)[1].Chat().Tools[0].Function.Name)
 }
 
 // TestRealProcessOpenAIBaseURL checks that OPENAI_BASE_URL in the plugin's

@@ -22,23 +22,24 @@ var (
 func newChat() *chat { return &chat{scripts: newScripts()} }
 
 // Complete answers the last user message of req by the script in
-// req.Options, streaming the reply a word at a time; the hang-up reply sets
-// EndCall on its last delta. Invalid options are ErrInvalidOptions; a
+// req.Options, streaming the reply a sentence at a time; the hang-up reply
+// sets EndCall on its last delta. An intent with a tool answers with a
+// ToolCall instead (after its optional say text), and the request that
+// carries the tool's result (the last message has the tool role) gets the
+// intent's reply filled from it. Invalid options are ErrInvalidOptions; a
 // request without a user message is ErrInvalidInput.
 func (c *chat) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
 	s, err := c.script(req.Options)
 	if err != nil {
 		return nil, err
 	}
-	text, ok := lastUserMessage(req.Messages)
-	if !ok {
-		return nil, fmt.Errorf("%w: no user message to answer", provider.ErrInvalidInput)
+	deltas, err := s.answerRequest(req)
+	if err != nil {
+		return nil, err
 	}
-	a := s.respond(text)
-	pieces := a.reply.pieces
 	return provider.Produce(ctx, func(_ context.Context, send func(provider.ChatDelta) error) error {
-		for i, piece := range pieces {
-			if err := send(provider.ChatDelta{Text: piece, EndCall: a.endCall && i == len(pieces)-1}); err != nil {
+		for _, d := range deltas {
+			if err := send(d); err != nil {
 				return err
 			}
 		}
@@ -70,14 +71,4 @@ func (c *chat) script(opts provider.Options) (*script, error) {
 		return nil, fmt.Errorf("%w: %s", provider.ErrInvalidOptions, strings.Join(msgs, "; "))
 	}
 	return p.script, nil
-}
-
-// lastUserMessage is the content of the last message with the user role.
-func lastUserMessage(msgs []provider.Message) (string, bool) {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role == provider.RoleUser {
-			return msgs[i].Content, true
-		}
-	}
-	return "", false
 }

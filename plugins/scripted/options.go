@@ -21,9 +21,12 @@ import (
 //	    keywords: [goodbye, bye, "that's all"]
 //	    reply: Thank you for calling. Goodbye!
 //	  fuzzy: 0.8               # optional, in (0, 1]; 1 matches exact words only
+//
+// An intent may also call a tool (see tool.go): tool, missing_reply and
+// tool_error_reply.
 var (
 	rootKeys   = []string{"intents", "fallback", "hangup", "fuzzy"}
-	intentKeys = []string{"name", "keywords", "reply"}
+	intentKeys = []string{"name", "keywords", "reply", "tool", "missing_reply", "tool_error_reply"}
 	hangupKeys = []string{"keywords", "reply"}
 )
 
@@ -94,8 +97,12 @@ func (p *parser) intents(opts map[string]any) []intent {
 			in.name = name
 		}
 		in.keywords = p.keywords(path+".keywords", m["keywords"])
+		p.tool(path, m, &in)
 		if text, ok := p.text(path+".reply", m["reply"]); ok {
 			in.reply = newReply(text)
+			if in.tool != nil {
+				in.toolReply = p.template(path+".reply", text, "result", "arguments")
+			}
 		}
 		intents = append(intents, in)
 	}

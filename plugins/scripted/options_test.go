@@ -44,7 +44,7 @@ func TestValidateOptions(t *testing.T) {
 			o["hangup"] = map[string]any{"keywords": []any{"bye"}, "reply": "Bye.", "name": "h"}
 		}), problems{
 			{Option: "greeting", Message: "unknown option (known: intents, fallback, hangup, fuzzy)"},
-			{Option: "intents[0].replies", Message: "unknown option (known: name, keywords, reply)"},
+			{Option: "intents[0].replies", Message: "unknown option (known: name, keywords, reply, tool, missing_reply, tool_error_reply)"},
 			{Option: "hangup.name", Message: "unknown option (known: keywords, reply)"},
 		}},
 		{"intents not a list", with(func(o provider.Options) { o["intents"] = "order" }), problems{

@@ -42,4 +42,25 @@ func TestRealProcess(t *testing.T) {
 	require.NoError(t, err)
 	_, endCallAt = joined(deltas)
 	require.Equal(t, []int{len(deltas) - 1}, endCallAt)
+
+	// A tool round trip across the process: the call, then the reply
+	// filled from its result.
+	req := provider.ChatRequest{Options: toolOptions(), Tools: offered, Messages: []provider.Message{
+		{Role: provider.RoleUser, Content: "tracking for order nine eight seven"},
+	}}
+	st, err = c.Chat.Complete(ctx, req)
+	require.NoError(t, err)
+	deltas, err = provider.Collect(st)
+	require.NoError(t, err)
+	require.Len(t, deltas, 2)
+	call := deltas[1].ToolCalls[0]
+	require.JSONEq(t, `{"order_number":"987","channel":"phone","heard":"tracking for order nine eight seven"}`, call.Arguments)
+	req.Messages = append(req.Messages, provider.Message{Role: provider.RoleAssistant, Content: deltas[0].Text, ToolCalls: []provider.ToolCall{call}},
+		provider.Message{Role: provider.RoleTool, ToolCallID: call.ID, Content: `{"status":"delayed","eta":{"day":"Monday"}}`})
+	st, err = c.Chat.Complete(ctx, req)
+	require.NoError(t, err)
+	deltas, err = provider.Collect(st)
+	require.NoError(t, err)
+	text, _ = joined(deltas)
+	require.Equal(t, "Order 987 is delayed, arriving Monday.", text)
 }

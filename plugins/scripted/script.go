@@ -45,6 +45,10 @@ type intent struct {
 	name     string
 	keywords []keyword
 	reply    reply
+	// tool, when set, is called before the reply, which is then toolReply
+	// filled from the tool's result.
+	tool      *intentTool
+	toolReply template
 }
 
 // keyword is a word or a phrase: its words must be heard in order, next to
@@ -68,6 +72,9 @@ type answer struct {
 	intent  string
 	reply   reply
 	endCall bool
+	// index is the matched intent's place in intents; -1 for the hang-up
+	// intent and the fallback.
+	index int
 }
 
 // respond picks the answer to the caller's text: the hang-up reply if a
@@ -76,7 +83,7 @@ type answer struct {
 func (s *script) respond(text string) answer {
 	t := newTurn(s, text)
 	if s.hangup != nil && t.score(s.hangup) > 0 {
-		return answer{intent: s.hangup.name, reply: s.hangup.reply, endCall: true}
+		return answer{intent: s.hangup.name, reply: s.hangup.reply, endCall: true, index: -1}
 	}
 	best, bestScore := -1, 0.0
 	for i := range s.intents {
@@ -85,9 +92,9 @@ func (s *script) respond(text string) answer {
 		}
 	}
 	if best < 0 {
-		return answer{reply: s.fallback}
+		return answer{reply: s.fallback, index: -1}
 	}
-	return answer{intent: s.intents[best].name, reply: s.intents[best].reply}
+	return answer{intent: s.intents[best].name, reply: s.intents[best].reply, index: best}
 }
 
 // newReply splits text into the pieces it streams in: a sentence each,

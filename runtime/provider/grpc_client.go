@@ -154,19 +154,18 @@ func (c *chatClient) Complete(ctx context.Context, req ChatRequest) (Stream[Chat
 	if err != nil {
 		return nil, err
 	}
-	msgs := make([]*pb.ChatMessage, len(req.Messages))
-	for i, m := range req.Messages {
-		msgs[i] = &pb.ChatMessage{Role: string(m.Role), Content: m.Content}
-	}
 	ctx, cancel := context.WithCancel(ctx)
-	st, err := c.c.Complete(ctx, &pb.ChatRequest{SystemPrompt: req.SystemPrompt, Messages: msgs, Language: req.Language, OptionsJson: opts})
+	st, err := c.c.Complete(ctx, &pb.ChatRequest{
+		SystemPrompt: req.SystemPrompt, Messages: messagesToProto(req.Messages), Language: req.Language,
+		OptionsJson: opts, Tools: toolsToProto(req.Tools),
+	})
 	if err != nil {
 		err = fromStatus(ctx, err) // before cancel, which would mask the cause
 		cancel()
 		return nil, err
 	}
 	return &recvStream[pb.ChatDelta, ChatDelta]{ctx: ctx, cancel: cancel, recv: st.Recv, conv: func(d *pb.ChatDelta) ChatDelta {
-		return ChatDelta{Text: d.GetText(), EndCall: d.GetEndCall()}
+		return ChatDelta{Text: d.GetText(), EndCall: d.GetEndCall(), ToolCalls: toolCallsFromProto(d.GetToolCalls())}
 	}}, nil
 }
 

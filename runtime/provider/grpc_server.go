@@ -191,15 +191,16 @@ func (s *chatServer) Complete(req *pb.ChatRequest, srv pb.Chat_CompleteServer) e
 	if err != nil {
 		return toStatus(err)
 	}
-	msgs := make([]Message, len(req.GetMessages()))
-	for i, m := range req.GetMessages() {
-		msgs[i] = Message{Role: Role(m.GetRole()), Content: m.GetContent()}
-	}
-	st, err := s.impl.Complete(srv.Context(), ChatRequest{SystemPrompt: req.GetSystemPrompt(), Messages: msgs, Language: req.GetLanguage(), Options: opts})
+	st, err := s.impl.Complete(srv.Context(), ChatRequest{
+		SystemPrompt: req.GetSystemPrompt(), Messages: messagesFromProto(req.GetMessages()), Language: req.GetLanguage(),
+		Options: opts, Tools: toolsFromProto(req.GetTools()),
+	})
 	if err != nil {
 		return toStatus(err)
 	}
-	return toStatus(pump(st, func(d ChatDelta) error { return srv.Send(&pb.ChatDelta{Text: d.Text, EndCall: d.EndCall}) }))
+	return toStatus(pump(st, func(d ChatDelta) error {
+		return srv.Send(&pb.ChatDelta{Text: d.Text, EndCall: d.EndCall, ToolCalls: toolCallsToProto(d.ToolCalls)})
+	}))
 }
 
 type ttsServer struct {

@@ -288,3 +288,74 @@ func TestProduceStopsOnClose(t *testing.T) {
 		t.Fatal("producer still running after Close")
 	}
 }
+
+// recordingChat keeps the request it got and answers with scripted deltas.
+type recordingChat struct {
+	got    chan provider.ChatRequest
+	deltas []provider.ChatDelta
+}
+
+func (c recordingChat) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
+	c.got <- req
+	return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
+		for _, d := range c.deltas {
+			if err := send(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), nil
+}
+
+// TestChatToolsCrossTheBoundary: tools, tool calls in the history, tool
+// results and streamed tool calls (parallel, malformed arguments as
+// written) arrive unchanged on the other side.
+func TestChatToolsCrossTheBoundary(t *testing.T) {
+	deltas := []provider.ChatDelta{
+		{Text: "Let me check. "},
+		{ToolCalls: []provider.ToolCall{
+			{ID: "call_a", Name: "lookup_order", Arguments: `{"order_number":"12345"}`},
+			{ID: "call_b", Name: "weather", Arguments: `{"city": "Seo`},
+		}},
+		{EndCall: true},
+	}
+	rec := recordingChat{got: make(chan provider.ChatRequest, 1), deltas: deltas}
+	c := providertest.Connect(t, provider.ServeConfig{Name: "rec", Version: "1", Chat: rec})
+	req := provider.ChatRequest{
+		SystemPrompt: "s", Language: "en", Options: provider.Options{"model": "m"},
+		Tools: []provider.Tool{
+			{Name: "lookup_order", Description: "Find an order", Parameters: []byte(`{"type":"object","properties":{"order_number":{"type":"string"}}}`)},
+			{Name: "no_params"},
+		},
+		Messages: []provider.Message{
+			{Role: provider.RoleUser, Content: "where is order 12345"},
+			{Role: provider.RoleAssistant, ToolCalls: []provider.ToolCall{{ID: "call_0", Name: "lookup_order", Arguments: `{"order_number":"12345"}`}}},
+			{Role: provider.RoleTool, ToolCallID: "call_0", Content: `{"status":"shipped"}`},
+			{Role: provider.RoleAssistant, Content: "It has shipped."},
+			{Role: provider.RoleUser, Content: "and the weather?"},
+		},
+	}
+	st, err := c.Chat.Complete(context.Background(), req)
+	require.NoError(t, err)
+	got, err := provider.Collect(st)
+	require.NoError(t, err)
+	require.Equal(t, deltas, got)
+	require.Equal(t, req, <-rec.got)
+}
+
+// TestChatWithoutToolsIsUnchanged: a request without tools reaches the
+// plugin with none (nil, as before the fields existed).
+func TestChatWithoutToolsIsUnchanged(t *testing.T) {
+	rec := recordingChat{got: make(chan provider.ChatRequest, 1), deltas: []provider.ChatDelta{{Text: "hi"}}}
+	c := providertest.Connect(t, provider.ServeConfig{Name: "rec", Version: "1", Chat: rec})
+	req := provider.ChatRequest{Messages: []provider.Message{{Role: provider.RoleUser, Content: "hello"}}, Options: provider.Options{}}
+	st, err := c.Chat.Complete(context.Background(), req)
+	require.NoError(t, err)
+	got, err := provider.Collect(st)
+	require.NoError(t, err)
+	require.Equal(t, []provider.ChatDelta{{Text: "hi"}}, got)
+	r := <-rec.got
+	require.Nil(t, r.Tools)
+	require.Nil(t, r.Messages[0].ToolCalls)
+	require.Equal(t, req, r)
+}

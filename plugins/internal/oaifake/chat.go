@@ -40,6 +40,22 @@ func ToolCallArgs(index int, piece string) Chunk {
 	return Chunk{ToolCall: &ToolCallDelta{Index: index, Arguments: piece}}
 }
 
+// ToolCall is a whole tool call streamed as OpenAI does: a first chunk with
+// the id and name, then the arguments cut into pieces of at most n bytes
+// (n < 1: one piece).
+func ToolCall(index int, id, name, args string, n int) []Chunk {
+	out := []Chunk{ToolCallStart(index, id, name)}
+	if n < 1 {
+		n = len(args)
+	}
+	for len(args) > 0 {
+		k := min(n, len(args))
+		out = append(out, ToolCallArgs(index, args[:k]))
+		args = args[k:]
+	}
+	return out
+}
+
 // Finish is the last chunk of a choice.
 func Finish(reason string) Chunk { return Chunk{FinishReason: reason} }
 
@@ -67,6 +83,27 @@ func ChatStream(delay time.Duration, chunks ...Chunk) Handler {
 		for i, c := range chunks {
 			if i > 0 && !pause(r, delay) {
 				return
+			}
+			if !sse.event(chunkJSON(req.Chat().Model, i == 0, c)) {
+				return
+			}
+		}
+		sse.event("[DONE]")
+	}
+}
+
+// Gated streams chunks like ChatStream but waits before chunk at until gate
+// is closed, so a test can see what the client got before the rest.
+func Gated(gate <-chan struct{}, at int, chunks ...Chunk) Handler {
+	return func(w http.ResponseWriter, r *http.Request, req *Request) {
+		sse := startSSE(w)
+		for i, c := range chunks {
+			if i == at {
+				select {
+				case <-gate:
+				case <-r.Context().Done():
+					return
+				}
 			}
 			if !sse.event(chunkJSON(req.Chat().Model, i == 0, c)) {
 				return

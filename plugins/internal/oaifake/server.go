@@ -170,6 +170,18 @@ type ChatMessage struct {
 	Role       string `json:"role"`
 	Content    string `json:"content"`
 	ToolCallID string `json:"tool_call_id,omitempty"`
+	// ToolCalls are the calls of an assistant message.
+	ToolCalls []MessageToolCall `json:"tool_calls,omitempty"`
+}
+
+// MessageToolCall is a tool call in an assistant message of the history.
+type MessageToolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
 }
 
 // Tool is one tool offered to the model.

@@ -673,9 +673,16 @@ func (x *TranscribeRequest) GetOptionsJson() []byte {
 }
 
 type ChatMessage struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Role          string                 `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"` // "user" or "assistant"
-	Content       string                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "user", "assistant" or "tool" (a tool's result; a plugin built before
+	// tools existed makes no tool calls, so it never receives one).
+	Role    string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	Content string `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	// tool_calls are the calls an assistant message made; its content may
+	// then be empty.
+	ToolCalls []*ToolCall `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
+	// tool_call_id is, on a "tool" message, the ToolCall.id it answers.
+	ToolCallId    string `protobuf:"bytes,4,opt,name=tool_call_id,json=toolCallId,proto3" json:"tool_call_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -724,12 +731,29 @@ func (x *ChatMessage) GetContent() string {
 	return ""
 }
 
+func (x *ChatMessage) GetToolCalls() []*ToolCall {
+	if x != nil {
+		return x.ToolCalls
+	}
+	return nil
+}
+
+func (x *ChatMessage) GetToolCallId() string {
+	if x != nil {
+		return x.ToolCallId
+	}
+	return ""
+}
+
 type ChatRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SystemPrompt  string                 `protobuf:"bytes,1,opt,name=system_prompt,json=systemPrompt,proto3" json:"system_prompt,omitempty"`
-	Messages      []*ChatMessage         `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
-	Language      string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
-	OptionsJson   []byte                 `protobuf:"bytes,4,opt,name=options_json,json=optionsJson,proto3" json:"options_json,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	SystemPrompt string                 `protobuf:"bytes,1,opt,name=system_prompt,json=systemPrompt,proto3" json:"system_prompt,omitempty"`
+	Messages     []*ChatMessage         `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
+	Language     string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`
+	OptionsJson  []byte                 `protobuf:"bytes,4,opt,name=options_json,json=optionsJson,proto3" json:"options_json,omitempty"`
+	// tools the model may call; empty for none. A plugin that cannot call
+	// tools ignores them (older plugins never see the field).
+	Tools         []*Tool `protobuf:"bytes,5,rep,name=tools,proto3" json:"tools,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -792,10 +816,20 @@ func (x *ChatRequest) GetOptionsJson() []byte {
 	return nil
 }
 
+func (x *ChatRequest) GetTools() []*Tool {
+	if x != nil {
+		return x.Tools
+	}
+	return nil
+}
+
 type ChatDelta struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
-	EndCall       bool                   `protobuf:"varint,2,opt,name=end_call,json=endCall,proto3" json:"end_call,omitempty"` // the agent hangs up after this reply is spoken
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Text    string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	EndCall bool                   `protobuf:"varint,2,opt,name=end_call,json=endCall,proto3" json:"end_call,omitempty"` // the agent hangs up after this reply is spoken
+	// tool_calls are calls the model made, each complete (the plugin gathers
+	// streamed fragments first); several in one reply are parallel calls.
+	ToolCalls     []*ToolCall `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -844,6 +878,139 @@ func (x *ChatDelta) GetEndCall() bool {
 	return false
 }
 
+func (x *ChatDelta) GetToolCalls() []*ToolCall {
+	if x != nil {
+		return x.ToolCalls
+	}
+	return nil
+}
+
+// Tool is a function the model may call.
+type Tool struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// parameters_json is the JSON Schema (an object) of the call's arguments;
+	// empty for none.
+	ParametersJson []byte `protobuf:"bytes,3,opt,name=parameters_json,json=parametersJson,proto3" json:"parameters_json,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Tool) Reset() {
+	*x = Tool{}
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Tool) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Tool) ProtoMessage() {}
+
+func (x *Tool) ProtoReflect() protoreflect.Message {
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Tool.ProtoReflect.Descriptor instead.
+func (*Tool) Descriptor() ([]byte, []int) {
+	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Tool) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Tool) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Tool) GetParametersJson() []byte {
+	if x != nil {
+		return x.ParametersJson
+	}
+	return nil
+}
+
+// ToolCall is one whole call the model made.
+type ToolCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"` // pairs the call with its "tool" result message
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// arguments is the JSON object the model wrote, as written: it may be
+	// malformed, which the runtime reports back to the model.
+	Arguments     string `protobuf:"bytes,3,opt,name=arguments,proto3" json:"arguments,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ToolCall) Reset() {
+	*x = ToolCall{}
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ToolCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ToolCall) ProtoMessage() {}
+
+func (x *ToolCall) ProtoReflect() protoreflect.Message {
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ToolCall.ProtoReflect.Descriptor instead.
+func (*ToolCall) Descriptor() ([]byte, []int) {
+	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ToolCall) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ToolCall) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ToolCall) GetArguments() string {
+	if x != nil {
+		return x.Arguments
+	}
+	return ""
+}
+
 type TTSRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
@@ -856,7 +1023,7 @@ type TTSRequest struct {
 
 func (x *TTSRequest) Reset() {
 	*x = TTSRequest{}
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[14]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -868,7 +1035,7 @@ func (x *TTSRequest) String() string {
 func (*TTSRequest) ProtoMessage() {}
 
 func (x *TTSRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[14]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -881,7 +1048,7 @@ func (x *TTSRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TTSRequest.ProtoReflect.Descriptor instead.
 func (*TTSRequest) Descriptor() ([]byte, []int) {
-	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{14}
+	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TTSRequest) GetText() string {
@@ -923,7 +1090,7 @@ type SentimentRequest struct {
 
 func (x *SentimentRequest) Reset() {
 	*x = SentimentRequest{}
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[15]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +1102,7 @@ func (x *SentimentRequest) String() string {
 func (*SentimentRequest) ProtoMessage() {}
 
 func (x *SentimentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[15]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +1115,7 @@ func (x *SentimentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SentimentRequest.ProtoReflect.Descriptor instead.
 func (*SentimentRequest) Descriptor() ([]byte, []int) {
-	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{15}
+	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SentimentRequest) GetText() string {
@@ -982,7 +1149,7 @@ type SentimentResponse struct {
 
 func (x *SentimentResponse) Reset() {
 	*x = SentimentResponse{}
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[16]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1161,7 @@ func (x *SentimentResponse) String() string {
 func (*SentimentResponse) ProtoMessage() {}
 
 func (x *SentimentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[16]
+	mi := &file_runtime_provider_proto_v1_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1174,7 @@ func (x *SentimentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SentimentResponse.ProtoReflect.Descriptor instead.
 func (*SentimentResponse) Descriptor() ([]byte, []int) {
-	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{16}
+	return file_runtime_provider_proto_v1_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SentimentResponse) GetLabel() string {
@@ -1072,18 +1239,33 @@ const file_runtime_provider_proto_v1_provider_proto_rawDesc = "" +
 	"\x11TranscribeRequest\x12/\n" +
 	"\x05audio\x18\x01 \x01(\v2\x19.parley.provider.v1.AudioR\x05audio\x12\x1a\n" +
 	"\blanguage\x18\x02 \x01(\tR\blanguage\x12!\n" +
-	"\foptions_json\x18\x03 \x01(\fR\voptionsJson\";\n" +
+	"\foptions_json\x18\x03 \x01(\fR\voptionsJson\"\x9a\x01\n" +
 	"\vChatMessage\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x18\n" +
-	"\acontent\x18\x02 \x01(\tR\acontent\"\xae\x01\n" +
+	"\acontent\x18\x02 \x01(\tR\acontent\x12;\n" +
+	"\n" +
+	"tool_calls\x18\x03 \x03(\v2\x1c.parley.provider.v1.ToolCallR\ttoolCalls\x12 \n" +
+	"\ftool_call_id\x18\x04 \x01(\tR\n" +
+	"toolCallId\"\xde\x01\n" +
 	"\vChatRequest\x12#\n" +
 	"\rsystem_prompt\x18\x01 \x01(\tR\fsystemPrompt\x12;\n" +
 	"\bmessages\x18\x02 \x03(\v2\x1f.parley.provider.v1.ChatMessageR\bmessages\x12\x1a\n" +
 	"\blanguage\x18\x03 \x01(\tR\blanguage\x12!\n" +
-	"\foptions_json\x18\x04 \x01(\fR\voptionsJson\":\n" +
+	"\foptions_json\x18\x04 \x01(\fR\voptionsJson\x12.\n" +
+	"\x05tools\x18\x05 \x03(\v2\x18.parley.provider.v1.ToolR\x05tools\"w\n" +
 	"\tChatDelta\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x19\n" +
-	"\bend_call\x18\x02 \x01(\bR\aendCall\"u\n" +
+	"\bend_call\x18\x02 \x01(\bR\aendCall\x12;\n" +
+	"\n" +
+	"tool_calls\x18\x03 \x03(\v2\x1c.parley.provider.v1.ToolCallR\ttoolCalls\"e\n" +
+	"\x04Tool\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12'\n" +
+	"\x0fparameters_json\x18\x03 \x01(\fR\x0eparametersJson\"L\n" +
+	"\bToolCall\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
+	"\targuments\x18\x03 \x01(\tR\targuments\"u\n" +
 	"\n" +
 	"TTSRequest\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x14\n" +
@@ -1124,7 +1306,7 @@ func file_runtime_provider_proto_v1_provider_proto_rawDescGZIP() []byte {
 	return file_runtime_provider_proto_v1_provider_proto_rawDescData
 }
 
-var file_runtime_provider_proto_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_runtime_provider_proto_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_runtime_provider_proto_v1_provider_proto_goTypes = []any{
 	(*DescribeRequest)(nil),         // 0: parley.provider.v1.DescribeRequest
 	(*DescribeResponse)(nil),        // 1: parley.provider.v1.DescribeResponse
@@ -1140,9 +1322,11 @@ var file_runtime_provider_proto_v1_provider_proto_goTypes = []any{
 	(*ChatMessage)(nil),             // 11: parley.provider.v1.ChatMessage
 	(*ChatRequest)(nil),             // 12: parley.provider.v1.ChatRequest
 	(*ChatDelta)(nil),               // 13: parley.provider.v1.ChatDelta
-	(*TTSRequest)(nil),              // 14: parley.provider.v1.TTSRequest
-	(*SentimentRequest)(nil),        // 15: parley.provider.v1.SentimentRequest
-	(*SentimentResponse)(nil),       // 16: parley.provider.v1.SentimentResponse
+	(*Tool)(nil),                    // 14: parley.provider.v1.Tool
+	(*ToolCall)(nil),                // 15: parley.provider.v1.ToolCall
+	(*TTSRequest)(nil),              // 16: parley.provider.v1.TTSRequest
+	(*SentimentRequest)(nil),        // 17: parley.provider.v1.SentimentRequest
+	(*SentimentResponse)(nil),       // 18: parley.provider.v1.SentimentResponse
 }
 var file_runtime_provider_proto_v1_provider_proto_depIdxs = []int32{
 	4,  // 0: parley.provider.v1.ValidateOptionsResponse.problems:type_name -> parley.provider.v1.OptionProblem
@@ -1150,26 +1334,29 @@ var file_runtime_provider_proto_v1_provider_proto_depIdxs = []int32{
 	7,  // 2: parley.provider.v1.STTStreamRequest.audio:type_name -> parley.provider.v1.Audio
 	8,  // 3: parley.provider.v1.STTStreamRequest.end_of_utterance:type_name -> parley.provider.v1.EndOfUtterance
 	7,  // 4: parley.provider.v1.TranscribeRequest.audio:type_name -> parley.provider.v1.Audio
-	11, // 5: parley.provider.v1.ChatRequest.messages:type_name -> parley.provider.v1.ChatMessage
-	0,  // 6: parley.provider.v1.Info.Describe:input_type -> parley.provider.v1.DescribeRequest
-	2,  // 7: parley.provider.v1.Info.ValidateOptions:input_type -> parley.provider.v1.ValidateOptionsRequest
-	5,  // 8: parley.provider.v1.STT.Stream:input_type -> parley.provider.v1.STTStreamRequest
-	10, // 9: parley.provider.v1.STT.Transcribe:input_type -> parley.provider.v1.TranscribeRequest
-	12, // 10: parley.provider.v1.Chat.Complete:input_type -> parley.provider.v1.ChatRequest
-	14, // 11: parley.provider.v1.TTS.Synthesize:input_type -> parley.provider.v1.TTSRequest
-	15, // 12: parley.provider.v1.Sentiment.Analyze:input_type -> parley.provider.v1.SentimentRequest
-	1,  // 13: parley.provider.v1.Info.Describe:output_type -> parley.provider.v1.DescribeResponse
-	3,  // 14: parley.provider.v1.Info.ValidateOptions:output_type -> parley.provider.v1.ValidateOptionsResponse
-	9,  // 15: parley.provider.v1.STT.Stream:output_type -> parley.provider.v1.Transcript
-	9,  // 16: parley.provider.v1.STT.Transcribe:output_type -> parley.provider.v1.Transcript
-	13, // 17: parley.provider.v1.Chat.Complete:output_type -> parley.provider.v1.ChatDelta
-	7,  // 18: parley.provider.v1.TTS.Synthesize:output_type -> parley.provider.v1.Audio
-	16, // 19: parley.provider.v1.Sentiment.Analyze:output_type -> parley.provider.v1.SentimentResponse
-	13, // [13:20] is the sub-list for method output_type
-	6,  // [6:13] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	15, // 5: parley.provider.v1.ChatMessage.tool_calls:type_name -> parley.provider.v1.ToolCall
+	11, // 6: parley.provider.v1.ChatRequest.messages:type_name -> parley.provider.v1.ChatMessage
+	14, // 7: parley.provider.v1.ChatRequest.tools:type_name -> parley.provider.v1.Tool
+	15, // 8: parley.provider.v1.ChatDelta.tool_calls:type_name -> parley.provider.v1.ToolCall
+	0,  // 9: parley.provider.v1.Info.Describe:input_type -> parley.provider.v1.DescribeRequest
+	2,  // 10: parley.provider.v1.Info.ValidateOptions:input_type -> parley.provider.v1.ValidateOptionsRequest
+	5,  // 11: parley.provider.v1.STT.Stream:input_type -> parley.provider.v1.STTStreamRequest
+	10, // 12: parley.provider.v1.STT.Transcribe:input_type -> parley.provider.v1.TranscribeRequest
+	12, // 13: parley.provider.v1.Chat.Complete:input_type -> parley.provider.v1.ChatRequest
+	16, // 14: parley.provider.v1.TTS.Synthesize:input_type -> parley.provider.v1.TTSRequest
+	17, // 15: parley.provider.v1.Sentiment.Analyze:input_type -> parley.provider.v1.SentimentRequest
+	1,  // 16: parley.provider.v1.Info.Describe:output_type -> parley.provider.v1.DescribeResponse
+	3,  // 17: parley.provider.v1.Info.ValidateOptions:output_type -> parley.provider.v1.ValidateOptionsResponse
+	9,  // 18: parley.provider.v1.STT.Stream:output_type -> parley.provider.v1.Transcript
+	9,  // 19: parley.provider.v1.STT.Transcribe:output_type -> parley.provider.v1.Transcript
+	13, // 20: parley.provider.v1.Chat.Complete:output_type -> parley.provider.v1.ChatDelta
+	7,  // 21: parley.provider.v1.TTS.Synthesize:output_type -> parley.provider.v1.Audio
+	18, // 22: parley.provider.v1.Sentiment.Analyze:output_type -> parley.provider.v1.SentimentResponse
+	16, // [16:23] is the sub-list for method output_type
+	9,  // [9:16] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_runtime_provider_proto_v1_provider_proto_init() }
@@ -1188,7 +1375,7 @@ func file_runtime_provider_proto_v1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_runtime_provider_proto_v1_provider_proto_rawDesc), len(file_runtime_provider_proto_v1_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   5,
 		},
