@@ -49,7 +49,7 @@ func dialAgent(t *testing.T, p *process) *agentCall {
 	t.Cleanup(func() { close(candidates) })
 	a.sock = e2e.JoinSession(t, p.base, a.session, "client-peer", func(sock *sio.Socket) {
 		for _, name := range []string{"answer", "ice-candidate", "error", "peer-left",
-			"call-status", "transcript", "agent-response", "sentiment", "agent-speaking"} {
+			"call-status", "transcript", "agent-response", "sentiment", "agent-speaking", "tool-call", "call-transferred"} {
 			_ = sock.On(types.EventName(name), func(args ...any) {
 				payload, _ := first(args).(map[string]any)
 				if name == "ice-candidate" {

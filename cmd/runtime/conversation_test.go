@@ -87,6 +87,45 @@ func TestSpokenConversationOffline(t *testing.T) {
 	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/end", "")
 }
 
+// TestOfflineAgentTransfers: asked for a person, the offline default agent
+// calls its transfer tool over a live WebRTC call. The tool call is a live
+// event, the call ends with reason transferred, and the call is in the
+// history and in /metrics.
+func TestOfflineAgentTransfers(t *testing.T) {
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
+	a := dialAgent(t, p)
+	go talk(t, a.mic, nil, 500*time.Millisecond)
+	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
+
+	go talk(t, a.mic, e2e.Speech48k(t, "I want to talk to someone."), 6*time.Second)
+	running := a.wait("tool-call", func(m map[string]any) bool { return m["state"] == "running" })
+	require.Equal(t, "transfer_to_team", running["name"])
+	require.JSONEq(t, `{"destination":"team"}`, running["arguments"].(string))
+	done := a.wait("tool-call", func(m map[string]any) bool { return m["state"] == "succeeded" })
+	require.Contains(t, done["result"], "+15555550100")
+	moved := a.wait("call-transferred", nil)
+	require.Equal(t, "team", moved["destination"])
+	require.Equal(t, "+15555550100", moved["target"])
+	a.wait("call-status", func(m map[string]any) bool { return m["status"] == "ENDED" })
+	c := p.call(t, http.MethodGet, "/api/v1/calls/"+a.id, "")["call"].(map[string]any)
+	require.Equal(t, "transferred", c["endReason"])
+
+	require.Eventually(t, func() bool {
+		turns := p.call(t, http.MethodGet, "/api/v1/calls/"+a.id+"/history", "")["turns"].([]any)
+		last := turns[len(turns)-1].(map[string]any)
+		calls, _ := last["toolCalls"].([]any)
+		return len(calls) == 1 && calls[0].(map[string]any)["name"] == "transfer_to_team" &&
+			strings.Contains(last["text"].(string), "member of our team")
+	}, 10*time.Second, 50*time.Millisecond, "the tool call in the history")
+
+	res, err := http.Get(p.base + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Contains(t, string(raw), `parley_tool_calls_total{agent="default",outcome="ok",tool="transfer_to_team"} 1`)
+}
+
 // TestPluginCrashMidTurn kills the speech recogniser at the end of the
 // caller's sentence, before its turn is over: the call survives, the
 // caller hears the apology, and the next turn is answered by the restarted

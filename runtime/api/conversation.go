@@ -20,6 +20,8 @@ type conversationDTO struct {
 	Sentiment   *sentimentDTO `json:"sentiment"`
 	Timestamp   string        `json:"timestamp"`
 	EndCall     bool          `json:"endCall,omitempty"`
+	ToolCalls   []toolCallDTO `json:"toolCalls,omitempty"`
+	TransferTo  string        `json:"transferTo,omitempty"`
 }
 
 type conversationData struct {
@@ -77,6 +79,10 @@ func (s *server) processConversation(c *fiber.Ctx) error {
 		Conversation: conversationDTO{UserMessage: res.UserMessage, AIResponse: res.AIResponse, Timestamp: iso(res.Timestamp), EndCall: res.EndCall},
 		AudioURL:     "data:audio/wav;base64," + base64.StdEncoding.EncodeToString(audio.EncodeWAV(res.Speech)),
 	}
+	for _, tc := range res.ToolCalls {
+		out.Conversation.ToolCalls = append(out.Conversation.ToolCalls, toToolCallDTO(tc))
+	}
+	out.Conversation.TransferTo = res.Transfer
 	if res.Sentiment != nil {
 		out.Conversation.Sentiment = &sentimentDTO{Sentiment: res.Sentiment.Label, Score: res.Sentiment.Score}
 	}
