@@ -48,6 +48,7 @@ const END_REASONS = {
   'hangup': 'You hung up.',
   'caller left': 'You hung up.',
   'agent hangup': 'The agent ended the call.',
+  'transferred': 'The agent passed you to a person.',
   'caller disconnected': 'Your connection to the runtime was lost.',
   'connection lost': 'The audio connection was lost.',
   'ice failed': 'The audio connection could not be set up (ICE failed). A firewall or VPN may block it.',
@@ -285,6 +286,42 @@ function onAgentResponse(c, ev) {
   showLatency(c);
 }
 
+// onToolCall shows a tool the agent called, in the transcript: one entry
+// per call, updated when it ends.
+function onToolCall(c, ev) {
+  c.tools = c.tools || new Map();
+  let li = c.tools.get(ev.id);
+  if (!li) {
+    li = document.createElement('li');
+    li.className = 'turn tool';
+    li.dataset.tool = ev.name;
+    const label = document.createElement('span');
+    label.className = 'who';
+    label.textContent = 'Tool';
+    const text = document.createElement('p');
+    text.className = 'text';
+    li.append(label, text);
+    // Before the agent's reply that is still being written, which the
+    // call belongs to.
+    if (c.agentEntry && c.agentEntry.parentNode === ui.log) ui.log.insertBefore(li, c.agentEntry);
+    else ui.log.append(li);
+    ui.logEmpty.hidden = true;
+    c.tools.set(ev.id, li);
+  }
+  li.dataset.state = ev.state;
+  let args = ev.arguments || '';
+  if (args.length > 120) args = `${args.slice(0, 117)}...`;
+  const took = typeof ev.durationMs === 'number' ? ` (${Math.round(ev.durationMs)} ms)` : '';
+  const what = ev.state === 'running' ? 'running…'
+    : ev.state === 'failed' ? `failed${took}: ${ev.error || ''}` : `done${took}`;
+  li.querySelector('.text').textContent = `${ev.name} ${args} — ${what}`;
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+function onTransferred(c, ev) {
+  c.transferTarget = ev.destination || ev.target;
+}
+
 function onSentiment(c, ev) {
   // The caller turn it scores: the latest with this text.
   const li = [...c.callerTurns].reverse().find((t) => t.querySelector('.text').textContent === ev.text && !t.querySelector('.sentiment'));
@@ -475,6 +512,8 @@ function connectSignaling(c) {
   socket.on('agent-response', live(onAgentResponse));
   socket.on('sentiment', live(onSentiment));
   socket.on('agent-speaking', live(onAgentSpeaking));
+  socket.on('tool-call', live(onToolCall));
+  socket.on('call-transferred', live(onTransferred));
   socket.on('answer', async (ev) => {
     if (current !== c || ev.peerId !== 'agent' || !c.pc) return;
     try {

@@ -76,7 +76,7 @@ function parseArgs(argv) {
     }
   }
   if (!o.wav) throw new Error('--wav is required');
-  if (!['conversation', 'agent-hangup', 'errors', 'token'].includes(o.scenario)) throw new Error(`unknown scenario ${o.scenario}`);
+  if (!Object.hasOwn(scenarios, o.scenario)) throw new Error(`unknown scenario ${o.scenario}`);
   return o;
 }
 
@@ -181,7 +181,9 @@ function pageState() {
       reason: a.querySelector('.reason')?.textContent || '',
     })),
     log: [...document.querySelectorAll('#log .turn')].map((li) => ({
-      who: li.classList.contains('caller') ? 'caller' : 'agent',
+      who: li.classList.contains('caller') ? 'caller' : li.classList.contains('tool') ? 'tool' : 'agent',
+      tool: li.dataset.tool || '',
+      state: li.dataset.state || '',
       text: li.querySelector('.text').textContent,
       final: li.dataset.final === 'true',
       partial: li.querySelector('.text').classList.contains('partial'),
@@ -363,7 +365,7 @@ async function tokenCall(browser, o, result, run) {
   result.ok = result.pageErrors.length === 0;
 }
 
-const scenarios = { 'conversation': conversation, 'agent-hangup': agentHangup, 'errors': errorsScenario, 'token': tokenCall };
+const scenarios = { 'conversation': conversation, 'agent-hangup': agentHangup, 'transfer': agentHangup, 'errors': errorsScenario, 'token': tokenCall };
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));

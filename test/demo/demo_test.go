@@ -67,6 +67,8 @@ type pageTurn struct {
 	Sentiment   string `json:"sentiment"`
 	Latency     string `json:"latency"`
 	Interrupted bool   `json:"interrupted"`
+	Tool        string `json:"tool"`  // a tool entry's tool name
+	State       string `json:"state"` // a tool entry's state: running, succeeded, failed
 }
 
 // demoResult is what demo.mjs prints last.
@@ -147,6 +149,7 @@ func TestDemoPage(t *testing.T) {
 	s := &setup{node: node, here: here, artifacts: artifacts, rt: rt, bin: e2e.Binary(dir)}
 	t.Run("conversation", s.conversation)
 	t.Run("agent hangs up", s.agentHangsUp)
+	t.Run("agent uses its tool", s.agentTransfers)
 	t.Run("errors", s.errors)
 	t.Run("key mode from a call link", s.keyMode)
 	t.Logf("whole test %v", time.Since(begin).Round(time.Millisecond))
@@ -358,6 +361,29 @@ func (s *setup) agentHangsUp(t *testing.T) {
 	}
 	if status, reason := s.rt.call(t, a.CallID); status != "ENDED" || reason != "agent hangup" {
 		t.Errorf("call %s is %s (%q), want ENDED (agent hangup)", a.CallID, status, reason)
+	}
+}
+
+// agentTransfers: the caller asks for a person; the agent calls its
+// transfer tool, which the page shows in the transcript, and the call ends
+// as transferred.
+func (s *setup) agentTransfers(t *testing.T) {
+	var res demoResult
+	s.runScenario(t, "transfer", e2e.FliteWAV(t, "I want to talk to someone.", greetingSilence, afterSpeech), &res)
+	a := res.After
+	t.Logf("page after the transfer: status %q, conversation %+v", a.Status, a.Log)
+	if a.Status != "Call ended. The agent passed you to a person." || !a.CallEnabled {
+		t.Errorf("the page after the transfer: %+v", a)
+	}
+	i := slices.IndexFunc(a.Log, func(e pageTurn) bool { return e.Who == "tool" })
+	if i < 0 || a.Log[i].Tool != "transfer_to_team" || a.Log[i].State != "succeeded" || !strings.Contains(a.Log[i].Text, `"destination":"team"`) {
+		t.Fatalf("no finished transfer_to_team entry in the transcript: %+v", a.Log)
+	}
+	if i+1 >= len(a.Log) || a.Log[i+1].Who != "agent" || !strings.Contains(a.Log[i+1].Text, "member of our team") {
+		t.Errorf("the tool entry is not followed by the agent's words: %+v", a.Log)
+	}
+	if status, reason := s.rt.call(t, a.CallID); status != "ENDED" || reason != "transferred" {
+		t.Errorf("call %s is %s (%q), want ENDED (transferred)", a.CallID, status, reason)
 	}
 }
 
