@@ -92,9 +92,22 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 			c.add(path, line, n, "must be a mapping of names to values, not %s", describe(n))
 			return
 		}
+		c.lines[path] = keyLineOr(c.lines, path, n.Line)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := deref(n.Content[i]); k != nil && k.ShortTag() != "!!str" {
-				c.add(joinKey(path, k.Value), k.Line, k, "key must be a string; put quotes around %s", k.Value)
+			k := deref(n.Content[i])
+			if k == nil {
+				continue
+			}
+			key := joinKey(path, k.Value)
+			if k.ShortTag() != "!!str" {
+				c.add(key, k.Line, k, "key must be a string; put quotes around %s", k.Value)
+				continue
+			}
+			// Maps of settings (variables:) are checked entry by entry;
+			// free-form maps (options:) are the plugin's to check.
+			if t.Elem().Kind() == reflect.Struct {
+				c.lines[key] = k.Line
+				c.value(key, k.Line, n.Content[i+1], t.Elem())
 			}
 		}
 	case reflect.String:

@@ -101,6 +101,7 @@ func TestSchemaAcceptsValidFiles(t *testing.T) {
 // cannot express, with the reason.
 var schemaCannotTell = map[string]string{
 	"two-documents.yaml": "a schema checks the first document; the loader refuses a second",
+	"variables-unknown.yaml": "a schema cannot tell which {{names}} a text uses",
 }
 
 // TestSchemaRejectsInvalidFiles checks that the schema rejects the invalid

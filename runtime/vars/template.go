@@ -49,7 +49,7 @@ func Parse(text string) (*Template, error) {
 		}
 		end := strings.Index(text[i+2:], "}}")
 		if end < 0 {
-			return nil, &SyntaxError{Offset: i, Message: `"{{" is not closed by "}}" (write \{{ for a literal "{{")`}
+			return nil, &SyntaxError{Offset: i, Message: fmt.Sprintf(`%q: "{{" is not closed by "}}" (write \{{ for a literal "{{")`, clip(text[i:]))}
 		}
 		inner := text[i+2 : i+2+end]
 		name := strings.Trim(inner, " \t")
