@@ -88,6 +88,7 @@ type conversation struct {
 	log       *slog.Logger
 	callID    string
 	spec      *agent.Spec
+	texts     agent.CallTexts // the spec's system prompt and greeting for this call
 	prov      host.Providers
 	providers metrics.Providers
 	line      live.Line
@@ -128,6 +129,7 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 		log:    e.cfg.Log.With("call", c.ID, "agent", spec.Name),
 		callID: c.ID,
 		spec:   spec,
+		texts:  spec.RenderForCall(c.ID, c.CallerNumber.String(), c.Variables, time.Now()),
 		prov:   prov,
 		providers: metrics.Providers{
 			STT: spec.Providers.STT.Plugin, Chat: spec.Providers.Chat.Plugin, TTS: spec.Providers.TTS.Plugin,
@@ -198,8 +200,8 @@ func (c *conversation) loop() {
 	defer c.closeListener()
 	defer c.life.stop()
 	defer fault.Recover(metrics.ComponentPipeline, c.fault)
-	if c.spec.Greeting != "" {
-		c.startReply(nil, c.spec.Greeting)
+	if c.texts.Greeting != "" {
+		c.greet()
 	}
 	for {
 		c.idle()

@@ -27,6 +27,7 @@ type fakeProviders struct {
 	ttsPerRune time.Duration // audio per rune of text
 	sttStreams atomic.Int32
 	ttsCalls   atomic.Int32
+	prompt     atomic.Value // string: the system prompt of the last chat request
 }
 
 func newFakeProviders() *fakeProviders {
@@ -109,6 +110,7 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 	if c.f.chatFail.Add(-1) >= 0 {
 		return nil, provider.ErrUnavailable
 	}
+	c.f.prompt.Store(req.SystemPrompt)
 	text := c.f.reply.Load().(string)
 	return provider.Produce(ctx, func(ctx context.Context, send func(provider.ChatDelta) error) error {
 		select {

@@ -25,6 +25,7 @@ type reply struct {
 	c     *conversation
 	user  *uturn // nil for the greeting and apologies
 	fixed string // text to speak without the chat provider
+	cache bool   // fixed's speech may come from, and go into, the speech cache
 	// msgs is what the chat provider is asked: the history window and the
 	// caller's turn, taken on the loop, which owns the history.
 	msgs   []provider.Message
@@ -66,12 +67,20 @@ func (r *reply) speaking() bool {
 
 // startReply begins the agent's turn for t (or speaks fixed), cancelling
 // any reply still running.
-func (c *conversation) startReply(t *uturn, fixed string) {
+func (c *conversation) startReply(t *uturn, fixed string) { c.begin(t, fixed, true) }
+
+// greet speaks the call's greeting. A greeting that uses variables differs
+// from call to call: its speech is not cached, so it cannot push the
+// agent's fixed texts out of the speech cache.
+func (c *conversation) greet() { c.begin(nil, c.texts.Greeting, c.texts.GreetingFixed) }
+
+// begin starts a reply; cache lets a fixed text's speech be cached.
+func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 	if c.reply != nil {
 		c.interrupt(time.Now())
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played()}
+	r := &reply{c: c, user: t, fixed: fixed, cache: cache && fixed != "", ctx: ctx, cancel: cancel, base: c.line.Player.Played()}
 	if t != nil && fixed == "" {
 		r.msgs = append(service.Window(c.history, c.spec.History.MaxTurns), provider.Message{Role: provider.RoleUser, Content: t.text})
 	}
@@ -146,7 +155,7 @@ func (r *reply) answer() error {
 	c := r.c
 	asked := time.Now()
 	st, err := c.prov.Chat.Complete(r.ctx, provider.ChatRequest{
-		SystemPrompt: c.spec.SystemPrompt, Messages: r.msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
+		SystemPrompt: c.texts.SystemPrompt, Messages: r.msgs, Language: string(c.spec.Language), Options: c.spec.Providers.Chat.Options,
 	})
 	if err != nil {
 		return providerError{"chat", err}
@@ -201,7 +210,7 @@ func (r *reply) sayAll(sentences []string, asked time.Time) error {
 func (r *reply) say(sentence string) error {
 	c := r.c
 	key := ""
-	if r.fixed != "" {
+	if r.cache {
 		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, string(c.spec.Language), sentence}, "\x00")
 		if chunks, ok := c.e.speech.get(key); ok {
 			var queued time.Duration
