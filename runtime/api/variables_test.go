@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +12,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/provider/host"
 )
 
 // shopAgent declares variables of each type.
@@ -145,4 +153,66 @@ func TestTokenVariables(t *testing.T) {
 	r = h.send(t, "POST", "/api/v1/calls", testKey, `{"callerNumber":"01012345678","agent":"shop","variables":{"customer":"Bob"}}`)
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
 	require.Equal(t, "Bob", r.data("call", "variables", "customer"))
+}
+
+// promptProviders answer conversation/process and record the system prompt
+// the chat provider was given.
+type promptProviders struct{ prompts chan string }
+
+func (p promptProviders) For(*agent.Spec) (host.Providers, error) {
+	return host.Providers{STT: p, Chat: p, TTS: p}, nil
+}
+
+func (promptProviders) StreamSTT(context.Context, provider.STTConfig) (provider.STTStream, error) {
+	return nil, provider.ErrUnsupported
+}
+
+func (promptProviders) Transcribe(context.Context, provider.TranscribeRequest) (provider.Transcript, error) {
+	return provider.Transcript{Text: "where is my order"}, nil
+}
+
+func (p promptProviders) Complete(ctx context.Context, req provider.ChatRequest) (provider.Stream[provider.ChatDelta], error) {
+	p.prompts <- req.SystemPrompt
+	return provider.Produce(ctx, func(_ context.Context, send func(provider.ChatDelta) error) error {
+		return send(provider.ChatDelta{Text: "It is on its way."})
+	}), nil
+}
+
+func (promptProviders) Synthesize(ctx context.Context, _ provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+	return provider.Produce(ctx, func(_ context.Context, send func(provider.Audio) error) error {
+		return send(provider.Audio{PCM: make([]int16, 160), SampleRate: 16000})
+	}), nil
+}
+
+// TestProcessRendersSystemPrompt: conversation/process gives the chat
+// provider the agent's system prompt rendered with the call's variables; a
+// client's own systemPrompt is used as sent.
+func TestProcessRendersSystemPrompt(t *testing.T) {
+	p := promptProviders{prompts: make(chan string, 4)}
+	h := newHarnessWith(t, p)
+	h.addShop(t)
+	r := h.json(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678","agent":"shop","variables":{"customer":"Ada","order_id":42}}`)
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	id := r.data("call", "id").(string)
+
+	wav := func(prompt string) response {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		require.NoError(t, w.WriteField("callId", id))
+		if prompt != "" {
+			require.NoError(t, w.WriteField("systemPrompt", prompt))
+		}
+		fw, err := w.CreateFormFile("audio", "a.wav")
+		require.NoError(t, err)
+		_, _ = fw.Write(audio.EncodeWAV(audio.PCM{Samples: make([]int16, 1600), Rate: 16000}))
+		require.NoError(t, w.Close())
+		return h.do(t, http.MethodPost, "/api/v1/calls/conversation/process", w.FormDataContentType(), body.Bytes())
+	}
+	r = wav("")
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "You help Ada with order 42 (9.5, vip false).", <-p.prompts)
+
+	r = wav("Answer {{customer}} in French.")
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Raw)
+	require.Equal(t, "Answer {{customer}} in French.", <-p.prompts, "a client's prompt is not rendered")
 }

@@ -149,7 +149,11 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 			sentiment = &store.Sentiment{Label: r.Label, Score: r.Score}
 		})
 	}
-	reply, endCall, err := c.answer(ctx, prov.Chat, spec, req.SystemPrompt, history, text, language)
+	prompt := req.SystemPrompt // a client's prompt is used as sent, never rendered
+	if strings.TrimSpace(prompt) == "" {
+		prompt = spec.RenderForCall(cl.ID, cl.CallerNumber.String(), cl.Variables, c.now()).SystemPrompt
+	}
+	reply, endCall, err := c.answer(ctx, prov.Chat, spec, prompt, history, text, language)
 	if err != nil {
 		wg.Wait()
 		return ProcessResult{}, fmt.Errorf("chat: %w", err)
@@ -195,12 +199,9 @@ func (c *Conversation) specFor(cl *call.Call) (*agent.Spec, error) {
 	return s, nil
 }
 
-// answer asks the chat provider for the reply to text, with the agent's
-// history window.
+// answer asks the chat provider for the reply to text, with the system
+// prompt and the agent's history window.
 func (c *Conversation) answer(ctx context.Context, chat provider.Chat, spec *agent.Spec, prompt string, history []*store.Turn, text, language string) (string, bool, error) {
-	if strings.TrimSpace(prompt) == "" {
-		prompt = spec.SystemPrompt
-	}
 	msgs := Window(history, spec.History.MaxTurns)
 	msgs = append(msgs, provider.Message{Role: provider.RoleUser, Content: text})
 	st, err := chat.Complete(ctx, provider.ChatRequest{SystemPrompt: prompt, Messages: msgs, Language: language, Options: spec.Providers.Chat.Options})
