@@ -69,6 +69,17 @@ func TestCreateCallVariables(t *testing.T) {
 	require.Equal(t, "You help Ada with order 9007199254740993 (9.5, vip false).",
 		spec.RenderForCall(id, stored.CallerNumber.String(), stored.Variables, stored.CreatedAt).SystemPrompt)
 
+	// The agent listing shows what a call may give.
+	agents := h.do(t, http.MethodGet, "/api/v1/agents", "", nil)
+	var shop map[string]any
+	for _, a := range agents.data("agents").([]any) {
+		if a.(map[string]any)["name"] == "shop" {
+			shop = a.(map[string]any)
+		}
+	}
+	require.Equal(t, map[string]any{"type": "integer"}, shop["variables"].(map[string]any)["order_id"])
+	require.Equal(t, map[string]any{"type": "number", "default": 9.5}, shop["variables"].(map[string]any)["amount"])
+
 	// An agent without declarations: no variables in the call's JSON.
 	plain := h.newCall(t)
 	require.NotContains(t, plain, "variables")
