@@ -160,6 +160,15 @@ func TestTokenVariables(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]any{"customer": "Ada", "order_id": int64(42), "amount": 9.5, "vip": false}, stored.Variables)
 
+	// A token with the most variables it may carry still fits in a
+	// request header.
+	r = h.send(t, "POST", "/api/v1/tokens", testKey, `{"agent":"shop","variables":{"customer":"`+strings.Repeat("é", 504)+`"}}`)
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+	big := r.data("token", "token").(string)
+	require.Greater(t, len(big), 1400)
+	r = h.send(t, "POST", "/api/v1/calls", big, `{"callerNumber":"01012345678"}`)
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
+
 	// A key holder sets them directly.
 	r = h.send(t, "POST", "/api/v1/calls", testKey, `{"callerNumber":"01012345678","agent":"shop","variables":{"customer":"Bob"}}`)
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
