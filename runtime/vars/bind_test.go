@@ -56,6 +56,8 @@ func TestBindProblems(t *testing.T) {
 		{"null", map[string]any{"name": nil}, []string{"variables.name: must be a string, not null"}},
 		{"long string", map[string]any{"name": strings.Repeat("a", MaxString+1)}, []string{"variables.name: is 4097 bytes; the limit is 4096"}},
 		{"infinite", map[string]any{"name": "x", "amount": math.Inf(1)}, []string{"variables.amount: must be a finite number"}},
+		{"out of float range", map[string]any{"name": "x", "amount": json.Number("1e400")}, []string{"variables.amount: must be a finite number: 1e400 is out of range"}},
+		{"out of integer range", map[string]any{"name": "x", "order": json.Number("1e20")}, []string{"variables.order: is out of range"}},
 		{"several", map[string]any{"order": "x", "zzz": 1}, []string{"variables.name: is required", "variables.order: must be", "variables.zzz: is not declared"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

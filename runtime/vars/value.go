@@ -95,9 +95,17 @@ func (t Type) Check(v any) (any, error) {
 		if n, ok := asInt(v); ok {
 			return n, nil
 		}
+		if f, ok := asFloat(v); ok && f == math.Trunc(f) {
+			return nil, fmt.Errorf("is out of range for an integer: write it in plain digits, from -9223372036854775808 to 9223372036854775807")
+		}
 	case TypeNumber:
 		if n, ok := asInt(v); ok {
 			return n, nil
+		}
+		if n, ok := v.(json.Number); ok {
+			if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+				return nil, fmt.Errorf("must be a finite number: %s is out of range", clip(string(n)))
+			}
 		}
 		if f, ok := asFloat(v); ok {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
