@@ -60,7 +60,13 @@ func (s *server) initiateCall(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, http.StatusCreated, callData{Call: toCallDTO(created)})
+	dto := toCallDTO(created)
+	if req.TokenID != "" {
+		// The holder knows what its token carries; the agent's defaults
+		// (and anything else set for the call) are the operator's.
+		dto.Variables = nil
+	}
+	return ok(c, http.StatusCreated, callData{Call: dto})
 }
 
 func (s *server) getCall(c *fiber.Ctx) error {

@@ -156,6 +156,7 @@ func TestTokenVariables(t *testing.T) {
 	r = h.send(t, "POST", "/api/v1/calls", tok, `{"callerNumber":"01012345678","variables":{}}`)
 	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Raw)
 	require.Equal(t, "shop", r.data("call", "agent"), "the token's agent")
+	require.Nil(t, r.data("call", "variables"), "the token's holder is not shown the agent's defaults")
 	stored, err := h.store.Call(t.Context(), r.data("call", "id").(string))
 	require.NoError(t, err)
 	require.Equal(t, map[string]any{"customer": "Ada", "order_id": int64(42), "amount": 9.5, "vip": false}, stored.Variables)
