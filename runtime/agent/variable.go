@@ -153,16 +153,23 @@ func (s *Spec) validateVariables(v *validator) {
 		}
 	}
 	for _, key := range templateKeys {
-		used, err := vars.Names(s.template(key))
-		var se *vars.SyntaxError
-		if errors.As(err, &se) {
-			v.add(key, "%s", se.Message)
-			continue
-		}
-		for _, name := range used {
-			if _, declared := s.Variables[name]; !declared && !vars.IsBuiltin(name) {
-				v.add(key, "uses {{%s}}, which is neither declared under variables: nor a built-in (%s)", name, strings.Join(vars.Builtins(), ", "))
-			}
+		s.checkTemplate(v, key, s.template(key))
+	}
+}
+
+// checkTemplate reports, at key, a malformed placeholder in text or one
+// naming a variable that is neither declared nor a built-in. Every key
+// whose text is a template (tool URLs and bodies too) goes through it.
+func (s *Spec) checkTemplate(v *validator, key, text string) {
+	used, err := vars.Names(text)
+	var se *vars.SyntaxError
+	if errors.As(err, &se) {
+		v.add(key, "%s", se.Message)
+		return
+	}
+	for _, name := range used {
+		if _, declared := s.Variables[name]; !declared && !vars.IsBuiltin(name) {
+			v.add(key, "uses {{%s}}, which is neither declared under variables: nor a built-in (%s)", name, strings.Join(vars.Builtins(), ", "))
 		}
 	}
 }
