@@ -43,7 +43,13 @@ type sigEvent struct {
 // dialAgent creates a call to the default agent and connects its media.
 func dialAgent(t *testing.T, p *process) *agentCall {
 	t.Helper()
-	c := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
+	return dialAgentWith(t, p, `{"callerNumber":"01012345678"}`)
+}
+
+// dialAgentWith is dialAgent with body for POST /api/v1/calls.
+func dialAgentWith(t *testing.T, p *process, body string) *agentCall {
+	t.Helper()
+	c := p.call(t, http.MethodPost, "/api/v1/calls", body)["call"].(map[string]any)
 	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string)}
 	candidates := make(chan map[string]any, 256)
 	t.Cleanup(func() { close(candidates) })

@@ -3,7 +3,7 @@
 //
 //	parley [flags]            serve (see --help for flags and variables)
 //	parley validate [dir]     check agent files and exit non-zero on problems
-//	parley token [--agent N]  mint a call token and print the demo link that uses it
+//	parley token [--agent N] [--var K=V]  mint a call token and print the demo link that uses it
 //	parley version            print the version
 package main
 
@@ -14,6 +14,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	// Agents name time zones (timezone:); slim containers may lack
+	// /usr/share/zoneinfo, so the binary carries the database (about
+	// 450 KB). time.LoadLocation uses the system's copy when there is one.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

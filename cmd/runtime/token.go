@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/auth"
 	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/service"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // token mints a call token with the runtime's secret (the same
@@ -26,8 +30,9 @@ func token(args []string, stdout, stderr io.Writer) error {
 	ttl := fs.Duration("ttl", auth.MaxTTL, "how long the token is valid (at most 15m)")
 	base := fs.String("url", "", "the runtime's public URL, for the link (default: http(s)://localhost:PORT)")
 	file := fs.String("config", "", "YAML config file (also "+config.ConfigFileEnv+")")
+	varFlags := fs.StringArray("var", nil, "NAME=VALUE: a value of one of the agent's variables, signed into the token (repeat for more)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: parley token [--agent NAME] [--ttl 15m] [--url https://host]")
+		fmt.Fprintln(stderr, "usage: parley token [--agent NAME] [--ttl 15m] [--url https://host] [--var NAME=VALUE ...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -54,8 +59,13 @@ func token(args []string, stdout, stderr io.Writer) error {
 	if *name == "" {
 		*name = agents.DefaultName()
 	}
-	if _, err := agents.Get(*name); err != nil {
+	spec, err := agents.Get(*name)
+	if err != nil {
 		return fmt.Errorf("agent %q: %w", *name, err)
+	}
+	given, err := tokenVariables(spec, *varFlags)
+	if err != nil {
+		return err
 	}
 	secret, err := auth.LoadSecret(cfg.Auth.TokenSecret.Reveal(), cfg.DataDir)
 	if err != nil {
@@ -65,7 +75,7 @@ func token(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tok, claims, err := signer.Mint(*name, *ttl)
+	tok, claims, err := signer.Mint(*name, *ttl, auth.WithVariables(given))
 	if err != nil {
 		return err
 	}
@@ -79,4 +89,41 @@ func token(args []string, stdout, stderr io.Writer) error {
 	_, err = fmt.Fprintf(stdout, "%s\n\nagent:   %s\nexpires: %s\nlink:    %s/#token=%s\n",
 		tok, claims.Agent, claims.ExpiresAt.Format(time.RFC3339), strings.TrimSuffix(*base, "/"), tok)
 	return err
+}
+
+// tokenVariables reads --var NAME=VALUE flags as values of spec's declared
+// variables (each VALUE read as the variable's type) and checks them as a
+// call would.
+func tokenVariables(spec *agent.Spec, flags []string) (map[string]any, error) {
+	given := make(map[string]any, len(flags))
+	for _, f := range flags {
+		name, value, ok := strings.Cut(f, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("--var %q: write NAME=VALUE", f)
+		}
+		given[name] = value
+		d, declared := spec.Variables[name]
+		if !declared {
+			continue // Bind names it
+		}
+		switch d.Type {
+		case vars.TypeInteger, vars.TypeNumber:
+			if _, err := strconv.ParseFloat(value, 64); err == nil {
+				given[name] = json.Number(value)
+			}
+		case vars.TypeBoolean:
+			if b, err := strconv.ParseBool(value); err == nil {
+				given[name] = b
+			}
+		}
+	}
+	values, err := service.BindVariables(spec, given)
+	if err != nil {
+		return nil, err
+	}
+	signed := make(map[string]any, len(given))
+	for name := range given {
+		signed[name] = values[name]
+	}
+	return signed, nil
 }

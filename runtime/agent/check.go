@@ -92,17 +92,24 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 			c.add(path, line, n, "must be a mapping of names to values, not %s", describe(n))
 			return
 		}
+		c.lines[path] = keyLineOr(c.lines, path, n.Line)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := deref(n.Content[i])
 			if k == nil {
 				continue
 			}
+			key := joinKey(path, k.Value)
 			if k.ShortTag() != "!!str" {
-				c.add(joinKey(path, k.Value), k.Line, k, "key must be a string; put quotes around %s", k.Value)
+				c.add(key, k.Line, k, "key must be a string; put quotes around %s", k.Value)
 				continue
 			}
-			if _, ok := c.lines[joinKey(path, k.Value)]; !ok {
-				c.lines[joinKey(path, k.Value)] = k.Line
+			if _, ok := c.lines[key]; !ok {
+				c.lines[key] = k.Line
+			}
+			// Maps of settings (variables:) are checked entry by entry;
+			// free-form maps (options:) are the plugin's to check.
+			if t.Elem().Kind() == reflect.Struct {
+				c.value(key, k.Line, n.Content[i+1], t.Elem())
 			}
 		}
 	case reflect.Slice:

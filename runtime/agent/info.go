@@ -36,6 +36,9 @@ type Info struct {
 	File string `json:"file"`
 	// Language is the agent's language.
 	Language Language `json:"language,omitempty"`
+	// Variables are the agent's declared variables: what POST
+	// /api/v1/calls may give it.
+	Variables map[string]Variable `json:"variables,omitempty"`
 	// Status says whether the agent can take calls.
 	Status Status `json:"status"`
 	// Default is true for the agent used when a call names none.

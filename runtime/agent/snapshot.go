@@ -81,6 +81,7 @@ func (r *Registry) newEntry(x fileResult) *entry {
 		return e
 	}
 	e.info.Name, e.info.Description, e.info.Language = x.spec.Name, x.spec.Description, x.spec.Language
+	e.info.Variables = x.spec.Variables
 	if x.kept {
 		e.info.Errors = append(e.info.Errors, fmt.Sprintf("%s: keeping the previous version (%s, loaded %s) until the file is fixed",
 			x.file, x.spec.Version, x.spec.LoadedAt.Format(time.RFC3339)))
@@ -154,6 +155,7 @@ func (r *Registry) keepDefault(prev *snapshot, s *snapshot) {
 			Description: prev.def.Description,
 			File:        prev.def.File,
 			Language:    prev.def.Language,
+			Variables:   prev.def.Variables,
 			Status:      StatusReady,
 			Errors: []string{fmt.Sprintf("%s: the file no longer defines the default agent %q; keeping the previous version (%s) in service",
 				prev.def.File, r.defaultName, prev.def.Version)},

@@ -47,6 +47,12 @@ type Spec struct {
 	// Goodbye is said before the agent ends a call for its max duration or
 	// its silence timeout; empty for a built-in goodbye in its language.
 	Goodbye string `yaml:"goodbye,omitempty" json:"goodbye,omitempty" jsonschema_description:"Said before the agent ends a call that reached max_duration or silence_timeout; omit for a built-in goodbye in the agent's language."`
+	// Variables declares the per-call values that system_prompt and
+	// greeting use as {{name}}; POST /api/v1/calls gives them.
+	Variables map[string]Variable `yaml:"variables,omitempty" json:"variables,omitempty" jsonschema_description:"Per-call values, given by POST /api/v1/calls (or a call token) and used as {{name}} in system_prompt and greeting. Keys are variable names: lower-case letters, digits and '_', starting with a letter or '_', at most 64 variables. The built-ins (call_id, caller_number, agent_name, date, time, weekday, datetime, timezone) need no declaration and cannot be declared."`
+	// Timezone is the IANA time zone of the date and time built-in
+	// variables; empty for UTC.
+	Timezone string `yaml:"timezone,omitempty" json:"timezone,omitempty" jsonschema:"minLength=1" jsonschema_description:"IANA time zone name, such as Europe/Berlin or Asia/Seoul, of the date, time, weekday and datetime built-in variables (default UTC)."`
 
 	// Tools are the functions the chat model may call.
 	Tools []Tool `yaml:"tools,omitempty" json:"tools,omitempty" jsonschema:"maxItems=32" jsonschema_description:"Functions the chat model may call during a call (at most 32): HTTP requests to your systems, end_call and transfer_call. See docs/tools.md."`

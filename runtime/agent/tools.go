@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -9,13 +10,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // Tool is a function the agent's chat model may call during a call: an
 // HTTP request to the operator's systems, or a built-in action.
 type Tool struct {
 	// Name is what the model calls.
-	Name string `yaml:"name" json:"name" jsonschema:"required,pattern=^[a-zA-Z0-9_-]{1,64}$" jsonschema_description:"Name the model calls the tool by: letters, digits, '_' and '-', at most 64 characters, unique within the agent."`
+	Name string `yaml:"name" json:"name" jsonschema:"required,pattern=^[a-zA-Z0-9_-]+$,maxLength=64" jsonschema_description:"Name the model calls the tool by: letters, digits, '_' and '-', at most 64 characters, unique within the agent."`
 	// Description tells the model when to use the tool.
 	Description string `yaml:"description,omitempty" json:"description,omitempty" jsonschema_description:"Tells the model what the tool does and when to call it. Required for http tools; built-ins have a default."`
 	// Parameters is the JSON Schema of the arguments (an object).
@@ -279,19 +282,33 @@ func (s *Spec) checkToolURL(u string, params *ParamSchema) error {
 	if host == "" || strings.Contains(host, "{{") {
 		return fmt.Errorf("must name its host literally (templates may follow the host), not %q", u)
 	}
-	probe := templateRE.ReplaceAllString(u, "x")
-	if _, err := url.Parse(probe); err != nil {
+	used, err := vars.Names(u)
+	if err != nil {
+		var se *vars.SyntaxError
+		if errors.As(err, &se) {
+			return errors.New(se.Message)
+		}
+		return err
+	}
+	if _, err := url.Parse(vars.Render(u, nil)); err != nil {
 		return fmt.Errorf("is not a valid URL: %v", err)
 	}
 	if params == nil {
 		return nil // the parameters are wrong: that is the problem to fix first
 	}
-	for _, name := range TemplateNames(u) {
+	for _, name := range used {
 		if !params.Has(name) && !s.knownVariable(name) {
-			return fmt.Errorf("names {{%s}}, which is neither a parameter of the tool nor a variable of the agent", name)
+			return fmt.Errorf("names {{%s}}, which is neither a parameter of the tool nor a variable of the agent (declared, or built in: %s)", name, strings.Join(vars.Builtins(), ", "))
 		}
 	}
 	return nil
+}
+
+// knownVariable reports whether every call of the agent has the variable
+// name: declared under variables:, or built in.
+func (s *Spec) knownVariable(name string) bool {
+	_, declared := s.Variables[name]
+	return declared || vars.IsBuiltin(name)
 }
 
 // EnvProblems lists the header values that name environment variables

@@ -42,7 +42,6 @@ func TestToolsLoad(t *testing.T) {
 	require.Equal(t, 5*time.Second, lookup.HTTP.TimeoutOrDefault())
 	require.Equal(t, 16<<10, lookup.HTTP.MaxResponse())
 	require.Equal(t, time.Second, lookup.FillerDelay())
-	require.Equal(t, []string{"order_number", "caller_number"}, TemplateNames(lookup.HTTP.URL))
 
 	p := s.ToolParams("lookup_order")
 	require.True(t, p.Has("order_number"))
@@ -102,11 +101,4 @@ func TestToolsNeedTheirEnvironment(t *testing.T) {
 	require.Equal(t, "Bearer s3cret s3cret", v)
 	require.Empty(t, missing)
 	require.NotContains(t, strings.Join(infoOf(t, r, "shop").Errors, ""), "s3cret")
-}
-
-func TestRenderTemplate(t *testing.T) {
-	got := RenderTemplate("Hi {{ name }}, {{name}} and {{other}} {{ not a template }}", func(n string) string {
-		return map[string]string{"name": "{{other}}", "other": "X"}[n]
-	})
-	require.Equal(t, "Hi {{other}}, {{other}} and X {{ not a template }}", got, "values are never expanded again")
 }

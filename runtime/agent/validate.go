@@ -108,6 +108,7 @@ func (s *Spec) validate(file string, lines map[string]int) []Problem {
 	if s.SilenceTimeout != 0 {
 		silenceTimeoutRange.check(v, s.SilenceTimeout)
 	}
+	s.validateVariables(v)
 	s.validateTools(v)
 	return v.problems
 }

@@ -55,6 +55,7 @@ type harness struct {
 	store *sqlite.Store
 	dir   string
 	calls *service.Calls
+	reg   *agent.Registry
 }
 
 func newHarness(t *testing.T, tweak ...func(*config.Config)) *harness {
@@ -100,7 +101,7 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversatio
 		Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log, Guard: g, Signaling: sig,
 		Conversation: service.NewConversation(calls, st, reg, withConversation, nil, log),
 	})
-	return &harness{app: app, store: st, dir: dir, calls: calls}
+	return &harness{app: app, store: st, dir: dir, calls: calls, reg: reg}
 }
 
 // noProviders has no plugins: requests that get as far as a provider fail

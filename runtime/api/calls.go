@@ -16,6 +16,9 @@ type initiateBody struct {
 	CallerNumber   *string `json:"callerNumber"`
 	ReceiverNumber *string `json:"receiverNumber"`
 	Agent          *string `json:"agent"`
+	// Variables are values for the agent's declared variables; numbers
+	// arrive as json.Number (jsonBody decodes with UseNumber).
+	Variables map[string]any `json:"variables"`
 }
 
 func deref(s *string) string {
@@ -37,22 +40,33 @@ func (s *server) initiateCall(c *fiber.Ctx) error {
 		CallerNumber:   deref(body.CallerNumber),
 		ReceiverNumber: deref(body.ReceiverNumber),
 		Agent:          deref(body.Agent),
+		Variables:      body.Variables,
 	}
 	if p := principal(c); p.IsToken() {
-		// A call token creates one call, to its own agent.
+		// A call token creates one call, to its own agent, with the
+		// variables signed into it: they end up in the system prompt, so
+		// the token's holder (a browser) must not choose them.
 		switch {
 		case req.ReceiverNumber != "":
 			return newError(http.StatusForbidden, CodeForbidden, "a call token places a call to its agent; receiverNumber needs an API key")
 		case req.Agent != "" && req.Agent != p.Token.Agent:
 			return newError(http.StatusForbidden, CodeForbidden, fmt.Sprintf("this call token is for agent %q, not %q", p.Token.Agent, clip(req.Agent, 64)))
+		case len(body.Variables) > 0:
+			return newError(http.StatusForbidden, CodeForbidden, "variables: a call made with a call token takes the variables signed into the token (POST /api/v1/tokens); the request cannot set any")
 		}
-		req.Agent, req.TokenID = p.Token.Agent, p.Token.ID
+		req.Agent, req.TokenID, req.Variables = p.Token.Agent, p.Token.ID, p.Token.Variables
 	}
 	created, err := s.calls.Initiate(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
-	return ok(c, http.StatusCreated, callData{Call: toCallDTO(created)})
+	dto := toCallDTO(created)
+	if req.TokenID != "" {
+		// The holder knows what its token carries; the agent's defaults
+		// (and anything else set for the call) are the operator's.
+		dto.Variables = nil
+	}
+	return ok(c, http.StatusCreated, callData{Call: dto})
 }
 
 func (s *server) getCall(c *fiber.Ctx) error {

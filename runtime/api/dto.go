@@ -39,6 +39,8 @@ type callDTO struct {
 	ConnectedAt    *string `json:"connectedAt,omitempty"`
 	EndedAt        *string `json:"endedAt,omitempty"`
 	EndReason      string  `json:"endReason,omitempty"`
+	// Variables are the call's values of its agent's variables.
+	Variables map[string]any `json:"variables,omitempty"`
 }
 
 func toCallDTO(c *call.Call) callDTO {
@@ -53,6 +55,7 @@ func toCallDTO(c *call.Call) callDTO {
 		ConnectedAt:    isoPtr(c.ConnectedAt),
 		EndedAt:        isoPtr(c.EndedAt),
 		EndReason:      c.EndReason,
+		Variables:      c.Variables,
 	}
 }
 

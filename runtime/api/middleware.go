@@ -70,6 +70,8 @@ func jsonBody(c *fiber.Ctx, limit int, v any) error {
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
+	// Numbers in free-form fields (call variables) keep their exact text.
+	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return newError(http.StatusBadRequest, CodeValidation, jsonMessage(err))
 	}
@@ -90,7 +92,12 @@ func jsonMessage(err error) string {
 		if te.Field == "" {
 			return fmt.Sprintf("request body must be a JSON object, not %s", te.Value)
 		}
-		return fmt.Sprintf("%s must be a %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value)
+		want := jsonType(te.Type.Kind().String())
+		article := "a"
+		if want == "object" || want == "array" {
+			article = "an"
+		}
+		return fmt.Sprintf("%s must be %s %s, not %s", te.Field, article, want, te.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "malformed JSON: the body ends early"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

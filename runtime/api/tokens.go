@@ -10,11 +10,14 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/auth"
+	"github.com/parleyhq/parley/runtime/service"
 )
 
 type tokenBody struct {
 	Agent      *string `json:"agent"`
 	TTLSeconds *int    `json:"ttlSeconds"`
+	// Variables are signed into the token: the call it creates takes them.
+	Variables map[string]any `json:"variables"`
 }
 
 type tokenDTO struct {
@@ -44,11 +47,22 @@ func (s *server) mintToken(c *fiber.Ctx) error {
 	if name == "" {
 		name = s.deps.Agents.DefaultName()
 	}
-	if _, err := s.deps.Agents.Get(name); err != nil {
+	spec, err := s.deps.Agents.Get(name)
+	if err != nil {
 		if errors.Is(err, agent.ErrNotFound) {
 			return newError(http.StatusBadRequest, CodeValidation, fmt.Sprintf("agent: no agent named %q; GET /api/v1/agents lists them", clip(name, 64)))
 		}
 		return err
+	}
+	// Checked now, so a bad link fails here rather than in the browser;
+	// the call checks them again against the agent it finds then.
+	values, err := service.BindVariables(spec, body.Variables)
+	if err != nil {
+		return err
+	}
+	signed := make(map[string]any, len(body.Variables))
+	for k := range body.Variables {
+		signed[k] = values[k]
 	}
 	ttl := auth.MaxTTL
 	if body.TTLSeconds != nil {
@@ -57,7 +71,10 @@ func (s *server) mintToken(c *fiber.Ctx) error {
 			return newError(http.StatusBadRequest, CodeValidation, fmt.Sprintf("ttlSeconds: must be between 1 and %d", int(auth.MaxTTL.Seconds())))
 		}
 	}
-	tok, claims, err := s.deps.Guard.Signer().Mint(name, ttl)
+	tok, claims, err := s.deps.Guard.Signer().Mint(name, ttl, auth.WithVariables(signed))
+	if errors.Is(err, auth.ErrTokenVariables) {
+		return newError(http.StatusBadRequest, CodeValidation, "variables: "+err.Error())
+	}
 	if err != nil {
 		return fmt.Errorf("mint call token: %w", err)
 	}

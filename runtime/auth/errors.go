@@ -10,4 +10,6 @@ var (
 	ErrExpired = errors.New("call token expired")
 	// ErrTTL means a token lifetime outside (0, MaxTTL].
 	ErrTTL = errors.New("call token lifetime out of range")
+	// ErrTokenVariables means variables too large to sign into a token.
+	ErrTokenVariables = errors.New("too many variables for a call token")
 )

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -21,15 +22,25 @@ const MinSecretLength = 32
 // tokenPrefix starts every call token, and names the format's version.
 const tokenPrefix = "pt1."
 
-// maxTokenLength bounds what Verify decodes.
-const maxTokenLength = 1024
+// maxTokenLength bounds what Verify decodes: the claims with
+// MaxTokenVariables of variables, base64-encoded, and the signature. It
+// keeps a token well inside Fiber's 4 KiB request header buffer.
+const maxTokenLength = 2048
+
+// MaxTokenVariables is the most a token's variables may take, in bytes of
+// JSON.
+const MaxTokenVariables = 1024
 
 // Claims is what a call token grants: one call to one agent until Expires.
 type Claims struct {
-	ID        string    `json:"jti"` // unique; the call created with it records it
-	Agent     string    `json:"agt"`
-	IssuedAt  time.Time `json:"-"`
-	ExpiresAt time.Time `json:"-"`
+	ID    string `json:"jti"` // unique; the call created with it records it
+	Agent string `json:"agt"`
+	// Variables are the values of the agent's variables the call takes
+	// (see POST /api/v1/tokens); numbers decode as json.Number. They are
+	// signed, not encrypted: the holder can read them.
+	Variables map[string]any `json:"var,omitempty"`
+	IssuedAt  time.Time      `json:"-"`
+	ExpiresAt time.Time      `json:"-"`
 }
 
 type wireClaims struct {
@@ -57,8 +68,23 @@ func NewSigner(secret []byte) (*Signer, error) {
 // API key); it says nothing of its validity.
 func IsToken(s string) bool { return strings.HasPrefix(s, tokenPrefix) }
 
+// MintOption adds to the claims of a token.
+type MintOption func(*Claims)
+
+// WithVariables signs the values of agent variables into the token: the
+// call it creates takes exactly these (they are checked against the
+// agent's declarations again then). Their JSON may take at most
+// MaxTokenVariables bytes (ErrTokenVariables).
+func WithVariables(v map[string]any) MintOption {
+	return func(c *Claims) {
+		if len(v) > 0 {
+			c.Variables = v
+		}
+	}
+}
+
 // Mint returns a token for one call to agent, valid for ttl (at most MaxTTL).
-func (s *Signer) Mint(agent string, ttl time.Duration) (string, Claims, error) {
+func (s *Signer) Mint(agent string, ttl time.Duration, opts ...MintOption) (string, Claims, error) {
 	if ttl <= 0 || ttl > MaxTTL {
 		return "", Claims{}, fmt.Errorf("%w: %s is not in (0, %s]", ErrTTL, ttl, MaxTTL)
 	}
@@ -69,6 +95,18 @@ func (s *Signer) Mint(agent string, ttl time.Duration) (string, Claims, error) {
 	_, _ = rand.Read(id[:])
 	now := s.now().Truncate(time.Second)
 	c := Claims{ID: base64.RawURLEncoding.EncodeToString(id[:]), Agent: agent, IssuedAt: now.UTC(), ExpiresAt: now.Add(ttl).UTC()}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.Variables != nil {
+		v, err := json.Marshal(c.Variables)
+		if err != nil {
+			return "", Claims{}, fmt.Errorf("mint call token: variables: %w", err)
+		}
+		if len(v) > MaxTokenVariables {
+			return "", Claims{}, fmt.Errorf("%w: they take %d bytes of JSON; the limit is %d", ErrTokenVariables, len(v), MaxTokenVariables)
+		}
+	}
 	body, err := json.Marshal(wireClaims{Claims: c, IAT: c.IssuedAt.Unix(), EXP: c.ExpiresAt.Unix()})
 	if err != nil {
 		return "", Claims{}, fmt.Errorf("mint call token: %w", err)
@@ -95,7 +133,9 @@ func (s *Signer) Verify(token string) (Claims, error) {
 		return Claims{}, ErrUnauthorized
 	}
 	var w wireClaims
-	if err := json.Unmarshal(body, &w); err != nil || w.ID == "" || w.Agent == "" {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // variables keep their exact numbers
+	if err := dec.Decode(&w); err != nil || w.ID == "" || w.Agent == "" {
 		return Claims{}, ErrUnauthorized
 	}
 	c := w.Claims

@@ -40,6 +40,10 @@ type Call struct {
 	// mode); empty when a key holder or anyone in open mode created it. A
 	// token creates one call, and its holder may signal only that call.
 	TokenID string
+	// Variables are the per-call values of an agent call, checked against
+	// its agent's declarations when the call was created (given values and
+	// defaults; strings, float64, int64 and bools); nil for none.
+	Variables map[string]any
 }
 
 // New starts a call in INITIATING with a fresh id and session id.

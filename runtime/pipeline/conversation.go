@@ -94,8 +94,8 @@ type conversation struct {
 	e         *Engine
 	log       *slog.Logger
 	callID    string
-	caller    string // the caller's number
 	spec      *agent.Spec
+	texts     agent.CallTexts // the spec's system prompt and greeting for this call
 	prov      host.Providers
 	providers metrics.Providers
 	line      live.Line
@@ -124,19 +124,6 @@ type conversation struct {
 // the one the caller was last heard in.
 func (c *conversation) language() string { return turn.Language(c.spec, c.heardIn) }
 
-// variable gives the call's built-in variables to tool templates.
-func (c *conversation) variable(name string) (string, bool) {
-	switch name {
-	case "call_id":
-		return c.callID, true
-	case "caller_number":
-		return c.caller, true
-	case "agent_name":
-		return c.spec.Name, true
-	}
-	return "", false
-}
-
 // Start begins the conversation of c: the greeting plays, then the agent
 // listens.
 func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line live.Line) (live.Conversation, error) {
@@ -153,8 +140,8 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 		e:      e,
 		log:    e.cfg.Log.With("call", c.ID, "agent", spec.Name),
 		callID: c.ID,
-		caller: c.CallerNumber.String(),
 		spec:   spec,
+		texts:  spec.RenderForCall(c.ID, c.CallerNumber.String(), c.Variables, time.Now()),
 		prov:   prov,
 		providers: metrics.Providers{
 			STT: spec.Providers.STT.Plugin, Chat: spec.Providers.Chat.Plugin, TTS: spec.Providers.TTS.Plugin,
@@ -225,8 +212,8 @@ func (c *conversation) loop() {
 	defer c.closeListener()
 	defer c.life.stop()
 	defer fault.Recover(metrics.ComponentPipeline, c.fault)
-	if c.spec.Greeting != "" {
-		c.startReply(nil, c.spec.Greeting)
+	if c.texts.Greeting != "" {
+		c.greet()
 	}
 	for {
 		c.idle()

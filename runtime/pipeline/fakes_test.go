@@ -33,6 +33,7 @@ type fakeProviders struct {
 	// toolArgs; the answer to its result repeats the result.
 	tool     atomic.Value // string
 	toolArgs atomic.Value // string
+	prompt   atomic.Value // string: the system prompt of the last chat request
 }
 
 func newFakeProviders() *fakeProviders {
@@ -118,6 +119,7 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 	if c.f.chatFail.Add(-1) >= 0 {
 		return nil, provider.ErrUnavailable
 	}
+	c.f.prompt.Store(req.SystemPrompt)
 	text := c.f.reply.Load().(string)
 	last := req.Messages[len(req.Messages)-1]
 	tool := c.f.tool.Load().(string)

@@ -30,6 +30,7 @@ type reply struct {
 	c     *conversation
 	user  *uturn // nil for the greeting and apologies
 	fixed string // text to speak without the chat provider
+	cache bool   // fixed's speech may come from, and go into, the speech cache
 	// req is the turn the engine answers: the history is a copy taken on
 	// the loop, which owns it.
 	req    turn.Request
@@ -75,16 +76,24 @@ func (r *reply) speaking() bool {
 
 // startReply begins the agent's turn for t (or speaks fixed), cancelling
 // any reply still running.
-func (c *conversation) startReply(t *uturn, fixed string) {
+func (c *conversation) startReply(t *uturn, fixed string) { c.begin(t, fixed, true) }
+
+// greet speaks the call's greeting. A greeting that uses variables differs
+// from call to call: its speech is not cached, so it cannot push the
+// agent's fixed texts out of the speech cache.
+func (c *conversation) greet() { c.begin(nil, c.texts.Greeting, c.texts.GreetingFixed) }
+
+// begin starts a reply; cache lets a fixed text's speech be cached.
+func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 	if c.reply != nil {
 		c.interrupt(time.Now())
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
-	r := &reply{c: c, user: t, fixed: fixed, ctx: ctx, cancel: cancel, base: c.line.Player.Played(), lang: c.language()}
+	r := &reply{c: c, user: t, fixed: fixed, cache: cache && fixed != "", ctx: ctx, cancel: cancel, base: c.line.Player.Played(), lang: c.language()}
 	if t != nil && fixed == "" {
 		r.req = turn.Request{
 			CallID: c.callID, Spec: c.spec, Chat: c.prov.Chat, History: slices.Clone(c.history),
-			Text: t.text, Language: t.language, Variable: c.variable, Fault: c.fault,
+			Text: t.text, Language: t.language, SystemPrompt: c.texts.SystemPrompt, Variable: c.texts.Values.Text, Fault: c.fault,
 		}
 	}
 	if t != nil && c.prov.Sentiment != nil {
@@ -216,7 +225,7 @@ func (e speakError) Unwrap() error { return e.err }
 func (r *reply) say(sentence string) error {
 	c := r.c
 	key := ""
-	if r.fixed != "" {
+	if r.cache {
 		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, r.lang, sentence}, "\x00")
 		if chunks, ok := c.e.speech.get(key); ok {
 			var queued time.Duration

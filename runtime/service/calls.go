@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // Agents resolves agent names to specs; *agent.Registry implements it.
@@ -83,6 +84,10 @@ type InitiateRequest struct {
 	// TokenID is the id of the call token creating the call, if any: a
 	// token creates one call (ErrTokenUsed for a second).
 	TokenID string
+	// Variables are the call's values for its agent's declared variables
+	// (strings, bools, and numbers as json.Number, float64 or int64);
+	// checked with vars.Bind, which also fills the defaults.
+	Variables map[string]any
 }
 
 // Initiate validates req, creates the call and leaves it RINGING.
@@ -115,9 +120,21 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	} else if name != "" {
 		return nil, invalid("agent", "a call with receiverNumber connects two people and takes no agent")
 	}
+	var values vars.Values
+	switch {
+	case spec != nil:
+		if values, err = BindVariables(spec, req.Variables); err != nil {
+			return nil, err
+		}
+	case len(req.Variables) > 0:
+		return nil, invalid("variables", "a call with receiverNumber connects two people: there is no agent to take variables")
+	}
 
 	c := call.New(caller, receiver, name, s.now())
 	c.TokenID = req.TokenID
+	if len(values) > 0 {
+		c.Variables = values
+	}
 	if err := c.Ring(); err != nil {
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
@@ -140,6 +157,33 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	}
 	s.log.InfoContext(ctx, "call initiated", "call", c.ID, "agent", name, "caller", caller.Redacted())
 	return c, nil
+}
+
+// BindVariables checks the values given to a call of spec against its
+// declarations (vars.Bind) and returns the call's values, defaults filled.
+// Problems are a *ValidationError naming each variable.
+func BindVariables(spec *agent.Spec, given map[string]any) (vars.Values, error) {
+	values, err := vars.Bind(spec.Declarations(), given)
+	if err == nil {
+		return values, nil
+	}
+	agentName := spec.Name
+	var be *vars.BindError
+	if !errors.As(err, &be) {
+		return nil, fmt.Errorf("variables: %w", err)
+	}
+	if len(be.Problems) == 1 && be.Problems[0].Name != "" {
+		p := be.Problems[0]
+		return nil, invalid("variables."+p.Name, "%s (agent %s)", p.Message, agentName)
+	}
+	parts := make([]string, len(be.Problems))
+	for i, p := range be.Problems {
+		parts[i] = p.Message
+		if p.Name != "" {
+			parts[i] = p.Name + ": " + p.Message
+		}
+	}
+	return nil, invalid("variables", "%s (agent %s)", strings.Join(parts, "; "), agentName)
 }
 
 // phoneMessage strips the sentinel's prefix: the field name says enough.

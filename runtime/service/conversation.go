@@ -156,9 +156,14 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 		})
 	}
 	sp := &speech{ctx: ctx, tts: prov.TTS, spec: spec, language: language}
+	texts := spec.RenderForCall(cl.ID, cl.CallerNumber.String(), cl.Variables, c.now())
+	prompt := req.SystemPrompt // a client's prompt is used as sent, never rendered
+	if strings.TrimSpace(prompt) == "" {
+		prompt = texts.SystemPrompt
+	}
 	res, err := c.engine.Reply(ctx, turn.Request{
 		CallID: cl.ID, Spec: spec, Chat: prov.Chat, History: history, Text: text, Language: tr.Language,
-		SystemPrompt: req.SystemPrompt, Variable: callVariable(cl, spec),
+		SystemPrompt: prompt, Variable: texts.Values.Text,
 	}, sp)
 	if err != nil {
 		wg.Wait()
@@ -202,21 +207,6 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 
 // ReasonTransferred ends a call the agent transferred (transfer_call).
 const ReasonTransferred = "transferred"
-
-// callVariable gives a call's built-in variables to tool templates.
-func callVariable(cl *call.Call, spec *agent.Spec) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		switch name {
-		case "call_id":
-			return cl.ID, true
-		case "caller_number":
-			return cl.CallerNumber.String(), true
-		case "agent_name":
-			return spec.Name, true
-		}
-		return "", false
-	}
-}
 
 // speech is the turn's output for conversation/process: every sentence
 // synthesised into one buffer (fillers are for live calls only).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // request carries out an http tool: the URL rendered, the arguments in
@@ -103,18 +104,22 @@ func renderURL(u string, args map[string]any, variable func(string) (string, boo
 	used := map[string]bool{}
 	path, query, hasQuery := strings.Cut(u, "?")
 	fill := func(s string, escape func(string) string) string {
-		return agent.RenderTemplate(s, func(name string) string {
+		t, err := vars.Parse(s)
+		if err != nil {
+			return s // checked when the agent loaded
+		}
+		values := vars.Values{}
+		for _, name := range t.Names() {
 			if v, ok := args[name]; ok {
 				used[name] = true
-				return escape(argString(v))
-			}
-			if variable != nil {
+				values[name] = argString(v)
+			} else if variable != nil {
 				if v, ok := variable(name); ok {
-					return escape(v)
+					values[name] = v
 				}
 			}
-			return ""
-		})
+		}
+		return t.RenderFunc(values, escape)
 	}
 	out := fill(path, url.PathEscape)
 	if hasQuery {

@@ -17,9 +17,13 @@ func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 	if err := checkCall(c); err != nil {
 		return fmt.Errorf("sqlite: create call: %w", err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	variables, err := variablesArg(c.Variables)
+	if err != nil {
+		return fmt.Errorf("sqlite: create call %s: %w", c.ID, err)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.SessionID, phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), c.Agent, c.Status.String(),
-		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, textArg(c.TokenID))
+		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, textArg(c.TokenID), variables)
 	switch {
 	case isUniqueViolation(err):
 		return fmt.Errorf("sqlite: create call %s: id, session id or token id taken: %w", c.ID, store.ErrDuplicate)

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +25,11 @@ func TestCallRoundTrip(t *testing.T) {
 		{"new agent call, zero times, no receiver", &call.Call{
 			ID: "a", SessionID: "sa", CallerNumber: phone(t, "010-1234-5678"), Agent: "support",
 			Status: call.StatusInitiating, CreatedAt: base, TokenID: "tok-a",
+		}},
+		{"agent call with variables of every type", &call.Call{
+			ID: "v", SessionID: "sv", CallerNumber: phone(t, "01012345678"), Agent: "support",
+			Status: call.StatusRinging, CreatedAt: base,
+			Variables: map[string]any{"name": "Ada \"{{x}}\" 유니코드", "order": int64(9007199254740993), "amount": 2.5, "whole": int64(3), "vip": true},
 		}},
 		{"ended person-to-person call, every field", &call.Call{
 			ID: "b", SessionID: "sb", CallerNumber: phone(t, "+14155552671"), ReceiverNumber: phone(t, "02-123-4567"),
@@ -345,4 +351,28 @@ func TestCallsSnapshotWhileWriting(t *testing.T) {
 		require.Len(t, page, min(total, store.MaxPageSize), "total %d", total)
 	}
 	wg.Wait()
+}
+
+func TestCallVariablesColumn(t *testing.T) {
+	ctx := context.Background()
+	s, path := openStore(t)
+	c := newCall(t, 1)
+	c.Variables = map[string]any{"order": int64(42), "name": "Ada"}
+	require.NoError(t, s.CreateCall(ctx, c))
+	plain := newCall(t, 2)
+	require.NoError(t, s.CreateCall(ctx, plain))
+
+	db := rawDB(t, path)
+	var stored sql.NullString
+	require.NoError(t, db.QueryRow(`SELECT variables FROM calls WHERE id = ?`, c.ID).Scan(&stored))
+	assert.JSONEq(t, `{"order": 42, "name": "Ada"}`, stored.String)
+	require.NoError(t, db.QueryRow(`SELECT variables FROM calls WHERE id = ?`, plain.ID).Scan(&stored))
+	assert.False(t, stored.Valid, "a call without variables stores NULL")
+
+	got, err := s.Call(ctx, plain.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Variables)
+	// The column takes only JSON objects.
+	_, err = db.Exec(`UPDATE calls SET variables = '[1]' WHERE id = ?`, plain.ID)
+	assert.Error(t, err)
 }

@@ -72,7 +72,7 @@ func parseDuration(n sql.NullInt64) time.Duration {
 
 // callColumns is the column list scanCall expects, in order.
 const callColumns = `id, session_id, caller_number, receiver_number, agent, status,
-	created_at, connected_at, ended_at, end_reason, token_id`
+	created_at, connected_at, ended_at, end_reason, token_id, variables`
 
 // scanCall reads one row of callColumns.
 func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
@@ -80,14 +80,17 @@ func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
 		c                         call.Call
 		caller, receiver, status  sql.NullString
 		created, connected, ended sql.NullString
-		token                     sql.NullString
+		token, variables          sql.NullString
 	)
 	if err := row.Scan(&c.ID, &c.SessionID, &caller, &receiver, &c.Agent, &status,
-		&created, &connected, &ended, &c.EndReason, &token); err != nil {
+		&created, &connected, &ended, &c.EndReason, &token, &variables); err != nil {
 		return nil, err
 	}
 	c.TokenID = token.String
 	var err error
+	if c.Variables, err = parseVariables(variables); err != nil {
+		return nil, fmt.Errorf("call %s: %w", c.ID, err)
+	}
 	if c.CallerNumber, err = parsePhone(caller); err != nil {
 		return nil, fmt.Errorf("call %s: caller number: %w", c.ID, err)
 	}
