@@ -97,6 +97,14 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 				c.add(joinKey(path, k.Value), k.Line, k, "key must be a string; put quotes around %s", k.Value)
 			}
 		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			c.add(path, line, n, "must be a list (one \"- \" item per line), not %s", describe(n))
+			return
+		}
+		for i, item := range n.Content {
+			c.value(fmt.Sprintf("%s[%d]", path, i), deref(item).Line, item, t.Elem())
+		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 			c.add(path, line, n, "must be a string, not %s%s", describe(n), quoteHint(n))
@@ -166,7 +174,8 @@ func (c *checker) merge(path string, v *yaml.Node, t reflect.Type) {
 // the key, one of its parents or one of its children has a shape problem.
 func (c *checker) isBad(key string) bool {
 	for _, b := range c.bad {
-		if b == key || strings.HasPrefix(key, b+".") || strings.HasPrefix(b, key+".") || b == "" {
+		if b == key || b == "" || strings.HasPrefix(key, b+".") || strings.HasPrefix(b, key+".") ||
+			strings.HasPrefix(key, b+"[") || strings.HasPrefix(b, key+"[") {
 			return true
 		}
 	}

@@ -47,6 +47,8 @@ type Spec struct {
 	// Goodbye is said before the agent ends a call for its max duration or
 	// its silence timeout; empty for a built-in goodbye in its language.
 	Goodbye string `yaml:"goodbye,omitempty" json:"goodbye,omitempty" jsonschema_description:"Said before the agent ends a call that reached max_duration or silence_timeout; omit for a built-in goodbye in the agent's language."`
+	// Webhooks are told of the agent's calls (see docs/webhooks.md).
+	Webhooks []Webhook `yaml:"webhooks,omitempty" json:"webhooks,omitempty" jsonschema:"maxItems=8" jsonschema_description:"Endpoints told of this agent's calls: call-started, call-ended (transcript, timings, tool calls, sentiment summary) and tool-called, as signed JSON POST requests retried with backoff; at most 8."`
 
 	// File is the absolute path of the file the spec was loaded from.
 	File string `yaml:"-" json:"file,omitempty"`
@@ -59,6 +61,9 @@ type Spec struct {
 	// nameLine is the line of the name key, for problems found later
 	// (duplicate names across files).
 	nameLine int
+	// lines maps the key paths of the file to their lines, for problems
+	// found after loading (an unset environment variable).
+	lines map[string]int
 }
 
 // History controls how much of the conversation the chat model sees.
