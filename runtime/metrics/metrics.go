@@ -43,6 +43,7 @@ type Metrics struct {
 	frameInterval  prometheus.Histogram
 	panics         *prometheus.CounterVec // component
 	storeErrors    *prometheus.CounterVec // op
+	webhooks       webhookCollectors
 
 	agents     *cache[string, *agentSeries]
 	turnSeries *cache[turnKey, *turnSeries]
@@ -106,6 +107,7 @@ func New() *Metrics {
 		sentiments: counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
 	}
 	m.panics, m.storeErrors = newFaultCounters()
+	m.webhooks = newWebhookCollectors()
 	m.agents = newCache(m.newAgentSeries)
 	m.turnSeries = newCache(m.newTurnSeries)
 	m.plugins = newCache(m.newPluginSeries)
@@ -120,6 +122,7 @@ func New() *Metrics {
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 		m.panics, m.storeErrors, m.refused,
+		m.webhooks.deliveries, m.webhooks.pending,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,
