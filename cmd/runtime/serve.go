@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
+	"github.com/parleyhq/parley/runtime/webhook"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -100,15 +101,24 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		return err
 	}
 	conv := service.NewConversation(calls, db, agents, plugins, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, guard, calls, plugins, db, m, log)
+	settle := webhook.NewSettle()
+	rt, err := newRealtime(cfg, guard, calls, plugins, db, settle, m, log)
 	if err != nil {
 		return err
 	}
+	// Webhook events are queued in the store as they happen (after the
+	// live side has seen the change) and sent by the worker.
+	hooksLog := log.With("component", "webhooks")
+	worker := webhook.NewWorker(db, webhook.Config{
+		MaxAttempts: cfg.Webhooks.MaxAttempts, Concurrency: cfg.Webhooks.Concurrency,
+		Retention: cfg.Webhooks.RetentionPeriod(), Settle: settle, Metrics: m,
+	}, hooksLog)
+	calls.Observe(webhook.NewHooks(db, calls, worker.Wake, hooksLog).CallChanged)
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
 		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Log: log.With("component", "http"),
-		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload,
+		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 
 	ln, err := listen(cfg)
@@ -139,6 +149,9 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),
 		})
 	})
+	// The worker stops with the drain: what it has not sent waits in the
+	// store for the next start.
+	g.Go(func() error { return worker.Run(base) })
 	g.Go(func() error {
 		if err := app.Listener(ln); err != nil {
 			return fmt.Errorf("http: %w", err)

@@ -123,11 +123,28 @@ func (w *Worker) Wake() {
 // Run sends due deliveries, at most Concurrency at once, until ctx ends;
 // then it waits for the attempts in flight (cancelled: they are due again
 // at the next start) and returns nil. Rows due from before a restart are
-// sent at once.
+// sent at once. A panic of the loop is contained, counted and logged, and
+// the loop starts again a second later.
 func (w *Worker) Run(ctx context.Context) error {
 	sem := make(chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	for ctx.Err() == nil {
+		w.loop(ctx, sem, &wg)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	return nil
+}
+
+// loop polls the queue until ctx ends or it panics.
+func (w *Worker) loop(ctx context.Context, sem chan struct{}, wg *sync.WaitGroup) {
+	defer fault.Recover(metrics.ComponentWebhooks, func(p *fault.Panic) {
+		w.cfg.Metrics.Panicked(metrics.ComponentWebhooks)
+		w.log.Error("webhook worker panicked: starting again", "panic", p.Value, "stack", string(p.Stack))
+	})
 	poll := time.NewTicker(w.cfg.Poll)
 	defer poll.Stop()
 	var lastSweep, lastGauge time.Time
@@ -141,10 +158,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			lastGauge = now
 			w.measure(ctx)
 		}
-		w.dispatch(ctx, sem, &wg)
+		w.dispatch(ctx, sem, wg)
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-w.wake:
 		case <-poll.C:
 		}
@@ -311,4 +328,25 @@ func (w *Worker) measure(ctx context.Context) {
 	if err == nil {
 		w.cfg.Metrics.WebhooksPending(n)
 	}
+}
+
+// Deliveries returns a page of the queue, for the API.
+func (w *Worker) Deliveries(ctx context.Context, f store.DeliveryFilter) ([]*store.Delivery, int, error) {
+	ds, n, err := w.st.Deliveries(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("webhook deliveries: %w", err)
+	}
+	return ds, n, nil
+}
+
+// Retry makes the failed delivery id pending again, due now, and wakes
+// the worker. The error wraps store.ErrNotFound or store.ErrConflict (not
+// failed).
+func (w *Worker) Retry(ctx context.Context, id string) (*store.Delivery, error) {
+	d, err := w.st.RetryDelivery(ctx, id, w.now())
+	if err != nil {
+		return nil, fmt.Errorf("retry webhook delivery: %w", err)
+	}
+	w.Wake()
+	return d, nil
 }
