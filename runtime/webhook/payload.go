@@ -42,8 +42,8 @@ type Event struct {
 	ToolCall  *ToolCall `json:"toolCall,omitempty"`
 	// The call-ended report.
 	DurationSeconds *float64          `json:"durationSeconds,omitempty"`
-	Transcript      []Turn            `json:"transcript,omitempty"`
-	ToolCalls       []ToolCall        `json:"toolCalls,omitempty"`
+	Transcript      *[]Turn           `json:"transcript,omitempty"`
+	ToolCalls       *[]ToolCall       `json:"toolCalls,omitempty"`
 	Sentiment       *SentimentSummary `json:"sentiment,omitempty"`
 }
 
@@ -133,8 +133,7 @@ func report(eventID string, at time.Time, c *call.Call, turns []*store.Turn) Eve
 		zero := 0.0
 		e.DurationSeconds = &zero
 	}
-	e.Transcript = make([]Turn, 0, len(turns))
-	e.ToolCalls = []ToolCall{}
+	transcript, tools := make([]Turn, 0, len(turns)), []ToolCall{}
 	sum := &SentimentSummary{Counts: map[string]int{}}
 	var total float64
 	for _, t := range turns {
@@ -147,11 +146,12 @@ func report(eventID string, at time.Time, c *call.Call, turns []*store.Turn) Eve
 		if tm := timings(t.Timings); tm != nil {
 			tt.Timings = tm
 		}
-		e.Transcript = append(e.Transcript, tt)
+		transcript = append(transcript, tt)
 		for _, tc := range t.ToolCalls {
-			e.ToolCalls = append(e.ToolCalls, toolCall(t.Seq, tc))
+			tools = append(tools, toolCall(t.Seq, tc))
 		}
 	}
+	e.Transcript, e.ToolCalls = &transcript, &tools
 	if n := countAll(sum.Counts); n > 0 {
 		mean := total / float64(n)
 		sum.MeanScore = &mean
