@@ -113,7 +113,9 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		MaxAttempts: cfg.Webhooks.MaxAttempts, Concurrency: cfg.Webhooks.Concurrency,
 		Retention: cfg.Webhooks.RetentionPeriod(), Settle: settle, Metrics: m,
 	}, hooksLog)
-	calls.Observe(webhook.NewHooks(db, calls, worker.Wake, hooksLog).CallChanged)
+	// The turn engine reports each tool call with hooks.ToolCalled.
+	hooks := webhook.NewHooks(db, calls, worker.Wake, hooksLog)
+	calls.Observe(hooks.CallChanged)
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
