@@ -37,6 +37,10 @@ Usage:
 Flags:
 `
 
+// maxRecoveredEvents bounds the calls left live by a crash whose
+// call-ended webhooks are queued at start (admission keeps far fewer live).
+const maxRecoveredEvents = 10_000
+
 // serve runs the runtime until ctx is cancelled, then drains: no new calls,
 // live calls go on for up to the drain timeout (or until now is closed),
 // then they end, the sockets close, HTTP stops and the plugins last.
@@ -97,6 +101,12 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 
 	calls := service.NewCalls(db, agents, log.With("component", "calls"),
 		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
+	// The calls a crash left live are failed now; their call-ended
+	// webhooks are queued below, once the hooks exist.
+	left, err := db.LiveCallsBefore(base, webhook.LiveStatuses, time.Now(), maxRecoveredEvents)
+	if err != nil {
+		return fmt.Errorf("calls left live: %w", err)
+	}
 	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
@@ -116,6 +126,13 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	// The turn engine reports each tool call with hooks.ToolCalled.
 	hooks := webhook.NewHooks(db, calls, worker.Wake, hooksLog)
 	calls.Observe(hooks.CallChanged)
+	ids := make([]string, len(left))
+	for i, c := range left {
+		ids[i] = c.ID
+	}
+	if _, err := hooks.Recovered(base, db, agents, ids); err != nil {
+		hooksLog.Error("call-ended events of the calls left live not all queued", "err", err)
+	}
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,

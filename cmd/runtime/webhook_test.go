@@ -89,7 +89,8 @@ func hookedAgents(t *testing.T, url string) string {
 
 // TestWebhookSurvivesSIGKILL: a call ends while its webhook endpoint is
 // down; the runtime is SIGKILLed before it could deliver; after a restart
-// with the endpoint up, the call-ended report arrives exactly once.
+// with the endpoint up, the call-ended report arrives exactly once. A call
+// the kill left ringing is reported FAILED (runtime restart) too.
 func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	port := e2e.FreePort(t) // nothing listens yet: the endpoint is down
 	url := fmt.Sprintf("http://127.0.0.1:%d/hook", port)
@@ -126,6 +127,9 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	require.Equal(t, id, pending["callId"])
 	require.Contains(t, pending["lastError"], "refused")
 
+	// A call the kill leaves ringing: the next start fails it and reports it.
+	left := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-2222-3333"}`)["call"].(map[string]any)["id"].(string)
+
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	_ = p.cmd.Wait()
 
@@ -139,12 +143,12 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	p = start(t, data, env...)
 	require.Eventually(t, func() bool {
 		d := p.call(t, http.MethodGet, "/api/v1/webhooks/deliveries?status=delivered", "")
-		return d["pagination"].(map[string]any)["total"].(float64) == 1
+		return d["pagination"].(map[string]any)["total"].(float64) == 2
 	}, 30*time.Second, 50*time.Millisecond, "log:\n%s", p.logs)
 
 	events, bad := recv.snapshot()
 	require.Empty(t, bad)
-	require.Len(t, events, 1, "one event")
+	require.Len(t, events, 2, "two events")
 	got := events[pending["eventId"].(string)]
 	require.Len(t, got, 1, "delivered exactly once")
 	e := got[0]
@@ -161,13 +165,26 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	require.Equal(t, []any{}, e["toolCalls"])
 	require.Equal(t, 0.0, e["durationSeconds"])
 
+	var recovered map[string]any
+	for eid, es := range events {
+		if eid != pending["eventId"] {
+			require.Len(t, es, 1)
+			recovered = es[0]
+		}
+	}
+	rc := recovered["call"].(map[string]any)
+	require.Equal(t, "call-ended", recovered["event"])
+	require.Equal(t, left, rc["id"])
+	require.Equal(t, "FAILED", rc["status"])
+	require.Equal(t, "runtime restart", rc["endReason"])
+
 	// The failed first attempt and the delivery after the restart are
 	// in the metrics of the runtime that made them.
 	res, err := http.Get(p.base + "/metrics")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	require.Contains(t, string(body), `parley_webhook_deliveries_total{agent="default",event="call-ended",outcome="delivered"} 1`)
+	require.Contains(t, string(body), `parley_webhook_deliveries_total{agent="default",event="call-ended",outcome="delivered"} 2`)
 }
 
 // TestWebhookLiveCall: a live WebRTC call to the offline default agent
