@@ -208,3 +208,21 @@ func TestRestartLosesNothing(t *testing.T) {
 	require.Eventually(t, func() bool { return len(deliveries(t, f.st, store.DeliveryDelivered)) == 1 }, wait, 10*time.Millisecond)
 	require.Len(t, r.requests(), 1)
 }
+
+// TestRetentionSweep: the worker deletes finished rows older than its
+// retention at start, and keeps newer ones and pending ones.
+func TestRetentionSweep(t *testing.T) {
+	f := newFixture(t, "http://127.0.0.1:9/hook", time.Second, agent.EventCallStarted)
+	ctx := context.Background()
+	old := time.Now().Add(-48 * time.Hour)
+	mk := func(id string, at time.Time, st store.DeliveryStatus) *store.Delivery {
+		return &store.Delivery{ID: id, EventID: id, Event: "call-started", CallID: f.c.ID, Agent: "shop", URL: "http://127.0.0.1:9/hook",
+			SecretEnv: "HOOK_SECRET", Timeout: time.Second, Payload: []byte(`{}`), Status: st, CreatedAt: at, NextAttemptAt: at.Add(time.Hour * 1000)}
+	}
+	require.NoError(t, f.st.EnqueueDeliveries(ctx, mk("old-done", old, store.DeliveryDelivered), mk("old-pending", old, store.DeliveryPending),
+		mk("new-done", time.Now(), store.DeliveryFailed)))
+	f.run(t, Config{Retention: 24 * time.Hour})
+	require.Eventually(t, func() bool { return len(deliveries(t, f.st, store.DeliveryDelivered)) == 0 }, wait, 10*time.Millisecond)
+	require.Len(t, deliveries(t, f.st, store.DeliveryPending), 1)
+	require.Len(t, deliveries(t, f.st, store.DeliveryFailed), 1)
+}
