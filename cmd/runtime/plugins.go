@@ -70,6 +70,9 @@ func availability(ctx context.Context, cfg *config.Config, plugins *host.Host) f
 		if err := static(s); err != nil {
 			return err
 		}
+		if err := s.CheckWebhookSecrets(os.LookupEnv); err != nil {
+			return err
+		}
 		return plugins.CheckAgent(ctx, s)
 	}
 }

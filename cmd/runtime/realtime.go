@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/runtime/signaling"
 	"github.com/parleyhq/parley/runtime/turn"
 	"github.com/parleyhq/parley/runtime/vad"
+	"github.com/parleyhq/parley/runtime/webhook"
 )
 
 // realtime is the live side of the runtime: the WebRTC engine, the
@@ -30,7 +31,7 @@ type realtime struct {
 }
 
 // newRealtime wires the realtime side.
-func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, turnEngine *turn.Engine, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
+func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, turnEngine *turn.Engine, settle *webhook.Settle, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
 	mc := mediaConfig(cfg)
 	mc.FrameSent = m.FrameSent
 	engine, err := media.NewEngine(mc)
@@ -54,7 +55,7 @@ func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, pr
 	if err != nil {
 		return nil, err
 	}
-	mgr, err := live.New(engine, calls, conv,
+	mgr, err := live.New(engine, calls, settledConversations{inner: conv, settle: settle},
 		live.Config{MediaTimeout: cfg.Calls.MediaTimeout, DisconnectGrace: cfg.Calls.DisconnectGrace, RingTimeout: cfg.Calls.RingTimeout, Metrics: m}, log)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
 	"github.com/parleyhq/parley/runtime/turn"
+	"github.com/parleyhq/parley/runtime/webhook"
 	"github.com/parleyhq/parley/web"
 )
 
@@ -36,6 +37,10 @@ Usage:
 
 Flags:
 `
+
+// maxRecoveredEvents bounds the calls left live by a crash whose
+// call-ended webhooks are queued at start (admission keeps far fewer live).
+const maxRecoveredEvents = 10_000
 
 // serve runs the runtime until ctx is cancelled, then drains: no new calls,
 // live calls go on for up to the drain timeout (or until now is closed),
@@ -97,21 +102,45 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 
 	calls := service.NewCalls(db, agents, log.With("component", "calls"),
 		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
+	// The calls a crash left live are failed now; their call-ended
+	// webhooks are queued below, once the hooks exist.
+	left, err := db.LiveCallsBefore(base, webhook.LiveStatuses, time.Now(), maxRecoveredEvents)
+	if err != nil {
+		return fmt.Errorf("calls left live: %w", err)
+	}
 	if _, err := calls.Recover(base); err != nil {
 		return err
 	}
+	// Webhook events are queued in the store as they happen (after the
+	// live side has seen the change) and sent by the worker.
+	settle := webhook.NewSettle()
+	hooksLog := log.With("component", "webhooks")
+	worker := webhook.NewWorker(db, webhook.Config{
+		MaxAttempts: cfg.Webhooks.MaxAttempts, Concurrency: cfg.Webhooks.Concurrency,
+		Retention: cfg.Webhooks.RetentionPeriod(), Settle: settle, Metrics: m,
+	}, hooksLog)
+	hooks := webhook.NewHooks(db, calls, worker.Wake, hooksLog)
 	// One turn engine answers live calls and conversation/process alike.
-	turns := turn.New(turn.WithMetrics(m), turn.WithLogger(log.With("component", "turn")))
+	turns := turn.New(turn.WithMetrics(m), turn.WithLogger(log.With("component", "turn")),
+		turn.OnToolCall(toolWebhooks(base, calls, hooks, hooksLog)))
 	conv := service.NewConversation(calls, db, agents, plugins, turns, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, guard, calls, plugins, db, turns, m, log)
+	rt, err := newRealtime(cfg, guard, calls, plugins, db, turns, settle, m, log)
 	if err != nil {
 		return err
+	}
+	calls.Observe(hooks.CallChanged)
+	ids := make([]string, len(left))
+	for i, c := range left {
+		ids[i] = c.ID
+	}
+	if _, err := hooks.Recovered(base, db, agents, ids); err != nil {
+		hooksLog.Error("call-ended events of the calls left live not all queued", "err", err)
 	}
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
 		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Log: log.With("component", "http"),
-		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload,
+		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 
 	ln, err := listen(cfg)
@@ -142,6 +171,9 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),
 		})
 	})
+	// The worker stops with the drain: what it has not sent waits in the
+	// store for the next start.
+	g.Go(func() error { return worker.Run(base) })
 	g.Go(func() error {
 		if err := app.Listener(ln); err != nil {
 			return fmt.Errorf("http: %w", err)
@@ -189,4 +221,24 @@ func printUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprint(w, fs.FlagUsages())
 	fmt.Fprint(w, "\nEnvironment (also read from ./.env; the environment wins over .env, flags win over both):\n")
 	_ = config.WriteEnvHelp(w)
+}
+
+// toolWebhooks queues the tool-called webhooks of each finished tool call
+// (on the turn's goroutine, bounded; agents without such webhooks cost
+// nothing).
+func toolWebhooks(ctx context.Context, calls *service.Calls, hooks *webhook.Hooks, log *slog.Logger) func(turn.ToolEvent) {
+	return func(ev turn.ToolEvent) {
+		if !ev.Done || ev.Spec == nil || len(ev.Spec.WebhooksFor(agent.EventToolCalled)) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		c, err := calls.Get(ctx, ev.CallID)
+		if err == nil {
+			err = hooks.ToolCalled(ctx, c, ev.Spec, ev.Call)
+		}
+		if err != nil {
+			log.Error("tool-called webhook not queued", "call", ev.CallID, "tool", ev.Call.Name, "err", err)
+		}
+	}
 }

@@ -114,7 +114,7 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			c.add(path, line, n, "must be a list (items starting with -), not %s", describe(n))
+			c.add(path, line, n, "must be a list (one \"- \" item per line), not %s", describe(n))
 			return
 		}
 		for i, item := range n.Content {
@@ -191,7 +191,8 @@ func (c *checker) merge(path string, v *yaml.Node, t reflect.Type) {
 // the key, one of its parents or one of its children has a shape problem.
 func (c *checker) isBad(key string) bool {
 	for _, b := range c.bad {
-		if b == key || strings.HasPrefix(key, b+".") || strings.HasPrefix(b, key+".") || b == "" {
+		if b == key || b == "" || strings.HasPrefix(key, b+".") || strings.HasPrefix(b, key+".") ||
+			strings.HasPrefix(key, b+"[") || strings.HasPrefix(b, key+"[") {
 			return true
 		}
 	}

@@ -99,7 +99,8 @@ func parse(file string, data []byte) (*Spec, []Problem) {
 		c.problems = append(c.problems, c.fromTypeError(te)...)
 	}
 	spec.nameLine = c.lines["name"]
-	spec.keyLines = c.lines
+	spec.lines = c.lines
+	spec.webhookDefaults(c.lines)
 
 	problems := c.problems
 	for _, p := range spec.validate(file, c.lines) {

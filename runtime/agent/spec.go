@@ -57,6 +57,9 @@ type Spec struct {
 	// Tools are the functions the chat model may call.
 	Tools []Tool `yaml:"tools,omitempty" json:"tools,omitempty" jsonschema:"maxItems=32" jsonschema_description:"Functions the chat model may call during a call (at most 32): HTTP requests to your systems, end_call and transfer_call. See docs/tools.md."`
 
+	// Webhooks are told of the agent's calls (see docs/webhooks.md).
+	Webhooks []Webhook `yaml:"webhooks,omitempty" json:"webhooks,omitempty" jsonschema:"maxItems=8" jsonschema_description:"Endpoints told of this agent's calls: call-started, call-ended (transcript, timings, tool calls, sentiment summary) and tool-called, as signed JSON POST requests retried with backoff; at most 8."`
+
 	// File is the absolute path of the file the spec was loaded from.
 	File string `yaml:"-" json:"file,omitempty"`
 	// Version identifies the file content the spec was loaded from (a
@@ -68,9 +71,9 @@ type Spec struct {
 	// nameLine is the line of the name key, for problems found later
 	// (duplicate names across files).
 	nameLine int
-	// keyLines maps key paths to their lines, for problems found after
-	// loading (EnvProblems).
-	keyLines map[string]int
+	// lines maps the key paths of the file to their lines, for problems
+	// found after loading (an unset environment variable).
+	lines map[string]int
 	// params are the compiled parameter schemas of the tools, by name.
 	params map[string]*ParamSchema
 }

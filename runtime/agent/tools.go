@@ -325,7 +325,7 @@ func (s *Spec) EnvProblems(lookup func(string) (string, bool)) []string {
 		for name, value := range t.HTTP.Headers {
 			if _, missing := ExpandEnv(value, lookup); missing != "" {
 				key := fmt.Sprintf("tools[%d].http.headers.%s", i, name)
-				out = append(out, Problem{File: s.File, Key: key, Line: (&validator{lines: s.keyLines}).line(key), Message: fmt.Sprintf("needs the environment variable %s, which is not set", missing)}.String())
+				out = append(out, Problem{File: s.File, Key: key, Line: (&validator{lines: s.lines}).line(key), Message: fmt.Sprintf("needs the environment variable %s, which is not set", missing)}.String())
 			}
 		}
 	}

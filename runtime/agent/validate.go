@@ -64,7 +64,7 @@ func (v *validator) line(key string) int {
 		if key == "" {
 			return 0
 		}
-		i := strings.LastIndexByte(key, '.')
+		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
 			key = ""
 		} else {
@@ -110,6 +110,7 @@ func (s *Spec) validate(file string, lines map[string]int) []Problem {
 	}
 	s.validateVariables(v)
 	s.validateTools(v)
+	s.validateWebhooks(v)
 	return v.problems
 }
 

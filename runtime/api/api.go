@@ -60,6 +60,8 @@ type Deps struct {
 	// Guard checks API keys and call tokens; nil or one without keys is
 	// open mode, where every request is a key holder's.
 	Guard *auth.Guard
+	// Webhooks lists and retries webhook deliveries; nil for none.
+	Webhooks Webhooks
 	// SignalingMaxPayload bounds an Engine.IO long-polling body, in bytes
 	// (0: the JSON body limit).
 	SignalingMaxPayload int
@@ -172,6 +174,8 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/api/v1/agents", s.listAgents},
 		{http.MethodGet, "/api/v1/plugins", s.listPlugins},
 		{http.MethodPost, "/api/v1/tokens", s.mintToken},
+		{http.MethodGet, "/api/v1/webhooks/deliveries", s.listDeliveries},
+		{http.MethodPost, "/api/v1/webhooks/deliveries/:id/retry", s.retryDelivery},
 		{http.MethodGet, "/healthz", s.healthz},
 		{http.MethodGet, "/readyz", s.readyz},
 		{http.MethodGet, "/metrics", s.metrics},

@@ -28,6 +28,7 @@ import (
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
+	"github.com/parleyhq/parley/runtime/webhook"
 )
 
 const offlineAgent = `name: default
@@ -100,6 +101,7 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversatio
 	app := New(Deps{
 		Config: cfg, Calls: calls, Agents: reg, Plugins: fixedPlugins{}, Ready: st.Ping, Log: log, Guard: g, Signaling: sig,
 		Conversation: service.NewConversation(calls, st, reg, withConversation, nil, log),
+		Webhooks:     webhook.NewWorker(st, webhook.Config{}, log),
 	})
 	return &harness{app: app, store: st, dir: dir, calls: calls, reg: reg}
 }

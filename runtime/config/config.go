@@ -37,6 +37,7 @@ type Config struct {
 	Auth          Auth      `koanf:"auth"`
 	TLS           TLS       `koanf:"tls"`
 	Debug         Debug     `koanf:"debug"`
+	Webhooks      Webhooks  `koanf:"webhooks"`
 }
 
 // Debug holds the operator's diagnostics.

@@ -112,6 +112,7 @@ func (c *Config) Validate() error {
 		bad("plugins.nice", "must be from 0 to 19, not %d", c.Plugins.Nice)
 	}
 	c.Admission.validate(bad)
+	c.Webhooks.validate(bad)
 	if a := c.Debug.Addr; a != "" && !loopbackAddr(a) {
 		bad("debug.addr", "must be a loopback host:port such as 127.0.0.1:6060 (the profiles have no authentication), not %q", a)
 	}

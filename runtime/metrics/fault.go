@@ -10,9 +10,10 @@ const (
 	ComponentMedia     = "media"     // WebRTC reading, decoding and pacing
 	ComponentSignaling = "signaling" // Socket.IO event handlers
 	ComponentStore     = "store"     // writers of turns
+	ComponentWebhooks  = "webhooks"  // the webhook delivery worker
 )
 
-var components = [...]string{ComponentLive, ComponentPipeline, ComponentMedia, ComponentSignaling, ComponentStore, other}
+var components = [...]string{ComponentLive, ComponentPipeline, ComponentMedia, ComponentSignaling, ComponentStore, ComponentWebhooks, other}
 
 // Store operations: the values of the op label of
 // parley_store_errors_total.
@@ -26,9 +27,10 @@ const (
 	OpDeleteCalls = "delete_calls" // retention
 	OpFailLive    = "fail_live_calls"
 	OpPing        = "ping"
+	OpWebhooks    = "webhook_deliveries" // the webhook delivery queue
 )
 
-var storeOps = [...]string{OpCreateCall, OpUpdateCall, OpReadCall, OpListCalls, OpAppendTurns, OpReadTurns, OpDeleteCalls, OpFailLive, OpPing, other}
+var storeOps = [...]string{OpCreateCall, OpUpdateCall, OpReadCall, OpListCalls, OpAppendTurns, OpReadTurns, OpDeleteCalls, OpFailLive, OpPing, OpWebhooks, other}
 
 func newFaultCounters() (panics, storeErrors *prometheus.CounterVec) {
 	panics = prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -44,6 +44,7 @@ type Metrics struct {
 	panics         *prometheus.CounterVec // component
 	storeErrors    *prometheus.CounterVec // op
 	tools          toolMetrics
+	webhooks       webhookCollectors
 
 	agents     *cache[string, *agentSeries]
 	turnSeries *cache[turnKey, *turnSeries]
@@ -108,6 +109,7 @@ func New() *Metrics {
 	}
 	m.panics, m.storeErrors = newFaultCounters()
 	m.tools = newToolMetrics()
+	m.webhooks = newWebhookCollectors()
 	m.agents = newCache(m.newAgentSeries)
 	m.turnSeries = newCache(m.newTurnSeries)
 	m.plugins = newCache(m.newPluginSeries)
@@ -122,6 +124,7 @@ func New() *Metrics {
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 		m.panics, m.storeErrors, m.refused, m.tools.calls, m.tools.duration,
+		m.webhooks.deliveries, m.webhooks.pending,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
 		Registry:            m.reg,

@@ -20,6 +20,7 @@ const (
 	OpDeleteCalls = "delete_calls"
 	OpFailLive    = "fail_live_calls"
 	OpPing        = "ping"
+	OpWebhooks    = "webhook_deliveries" // every operation on the delivery queue
 )
 
 // CountErrors returns st with every failed operation reported to count,
@@ -93,4 +94,32 @@ func (s *counted) LiveCallsBefore(ctx context.Context, statuses []call.Status, b
 func (s *counted) DeleteCallsBefore(ctx context.Context, before time.Time, limit int) (int, error) {
 	n, err := s.Store.DeleteCallsBefore(ctx, before, limit)
 	return n, s.check(OpDeleteCalls, err)
+}
+
+func (s *counted) EnqueueDeliveries(ctx context.Context, ds ...*Delivery) error {
+	return s.check(OpWebhooks, s.Store.EnqueueDeliveries(ctx, ds...))
+}
+
+func (s *counted) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Delivery, error) {
+	ds, err := s.Store.ClaimDeliveries(ctx, now, lease, limit)
+	return ds, s.check(OpWebhooks, err)
+}
+
+func (s *counted) SaveDelivery(ctx context.Context, d *Delivery) error {
+	return s.check(OpWebhooks, s.Store.SaveDelivery(ctx, d))
+}
+
+func (s *counted) Deliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, int, error) {
+	ds, n, err := s.Store.Deliveries(ctx, f)
+	return ds, n, s.check(OpWebhooks, err)
+}
+
+func (s *counted) RetryDelivery(ctx context.Context, id string, at time.Time) (*Delivery, error) {
+	d, err := s.Store.RetryDelivery(ctx, id, at)
+	return d, s.check(OpWebhooks, err)
+}
+
+func (s *counted) DeleteDeliveriesBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	n, err := s.Store.DeleteDeliveriesBefore(ctx, before, limit)
+	return n, s.check(OpWebhooks, err)
 }

@@ -41,6 +41,8 @@ type Store interface {
 	// DeleteCallsBefore deletes up to limit ENDED or FAILED calls created
 	// before before, oldest first, with their turns, and returns how many.
 	DeleteCallsBefore(ctx context.Context, before time.Time, limit int) (int, error)
+	// Webhooks is the queue of webhook deliveries.
+	Webhooks
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; calling it twice is safe.

@@ -105,7 +105,9 @@ type Output interface {
 type ToolEvent struct {
 	CallID string
 	Agent  string
-	Call   store.ToolCall
+	// Spec is the agent's (webhooks read what it wants told).
+	Spec *agent.Spec
+	Call store.ToolCall
 	// Done is false when the call starts; then only ID, Name, Arguments
 	// and StartedAt are set.
 	Done bool

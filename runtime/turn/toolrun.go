@@ -34,7 +34,7 @@ func (e *Engine) runTools(ctx context.Context, req Request, round int, calls []p
 		}
 		started := time.Now()
 		results[i].record = store.ToolCall{ID: c.ID, Name: c.Name, Arguments: c.Arguments, StartedAt: started}
-		out.Tool(ToolEvent{CallID: req.CallID, Agent: req.Spec.Name, Call: results[i].record})
+		out.Tool(ToolEvent{CallID: req.CallID, Agent: req.Spec.Name, Spec: req.Spec, Call: results[i].record})
 		if i >= maxParallelCalls {
 			results[i].Outcome = tools.Outcome{Err: fmt.Errorf("too many tool calls at once: at most %d", maxParallelCalls), Metric: metrics.ToolError}
 			results[i].Content = errorJSON(results[i].Err.Error())
@@ -64,7 +64,7 @@ func (e *Engine) runTools(ctx context.Context, req Request, round int, calls []p
 			r.Result = o.Result
 		}
 		e.metrics.ToolCalled(req.Spec.Name, r.Name, o.Metric, r.Duration)
-		ev := ToolEvent{CallID: req.CallID, Agent: req.Spec.Name, Call: *r, Done: true, Transfer: o.Transfer, Destination: o.Destination}
+		ev := ToolEvent{CallID: req.CallID, Agent: req.Spec.Name, Spec: req.Spec, Call: *r, Done: true, Transfer: o.Transfer, Destination: o.Destination}
 		out.Tool(ev)
 		if e.onTool != nil {
 			e.onTool(ev)

@@ -154,6 +154,8 @@ func runtimeFamilies(t *testing.T) map[string]family {
 	m.PluginError("espeak", metrics.KindTimeout)
 	m.PluginRestarted("espeak")
 	m.Refused(metrics.RefusedMaxCalls)
+	m.WebhookAttempt("default", "call-ended", metrics.WebhookDelivered)
+	m.WebhooksPending(1)
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	parser := expfmt.NewTextParser(model.UTF8Validation)

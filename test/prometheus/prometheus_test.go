@@ -106,8 +106,9 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 	// Grafana's agent variable: label_values(parley_turns_total, agent).
 	require.Equal(t, []string{"default"}, prom.labelValues(t, "parley_turns_total", "agent"))
 
-	// Every panel query evaluates; all but the plugin and refusal panels
-	// (no plugin failed or restarted, no call was refused) return a number.
+	// Every panel query evaluates; all but the plugin, refusal, fault and
+	// webhook panels (no plugin failed or restarted, no call was refused,
+	// the agent has no webhooks) return a number.
 	results := map[string][]sample{} // panel title/refId
 	for _, q := range d.queries() {
 		expr := q.promQL(t)
@@ -127,7 +128,8 @@ func TestDashboardOnRealPrometheus(t *testing.T) {
 		}
 		t.Logf("%-45s %s: %s", q.panel, q.refID, strings.Join(values, " "))
 		quiet := strings.Contains(q.expr, "parley_plugin_") || strings.Contains(q.expr, "parley_refused_") ||
-			strings.Contains(q.expr, "parley_panics_") || strings.Contains(q.expr, "parley_store_errors_")
+			strings.Contains(q.expr, "parley_panics_") || strings.Contains(q.expr, "parley_store_errors_") ||
+			strings.Contains(q.expr, "parley_webhook_deliveries_")
 		if !quiet || strings.Contains(q.expr, "or vector(0)") {
 			require.NotZero(t, finite, "%s\nevaluated as %s returned no number: %v", q, expr, values)
 		}
