@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -123,72 +121,35 @@ func TestAdmissionAndDrain(t *testing.T) {
 // groupRuntime is a runtime started as the leader of its own process
 // group, as a service manager starts it.
 type groupRuntime struct {
-	cmd    *exec.Cmd
-	logs   *e2e.Log
-	base   string
-	exited chan struct{}
-	err    error
+	*e2e.Runtime
+	base string
 }
 
 // startGroup starts bin with the repository's agents, data in data,
-// loopback WebRTC and JSON logs (env last), in a new process group, and
-// waits for /readyz. The test's cleanup kills the group if it is left.
+// loopback WebRTC, JSON logs and no REST rate limit (env last), in a new
+// process group, and waits for /readyz. The test's cleanup stops it if it
+// is left.
 func startGroup(t *testing.T, bin, data string, env ...string) *groupRuntime {
 	t.Helper()
-	port := e2e.FreePort(t)
-	cmd := exec.Command(bin)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append([]string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		fmt.Sprintf("PORT=%d", port), "PARLEY_HOST=127.0.0.1", "PARLEY_DATA_DIR=" + data,
-		"PARLEY_AGENTS_DIR=" + filepath.Join(e2e.Root(t), "agents"),
-		"PARLEY_WEBRTC_LOOPBACK=true", "PARLEY_LOG_FORMAT=json", "PARLEY_HTTP_RATE_LIMIT=0",
-	}, env...)
-	logs := &e2e.Log{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	rt := &groupRuntime{cmd: cmd, logs: logs, base: fmt.Sprintf("http://127.0.0.1:%d", port), exited: make(chan struct{})}
-	go func() { rt.err = cmd.Wait(); close(rt.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-rt.exited:
-		default:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-rt.exited
-		}
-		if t.Failed() {
-			t.Logf("runtime log (tail):\n%s", logs.Tail(80))
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for rt.get(t, "/readyz").status != http.StatusOK {
-		select {
-		case <-rt.exited:
-			t.Fatalf("runtime exited before it was ready:\n%s", logs.Tail(40))
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("runtime not ready:\n%s", logs.Tail(40))
-		}
-	}
-	return rt
+	rt := e2e.StartWith(t, bin, e2e.RuntimeOptions{DataDir: data, Group: true, ReadyTimeout: 60 * time.Second,
+		Env: append([]string{"PARLEY_HTTP_RATE_LIMIT=0"}, env...)})
+	return &groupRuntime{Runtime: rt, base: rt.Base}
 }
 
 // signalGroup sends sig to the runtime's whole process group.
 func signalGroup(t *testing.T, rt *groupRuntime, sig syscall.Signal) {
 	t.Helper()
-	require.NoError(t, syscall.Kill(-rt.cmd.Process.Pid, sig))
+	require.NoError(t, rt.Signal(sig))
 }
 
 func (rt *groupRuntime) waitExit(t *testing.T, within time.Duration, code int) {
 	t.Helper()
 	select {
-	case <-rt.exited:
+	case <-rt.Exited():
 	case <-time.After(within):
 		t.Fatalf("runtime still running %s after SIGTERM", within)
 	}
-	require.Equal(t, code, rt.cmd.ProcessState.ExitCode(), "exit: %v", rt.err)
+	require.Equal(t, code, rt.ExitCode(), "exit: %v", rt.Wait())
 }
 
 // reply is an HTTP answer with its envelope decoded.
