@@ -2,35 +2,53 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
 
 	"github.com/parleyhq/parley/internal/sioclient"
-	"github.com/parleyhq/parley/runtime/audio"
 )
 
-// LoopbackPeer returns a caller's Pion peer that gathers loopback host
-// candidates only (no mDNS, UDP4), with an Opus microphone track added;
-// the peer is closed when the test ends.
-func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
-	t.Helper()
+// NewLoopbackAPI returns a Pion API whose peers gather loopback host
+// candidates only (no mDNS, UDP4, loopback IPs), without which Pion gathers
+// none on a host with only loopback, with the codecs of me (nil: Pion's
+// defaults) and the interceptors of ir (nil: none). It is the set-up of
+// every caller that tests and benchmarks run against the runtime.
+func NewLoopbackAPI(me *webrtc.MediaEngine, ir *interceptor.Registry) (*webrtc.API, error) {
+	if me == nil {
+		me = &webrtc.MediaEngine{}
+		if err := me.RegisterDefaultCodecs(); err != nil {
+			return nil, fmt.Errorf("loopback api: %w", err)
+		}
+	}
+	if ir == nil {
+		ir = &interceptor.Registry{}
+	}
 	var se webrtc.SettingEngine
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir)), nil
+}
+
+// LoopbackPeer returns a caller's Pion peer (NewLoopbackAPI, Pion's
+// default codecs) with an Opus microphone track added; the peer is closed
+// when the test ends.
+func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
+	t.Helper()
+	api, err := NewLoopbackAPI(nil, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,24 +61,6 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 		t.Fatal(err)
 	}
 	return pc, mic
-}
-
-// Speech48k returns flite's reading of text (voice slt, which pocketsphinx
-// hears well) as 48 kHz samples, ready to Opus-encode.
-func Speech48k(t testing.TB, text string) []int16 {
-	t.Helper()
-	data, err := os.ReadFile(FliteWAV(t, text, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pcm, err = audio.Resample(pcm, 48000); err != nil {
-		t.Fatal(err)
-	}
-	return pcm.Samples
 }
 
 // ConnectSignaling connects the Go Socket.IO client, within timeout, to
