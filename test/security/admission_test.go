@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
-	sio "github.com/zishang520/socket.io/clients/socket/v3"
 	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
@@ -256,13 +254,12 @@ func gone(pid int) bool {
 }
 
 // liveCall is a caller connected to the default agent over loopback
-// WebRTC, sending Opus silence and counting the agent's packets.
+// WebRTC (e2e.Dial), sending Opus silence and counting the agent's
+// packets.
 type liveCall struct {
 	id      string
 	packets atomic.Int64
-
-	mu     sync.Mutex
-	status []map[string]any // call-status events
+	events  *e2e.Events // call-status
 }
 
 // dial creates a call to the default agent, joins its session and
@@ -273,78 +270,23 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 	require.Equal(t, http.StatusCreated, created.status, "%s", created.raw)
 	c := &liveCall{id: created.callID()}
 	session, _ := created.data("call", "sessionId").(string)
-	const peer = "caller-peer"
-
-	pc, mic := e2e.LoopbackPeer(t)
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			if _, _, err := tr.ReadRTP(); err != nil {
-				return
-			}
-			c.packets.Add(1)
-		}
-	})
-	answers := make(chan map[string]any, 1)
-	candidates := make(chan map[string]any, 64)
-	sock := e2e.JoinSession(t, rt.base, session, peer, func(sock *sio.Socket) {
-		_ = sock.On("answer", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				select {
-				case answers <- m:
-				default:
+	d := e2e.Dial(t, rt.base, session, e2e.DialOptions{
+		Peer:          "caller-peer",
+		Record:        []string{"call-status"},
+		AnswerTimeout: 15 * time.Second,
+		OnTrack: func(tr *webrtc.TrackRemote) {
+			for {
+				if _, _, err := tr.ReadRTP(); err != nil {
+					return
 				}
+				c.packets.Add(1)
 			}
-		})
-		_ = sock.On("ice-candidate", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				select {
-				case candidates <- m:
-				default:
-				}
-			}
-		})
-		_ = sock.On("call-status", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				c.mu.Lock()
-				c.status = append(c.status, m)
-				c.mu.Unlock()
-			}
-		})
+		},
 	})
-	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand != nil {
-			_ = sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": peer, "candidate": cand.ToJSON()})
-		}
-	})
-	offer, err := pc.CreateOffer(nil)
-	require.NoError(t, err)
-	require.NoError(t, pc.SetLocalDescription(offer))
-	require.NoError(t, sock.Emit("offer", map[string]any{"sessionId": session, "peerId": peer, "offer": offer}))
-	var answer map[string]any
-	select {
-	case answer = <-answers:
-	case <-time.After(15 * time.Second):
-		t.Fatal("no answer to the offer")
-	}
-	sdp, _ := answer["answer"].(map[string]any)
-	require.NoError(t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: fmt.Sprint(sdp["sdp"])}))
+	c.events = d.Events
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case m := <-candidates:
-				b, _ := json.Marshal(m["candidate"])
-				var cand webrtc.ICECandidateInit
-				if json.Unmarshal(b, &cand) == nil {
-					_ = pc.AddICECandidate(cand)
-				}
-			}
-		}
-	}()
-	go sendSilence(t, mic, done)
+	go sendSilence(t, d.Mic, done)
 	rt.post(t, "/api/v1/calls/"+c.id+"/connect")
 	require.Eventually(t, func() bool { return rt.callStatus(t, c.id) == "IN_PROGRESS" }, 20*time.Second, 50*time.Millisecond,
 		"call did not reach IN_PROGRESS")
@@ -354,19 +296,7 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 // waitStatus waits for a call-status event with status and returns it.
 func (c *liveCall) waitStatus(t *testing.T, status string, within time.Duration) map[string]any {
 	t.Helper()
-	var got map[string]any
-	require.Eventually(t, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, m := range c.status {
-			if m["status"] == status {
-				got = m
-				return true
-			}
-		}
-		return false
-	}, within, 20*time.Millisecond, "no call-status %s", status)
-	return got
+	return c.events.Wait(t, "call-status", 1, func(m map[string]any) bool { return m["status"] == status }, within)
 }
 
 // sendSilence sends 20 ms Opus frames of silence until done, so the call
@@ -393,12 +323,4 @@ func sendSilence(t *testing.T, mic *webrtc.TrackLocalStaticSample, done <-chan s
 			_ = mic.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond})
 		}
 	}
-}
-
-func firstMap(args []any) (map[string]any, bool) {
-	if len(args) == 0 {
-		return nil, false
-	}
-	m, ok := args[0].(map[string]any)
-	return m, ok
 }
