@@ -70,20 +70,11 @@ func repoAgents(t *testing.T) string {
 	return dir
 }
 
+// call sends a JSON request and returns the data of its success envelope
+// (e2e.Runtime.API).
 func (p *process) call(t *testing.T, method, path, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, p.base+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var out map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	require.Equal(t, true, out["success"], "%s %s: %v", method, path, out)
-	return out["data"].(map[string]any)
+	return p.API(t, method, path, body)
 }
 
 // TestSIGKILLLosesNothingCommitted kills the runtime mid-way and checks that

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -171,4 +173,32 @@ func (rt *Runtime) Get(t testing.TB, path string) []byte {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// API sends a request to the runtime's REST API, body as JSON (none when
+// empty), and returns the data of its success envelope, failing the test
+// on any other answer.
+func (rt *Runtime) API(t testing.TB, method, path, body string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, rt.Base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatalf("%s %s: %s: %v", method, path, res.Status, err)
+	}
+	if out["success"] != true {
+		t.Fatalf("%s %s: %v", method, path, out)
+	}
+	data, _ := out["data"].(map[string]any)
+	return data
 }

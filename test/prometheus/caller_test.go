@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -162,19 +161,8 @@ func (c *caller) leave() {
 }
 
 // apiCall sends a JSON request to the runtime and returns the data of its
-// success envelope.
+// success envelope (e2e.Runtime.API).
 func apiCall(t *testing.T, rt *e2e.Runtime, method, path, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, rt.Base+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var out map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	require.Equal(t, true, out["success"], "%s %s: %v", method, path, out)
-	return out["data"].(map[string]any)
+	return rt.API(t, method, path, body)
 }
