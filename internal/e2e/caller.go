@@ -2,49 +2,23 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
 
+	"github.com/parleyhq/parley/internal/loopback"
 	"github.com/parleyhq/parley/internal/sioclient"
 )
 
-// NewLoopbackAPI returns a Pion API whose peers gather loopback host
-// candidates only (no mDNS, UDP4, loopback IPs), without which Pion gathers
-// none on a host with only loopback, with the codecs of me (nil: Pion's
-// defaults) and the interceptors of ir (nil: none). It is the set-up of
-// every caller that tests and benchmarks run against the runtime.
-func NewLoopbackAPI(me *webrtc.MediaEngine, ir *interceptor.Registry) (*webrtc.API, error) {
-	if me == nil {
-		me = &webrtc.MediaEngine{}
-		if err := me.RegisterDefaultCodecs(); err != nil {
-			return nil, fmt.Errorf("loopback api: %w", err)
-		}
-	}
-	if ir == nil {
-		ir = &interceptor.Registry{}
-	}
-	var se webrtc.SettingEngine
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	return webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir)), nil
-}
-
-// LoopbackPeer returns a caller's Pion peer (NewLoopbackAPI, Pion's
+// LoopbackPeer returns a caller's Pion peer (loopback.NewAPI, Pion's
 // default codecs) with an Opus microphone track added; the peer is closed
 // when the test ends.
 func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
 	t.Helper()
-	api, err := NewLoopbackAPI(nil, nil)
+	api, err := loopback.NewAPI(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,18 @@
-// Package e2e is the one kit of the tests and benchmarks that drive a built
-// runtime from outside: it builds the runtime and its plugins as `make
-// build` lays them out (build.go), launches the runtime or another server
-// on a free loopback port and stops it by PID, its log captured
-// (process.go, runtime.go; internal/logcap), makes test speech with flite
-// (flite.go), sets up the loopback Pion caller (caller.go), joins a
-// signaling session over internal/sioclient, and finds Node.js and
-// Chromium for the browser tests (tools.go, driver.go).
+// Package e2e is the one kit of the tests and benchmarks that drive a
+// built runtime from outside. It builds the runtime and its plugins as
+// `make build` lays them out (build.go); launches the runtime or another
+// server on a free loopback port, captures its log (internal/logcap) and
+// stops it by PID (process.go, runtime.go); makes test speech with flite
+// (flite.go); places a browser-like call with the loopback Pion caller
+// (caller.go, dial.go, on internal/loopback) joined over
+// internal/sioclient, recording its signaling events (events.go); and
+// finds Node.js and Chromium for the browser tests (tools.go, driver.go).
 //
-// Each piece that a benchmark uses too has an error-returning core
-// (Build, LaunchRuntime, Launch, Ready, Flite, NewLoopbackAPI); the
-// functions that take a testing.TB are thin wrappers that fail or skip
-// the test on trouble and clean up when it ends. cmd/runtime, test/* and
-// bench/* use this package rather than their own copies.
+// What a benchmark uses too has an error-returning core (Build,
+// LaunchRuntime, Launch, Ready, Terminate, Flite, PickFreePort); the
+// functions that take a testing.TB are thin wrappers that fail or skip the
+// test on trouble and clean up when it ends. cmd/runtime, test/* and
+// bench/* use this package rather than copies of their own.
 package e2e
 
 import (

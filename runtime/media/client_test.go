@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/hraban/opus.v2"
 
-	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/internal/loopback"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -72,7 +72,7 @@ func newClient(t *testing.T, codecs ...webrtc.RTPCodecParameters) *client {
 		}
 		require.NoError(t, m.RegisterCodec(c, typ))
 	}
-	api, err := e2e.NewLoopbackAPI(m, nil)
+	api, err := loopback.NewAPI(m, nil)
 	require.NoError(t, err)
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	require.NoError(t, err)

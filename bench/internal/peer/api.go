@@ -8,7 +8,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/internal/loopback"
 )
 
 // Opus is the one codec callers offer and send, payload type 111.
@@ -18,7 +18,7 @@ var Opus = webrtc.RTPCodecCapability{
 
 // NewAPI is the Pion set-up of every simulated caller: Opus only, RTCP
 // reports (so the runtime learns our reception and we learn its), and ICE
-// on loopback only (e2e.NewLoopbackAPI).
+// on loopback only (loopback.NewAPI).
 func NewAPI() (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: Opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
@@ -28,5 +28,5 @@ func NewAPI() (*webrtc.API, error) {
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
 		return nil, err
 	}
-	return e2e.NewLoopbackAPI(me, ir)
+	return loopback.NewAPI(me, ir)
 }
