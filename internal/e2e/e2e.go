@@ -3,7 +3,7 @@
 // `make build` lays them out (build.go); launches the runtime or another
 // server on a free loopback port, captures its log (internal/logcap) and
 // stops it by PID (process.go, runtime.go); makes test speech with flite
-// (flite.go); places a browser-like call with the loopback Pion caller
+// (flite.go, on internal/flite); places a browser-like call with the loopback Pion caller
 // (caller.go, dial.go, on internal/loopback) joined over
 // internal/sioclient, recording its signaling events (events.go); and
 // finds Node.js and Chromium for the browser tests (tools.go, driver.go).

@@ -1,43 +1,21 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
-// Flite has flite read text in its slt voice (16 kHz mono), which
-// pocketsphinx hears well (about 7% WER against 75% for espeak-ng). Without
-// flite on the PATH the error wraps exec.ErrNotFound.
+// Flite has flite read text in its slt voice (16 kHz mono); see
+// internal/flite. Without flite on the PATH the error wraps
+// exec.ErrNotFound.
 func Flite(text string) (audio.PCM, error) {
-	bin, err := exec.LookPath("flite")
-	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "flite-")
-	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w", err)
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	out := filepath.Join(dir, "speech.wav")
-	if b, err := exec.Command(bin, "-voice", "slt", "-t", text, "-o", out).CombinedOutput(); err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w: %s", err, b)
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w", err)
-	}
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite output: %w", err)
-	}
-	return pcm, nil
+	return flite.Speak("slt", text)
 }
 
 // FliteWAV writes a 16-bit mono WAV file for a fake microphone or an

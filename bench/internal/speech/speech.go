@@ -1,5 +1,5 @@
 // Package speech makes what simulated callers say: audio from a file,
-// from flite (e2e.Flite) or synthesised, encoded as the 20 ms Opus packets a browser
+// from flite (internal/flite) or synthesised, encoded as the 20 ms Opus packets a browser
 // sends.
 package speech
 
@@ -13,7 +13,7 @@ import (
 
 	"gopkg.in/hraban/opus.v2"
 
-	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -42,7 +42,7 @@ func Load(wavPath, text string, d time.Duration, env Envelope) (pcm audio.PCM, s
 		pcm, err = DecodeFile(wavPath)
 		return pcm, "file " + filepath.Base(wavPath), err
 	default:
-		pcm, err = e2e.Flite(text)
+		pcm, err = flite.Speak("slt", text)
 		if errors.Is(err, exec.ErrNotFound) {
 			return Synth(16000, d, env), "synthetic voice", nil
 		}
