@@ -3,10 +3,11 @@
 // `make build` lays them out (build.go); launches the runtime or another
 // server on a free loopback port, captures its log (internal/logcap) and
 // stops it by PID (process.go, runtime.go); makes test speech with flite
-// (flite.go, on internal/flite); places a browser-like call with the loopback Pion caller
-// (caller.go, dial.go, on internal/loopback) joined over
-// internal/sioclient, recording its signaling events (events.go); and
-// finds Node.js and Chromium for the browser tests (tools.go, driver.go).
+// (flite.go, on internal/flite); places a browser-like call with the
+// loopback Pion caller (caller.go, dial.go, on internal/loopback) joined
+// over internal/sioclient, recording its signaling events (events.go);
+// and finds Node.js and Chromium for the browser tests (tools.go,
+// driver.go).
 //
 // What a benchmark uses too has an error-returning core (Build,
 // LaunchRuntime, Launch, Ready, Terminate, Flite, PickFreePort); the
