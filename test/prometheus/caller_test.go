@@ -1,24 +1,16 @@
 package prometheus
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
-	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
-)
-
-const (
-	frameSamples = 960 // 20 ms at 48 kHz
-	frameLen     = 20 * time.Millisecond
 )
 
 // caller calls the runtime's default agent as a browser would: REST to
@@ -32,15 +24,8 @@ type caller struct {
 	sock    *sio.Socket
 	pc      *webrtc.PeerConnection
 	track   *webrtc.TrackLocalStaticSample
-	speech  chan utterance
+	mic     *e2e.Mic
 	events  *e2e.Events
-}
-
-// utterance is audio for the microphone and a channel closed once it is
-// sent.
-type utterance struct {
-	pcm  []int16
-	sent chan struct{}
 }
 
 // sigTimeout bounds the wait for the answer: 30 s, as for every event.
@@ -55,7 +40,7 @@ func dial(t *testing.T, rt *e2e.Runtime, connect bool) *caller {
 	t.Helper()
 	data := apiCall(t, rt, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)
 	cl := data["call"].(map[string]any)
-	c := &caller{t: t, rt: rt, id: cl["id"].(string), session: cl["sessionId"].(string), speech: make(chan utterance, 4)}
+	c := &caller{t: t, rt: rt, id: cl["id"].(string), session: cl["sessionId"].(string)}
 	d := e2e.Dial(t, rt.Base, c.session, e2e.DialOptions{
 		Record:        []string{"peer-left", "call-status", "transcript", "agent-response", "sentiment", "agent-speaking"},
 		AnswerTimeout: sigTimeout,
@@ -90,62 +75,16 @@ func (c *caller) status() string {
 }
 
 // startMic makes the microphone send a 20 ms Opus frame every 20 ms until
-// the test ends, as a browser does: what say queued, silence otherwise.
+// the test ends, as a browser does: what say queued, silence otherwise
+// (e2e.Mic).
 func (c *caller) startMic() {
-	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
-	require.NoError(c.t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	c.t.Cleanup(func() { cancel(); <-stopped }) // before the peer closes
-	go func() {
-		defer close(stopped)
-		tick := time.NewTicker(frameLen)
-		defer tick.Stop()
-		silence := make([]int16, frameSamples)
-		buf := make([]byte, 1500)
-		var cur *utterance
-		var rest []int16
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			if cur == nil {
-				select {
-				case u := <-c.speech:
-					cur, rest = &u, u.pcm
-				default:
-				}
-			}
-			frame := silence
-			if cur != nil {
-				frame = make([]int16, frameSamples)
-				rest = rest[copy(frame, rest):]
-				if len(rest) == 0 {
-					close(cur.sent)
-					cur = nil
-				}
-			}
-			n, err := enc.Encode(frame, buf)
-			if err != nil {
-				c.t.Errorf("opus encode: %v", err)
-				return
-			}
-			if err := c.track.WriteSample(pmedia.Sample{Data: buf[:n], Duration: frameLen}); err != nil {
-				c.t.Errorf("write the microphone's sample: %v", err)
-				return
-			}
-		}
-	}()
+	c.mic = e2e.StartMic(c.t, c.track)
 }
 
 // say queues pcm (48 kHz) on the microphone; the channel closes once it
 // has been sent.
 func (c *caller) say(pcm []int16) <-chan struct{} {
-	u := utterance{pcm: pcm, sent: make(chan struct{})}
-	c.speech <- u
-	return u.sent
+	return c.mic.Say(pcm)
 }
 
 // wait returns the nth event called name that match accepts (nil: any),

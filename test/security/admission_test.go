@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
 )
@@ -284,9 +282,7 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 		},
 	})
 	c.events = d.Events
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	go sendSilence(t, d.Mic, done)
+	e2e.StartMic(t, d.Mic) // silence: the call has caller media the whole time
 	rt.post(t, "/api/v1/calls/"+c.id+"/connect")
 	require.Eventually(t, func() bool { return rt.callStatus(t, c.id) == "IN_PROGRESS" }, 20*time.Second, 50*time.Millisecond,
 		"call did not reach IN_PROGRESS")
@@ -297,30 +293,4 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 func (c *liveCall) waitStatus(t *testing.T, status string, within time.Duration) map[string]any {
 	t.Helper()
 	return c.events.Wait(t, "call-status", 1, func(m map[string]any) bool { return m["status"] == status }, within)
-}
-
-// sendSilence sends 20 ms Opus frames of silence until done, so the call
-// has caller media the whole time.
-func sendSilence(t *testing.T, mic *webrtc.TrackLocalStaticSample, done <-chan struct{}) {
-	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
-	if err != nil {
-		t.Errorf("opus encoder: %v", err)
-		return
-	}
-	buf := make([]byte, 1500)
-	n, err := enc.Encode(make([]int16, 960), buf)
-	if err != nil {
-		t.Errorf("opus encode: %v", err)
-		return
-	}
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-tick.C:
-			_ = mic.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond})
-		}
-	}
 }
