@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Runtime is a parley runtime the test started.
+// Runtime is a parley runtime a test or benchmark launched.
 type Runtime struct {
 	*Process
 	// Port is the loopback port it listens on.
