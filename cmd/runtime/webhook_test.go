@@ -130,8 +130,8 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	// A call the kill leaves ringing: the next start fails it and reports it.
 	left := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-2222-3333"}`)["call"].(map[string]any)["id"].(string)
 
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-	_ = p.cmd.Wait()
+	require.NoError(t, p.Signal(syscall.SIGKILL))
+	_ = p.Wait()
 
 	recv := &hookReceiver{events: map[string][]map[string]any{}}
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
