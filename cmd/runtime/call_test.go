@@ -68,10 +68,6 @@ func (a *agentCall) wait(name string, match func(map[string]any) bool) map[strin
 	return a.events.Wait(a.t, name, 1, match, 20*time.Second)
 }
 
-func (a *agentCall) names() []string {
-	return a.events.Names()
-}
-
 // TestRealtimeCallOffline: the offline default agent's greeting (espeak)
 // arrives as audible Opus, the caller's audio reaches the runtime, and
 // hanging up ends the call and frees its media.

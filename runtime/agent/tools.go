@@ -298,7 +298,7 @@ func (s *Spec) checkToolURL(u string, params *ParamSchema) error {
 		return err
 	}
 	if _, err := url.Parse(vars.Render(u, nil)); err != nil {
-		return fmt.Errorf("is not a valid URL: %v", err)
+		return fmt.Errorf("is not a valid URL: %w", err)
 	}
 	if params == nil {
 		return nil // the parameters are wrong: that is the problem to fix first
