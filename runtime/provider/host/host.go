@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -102,7 +101,7 @@ func (h *Host) Resolve(ref, base string) (name, path string, err error) {
 	if ref == "" {
 		return "", "", fmt.Errorf("empty plugin reference")
 	}
-	if strings.ContainsRune(ref, '/') {
+	if IsPath(ref) {
 		path = ref
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(base, path)
