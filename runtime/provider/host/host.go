@@ -7,6 +7,9 @@
 // to the group (as systemd sends) leaves them to the runtime, which stops
 // them last, after its calls. They run at a lower scheduling priority than
 // the runtime (Config.Nice).
+//
+// The catalog (catalog.go) lists the plugins shipped with the runtime, and
+// Availability checks an agent against it before any plugin starts.
 package host
 
 import (
