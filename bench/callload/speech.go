@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley/bench/internal/speech"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // loop is what every simulated caller says, encoded once: 20 ms Opus
@@ -25,25 +26,25 @@ func (s *loop) Duration() time.Duration { return time.Duration(len(s.Frames)) * 
 // caller stop and answers.
 func loadSpeech(mode, wavPath, text string, pause time.Duration) (*loop, error) {
 	var (
-		pcm    audio.PCM
+		caller pcm.Audio
 		source string
 		err    error
 	)
 	switch mode {
 	case "silence":
-		pcm, source = audio.PCM{Samples: make([]int16, 16000), Rate: 16000}, "silence"
+		caller, source = pcm.Audio{Samples: make([]int16, 16000), Rate: 16000}, "silence"
 	case "speech":
-		if pcm, source, err = speech.Load(wavPath, text, 3*time.Second, speech.Words); err != nil {
+		if caller, source, err = speech.Load(wavPath, text, 3*time.Second, speech.Words); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("-audio %q: want speech or silence", mode)
 	}
-	if pcm, err = opusRate(pcm); err != nil {
+	if caller, err = opusRate(caller); err != nil {
 		return nil, err
 	}
-	pcm.Samples = append(pcm.Samples, make([]int16, int(pause.Seconds()*float64(pcm.Rate)))...)
-	frames, err := speech.EncodeOpus(pcm)
+	caller.Samples = append(caller.Samples, make([]int16, int(pause.Seconds()*float64(caller.Rate)))...)
+	frames, err := speech.EncodeOpus(caller)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func loadSpeech(mode, wavPath, text string, pause time.Duration) (*loop, error) 
 }
 
 // opusRate resamples p to 48 kHz unless Opus takes its rate as it is.
-func opusRate(p audio.PCM) (audio.PCM, error) {
+func opusRate(p pcm.Audio) (pcm.Audio, error) {
 	switch p.Rate {
 	case 8000, 12000, 16000, 24000, 48000:
 		return p, nil

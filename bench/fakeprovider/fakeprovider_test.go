@@ -102,7 +102,7 @@ func TestTTSLengthFollowsText(t *testing.T) {
 	first, err := s.Recv()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, time.Since(asked), 40*time.Millisecond)
-	require.Equal(t, 16000, first.SampleRate)
+	require.Equal(t, 16000, first.Rate)
 	rest, err := provider.Collect(s)
 	require.NoError(t, err)
 	total := first.Duration()

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley/internal/ctxtime"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -20,19 +21,19 @@ type tts struct{}
 
 var _ provider.TTS = tts{}
 
-func (tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	o, p := parseTTS(req.Options)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
 	n := int(float64(utf8.RuneCountInString(req.Text)) * o.CharDuration.Seconds() * ttsRate)
-	pcm := voice(max(n, ttsChunk))
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+	samples := voice(max(n, ttsChunk))
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		if err := ctxtime.Sleep(ctx, o.FirstAudio); err != nil {
 			return err
 		}
-		for off := 0; off < len(pcm); off += ttsChunk {
-			if err := send(provider.Audio{PCM: pcm[off:min(off+ttsChunk, len(pcm))], SampleRate: ttsRate}); err != nil {
+		for off := 0; off < len(samples); off += ttsChunk {
+			if err := send(pcm.Audio{Samples: samples[off:min(off+ttsChunk, len(samples))], Rate: ttsRate}); err != nil {
 				return err
 			}
 		}

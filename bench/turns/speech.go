@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/bench/internal/speech"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // speechFloor is the RMS (of full scale 32768) above which a 20 ms frame of
@@ -56,12 +57,12 @@ func loadUtterance(text, wavPath string) (*utterance, error) {
 // silenceFrames is one second of a caller's silence as Opus packets, which
 // a caller loops between utterances: RTP never stops, as in a browser.
 func silenceFrames() ([][]byte, error) {
-	return speech.EncodeOpus(audio.PCM{Samples: make([]int16, 48000), Rate: 48000})
+	return speech.EncodeOpus(pcm.Audio{Samples: make([]int16, 48000), Rate: 48000})
 }
 
 // trimSilence cuts the 20 ms frames before the first and after the last
 // frame whose RMS reaches floor.
-func trimSilence(p audio.PCM, floor float64) audio.PCM {
+func trimSilence(p pcm.Audio, floor float64) pcm.Audio {
 	n := p.Rate / 50
 	first, last := -1, -1
 	for i := 0; i*n < len(p.Samples); i++ {
@@ -73,9 +74,9 @@ func trimSilence(p audio.PCM, floor float64) audio.PCM {
 		}
 	}
 	if first < 0 {
-		return audio.PCM{Rate: p.Rate}
+		return pcm.Audio{Rate: p.Rate}
 	}
-	return audio.PCM{Samples: p.Samples[first*n : min((last+1)*n, len(p.Samples))], Rate: p.Rate}
+	return pcm.Audio{Samples: p.Samples[first*n : min((last+1)*n, len(p.Samples))], Rate: p.Rate}
 }
 
 func rms(s []int16) float64 {

@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/internal/e2e"
 	"github.com/parleyhq/parley/internal/logcap"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // binary is the runtime built once for the tests that run it as a process.
@@ -282,7 +283,7 @@ func TestConversationProcessOffline(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 	// A valid WAV at a rate the resampler cannot convert is the client's
 	// problem, not a 500.
-	status, res = p.upload(t, id, audio.EncodeWAV(audio.PCM{Samples: make([]int16, 44101), Rate: 44101}))
+	status, res = p.upload(t, id, audio.EncodeWAV(pcm.Audio{Samples: make([]int16, 44101), Rate: 44101}))
 	require.Equal(t, http.StatusBadRequest, status, "%v", res)
 	require.Equal(t, "VALIDATION_ERROR", res["error"].(map[string]any)["code"])
 	require.Contains(t, res["error"].(map[string]any)["message"], "44101")

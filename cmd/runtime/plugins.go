@@ -11,7 +11,6 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/metrics"
-	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 )
 
@@ -65,7 +64,7 @@ func pluginEnv(cfg *config.Config) []string {
 // (known plugins, API key) first, then its plugins start and validate the
 // agent's options.
 func availability(ctx context.Context, cfg *config.Config, plugins *host.Host) func(*agent.Spec) error {
-	static := provider.AvailabilityAt(cfg.OpenAI.APIKey.IsSet(), cfg.OpenAI.BaseURL)
+	static := host.AvailabilityAt(cfg.OpenAI.APIKey.IsSet(), cfg.OpenAI.BaseURL)
 	return func(s *agent.Spec) error {
 		if err := static(s); err != nil {
 			return err

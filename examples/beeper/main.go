@@ -8,19 +8,20 @@ import (
 	"math"
 	"os"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
 type beeper struct{}
 
-func (beeper) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+func (beeper) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		for range req.Text { // one 50 ms beep per character, each sent as soon as it is made
-			pcm := make([]int16, 800)
-			for i := range pcm {
-				pcm[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/16000))
+			beep := make([]int16, 800)
+			for i := range beep {
+				beep[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/16000))
 			}
-			if err := send(provider.Audio{PCM: pcm, SampleRate: 16000}); err != nil {
+			if err := send(pcm.Audio{Samples: beep, Rate: 16000}); err != nil {
 				return err // the runtime cancelled: stop
 			}
 		}

@@ -9,12 +9,13 @@ import (
 
 	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // Flite has flite read text in its slt voice (16 kHz mono); see
 // internal/flite. Without flite on the PATH the error wraps
 // exec.ErrNotFound.
-func Flite(text string) (audio.PCM, error) {
+func Flite(text string) (pcm.Audio, error) {
 	return flite.Speak("slt", text)
 }
 
@@ -24,7 +25,7 @@ func Flite(text string) (audio.PCM, error) {
 // rate (16 kHz when text is empty).
 func FliteWAV(t testing.TB, text string, silenceBefore, silenceAfter time.Duration) string {
 	t.Helper()
-	speech := audio.PCM{Rate: 16000}
+	speech := pcm.Audio{Rate: 16000}
 	if text != "" {
 		var err error
 		if speech, err = Flite(text); err != nil {
@@ -32,9 +33,9 @@ func FliteWAV(t testing.TB, text string, silenceBefore, silenceAfter time.Durati
 		}
 	}
 	silence := func(d time.Duration) []int16 { return make([]int16, int(d.Seconds()*float64(speech.Rate))) }
-	pcm := audio.PCM{Samples: slices.Concat(silence(silenceBefore), speech.Samples, silence(silenceAfter)), Rate: speech.Rate}
+	whole := pcm.Audio{Samples: slices.Concat(silence(silenceBefore), speech.Samples, silence(silenceAfter)), Rate: speech.Rate}
 	path := filepath.Join(t.TempDir(), "speech.wav")
-	if err := os.WriteFile(path, audio.EncodeWAV(pcm), 0o644); err != nil {
+	if err := os.WriteFile(path, audio.EncodeWAV(whole), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -44,12 +45,12 @@ func FliteWAV(t testing.TB, text string, silenceBefore, silenceAfter time.Durati
 // samples, ready to Opus-encode.
 func Speech48k(t testing.TB, text string) []int16 {
 	t.Helper()
-	pcm, err := Flite(text)
+	speech, err := Flite(text)
 	if err == nil {
-		pcm, err = audio.Resample(pcm, 48000)
+		speech, err = audio.Resample(speech, 48000)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pcm.Samples
+	return speech.Samples
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // Voices are the 16 kHz voices of the flite binary that pocketsphinx
@@ -27,27 +28,27 @@ func Installed() bool {
 
 // Speak has flite read text in voice (16 kHz mono). Without flite on the
 // PATH the error wraps exec.ErrNotFound.
-func Speak(voice, text string) (audio.PCM, error) {
+func Speak(voice, text string) (pcm.Audio, error) {
 	bin, err := exec.LookPath("flite")
 	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite is not installed (Debian package flite): %w", err)
+		return pcm.Audio{}, fmt.Errorf("flite is not installed (Debian package flite): %w", err)
 	}
 	dir, err := os.MkdirTemp("", "flite-")
 	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w", err)
+		return pcm.Audio{}, fmt.Errorf("flite: %w", err)
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 	out := filepath.Join(dir, "speech.wav")
 	if b, err := exec.Command(bin, "-voice", voice, "-t", text, "-o", out).CombinedOutput(); err != nil {
-		return audio.PCM{}, fmt.Errorf("flite -voice %s: %w: %s", voice, err, b)
+		return pcm.Audio{}, fmt.Errorf("flite -voice %s: %w: %s", voice, err, b)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w", err)
+		return pcm.Audio{}, fmt.Errorf("flite: %w", err)
 	}
-	pcm, _, err := audio.Decode(data, "audio/wav")
+	speech, _, err := audio.Decode(data, "audio/wav")
 	if err != nil {
-		return audio.PCM{}, fmt.Errorf("flite -voice %s output: %w", voice, err)
+		return pcm.Audio{}, fmt.Errorf("flite -voice %s output: %w", voice, err)
 	}
-	return pcm, nil
+	return speech, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -20,7 +21,7 @@ type spoken struct {
 }
 
 func (s spoken) duration() time.Duration {
-	return provider.Audio{PCM: s.pcm, SampleRate: s.rate}.Duration()
+	return pcm.Audio{Samples: s.pcm, Rate: s.rate}.Duration()
 }
 
 // synthesize reads a whole synthesis from tts.
@@ -43,13 +44,13 @@ func synthesize(t testing.TB, tts provider.TTS, req provider.TTSRequest) spoken 
 		}
 		if s.chunks == 0 {
 			s.firstChunk = time.Since(start)
-			s.rate = a.SampleRate
+			s.rate = a.Rate
 		}
-		if a.SampleRate != s.rate {
-			t.Fatalf("chunk at %d Hz after chunks at %d Hz", a.SampleRate, s.rate)
+		if a.Rate != s.rate {
+			t.Fatalf("chunk at %d Hz after chunks at %d Hz", a.Rate, s.rate)
 		}
 		s.chunks++
-		s.pcm = append(s.pcm, a.PCM...)
+		s.pcm = append(s.pcm, a.Samples...)
 	}
 	s.total = time.Since(start)
 	return s

@@ -33,9 +33,9 @@ func TestPluginProcess(t *testing.T) {
 		}
 		var pcm []int16
 		for _, a := range chunks {
-			pcm = append(pcm, a.PCM...)
+			pcm = append(pcm, a.Samples...)
 		}
-		if len(chunks) == 0 || chunks[0].SampleRate != tc.rate || speechtest.RMS(pcm) < 1000 {
+		if len(chunks) == 0 || chunks[0].Rate != tc.rate || speechtest.RMS(pcm) < 1000 {
 			t.Fatalf("%s: %d chunks, RMS %.0f", tc.engine, len(chunks), speechtest.RMS(pcm))
 		}
 	}

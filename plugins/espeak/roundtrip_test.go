@@ -35,10 +35,10 @@ func TestRoundTripFliteToPocketsphinx(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, a := range chunks {
-			if a.SampleRate != sphinx.SampleRate {
-				t.Fatalf("flite audio at %d Hz", a.SampleRate)
+			if a.Rate != sphinx.SampleRate {
+				t.Fatalf("flite audio at %d Hz", a.Rate)
 			}
-			if err := dec.Process(a.PCM); err != nil {
+			if err := dec.Process(a.Samples); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -81,10 +81,10 @@ func TestOverGRPC(t *testing.T) {
 	}
 	var pcm []int16
 	for _, a := range chunks {
-		pcm = append(pcm, a.PCM...)
+		pcm = append(pcm, a.Samples...)
 	}
-	if len(chunks) < 5 || chunks[0].SampleRate != 22050 || speechtest.RMS(pcm) < 1000 {
-		t.Fatalf("%d chunks at %d Hz, RMS %.0f", len(chunks), chunks[0].SampleRate, speechtest.RMS(pcm))
+	if len(chunks) < 5 || chunks[0].Rate != 22050 || speechtest.RMS(pcm) < 1000 {
+		t.Fatalf("%d chunks at %d Hz, RMS %.0f", len(chunks), chunks[0].Rate, speechtest.RMS(pcm))
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

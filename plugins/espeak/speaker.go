@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/plugins/internal/espeakng"
 	"github.com/parleyhq/parley/plugins/internal/flite"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -32,14 +33,14 @@ type speech struct {
 // the engine produces it (the first within a millisecond or so with
 // espeak-ng, after the first sentence's analysis with flite). Cancelling
 // ctx or closing the stream stops synthesis at the next piece.
-func (s *speaker) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (s *speaker) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	sp, err := plan(req)
 	if err != nil {
 		return nil, fmt.Errorf("synthesize: %w", err)
 	}
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
-		err := sp.speak(ctx, func(pcm []int16) error {
-			return send(provider.Audio{PCM: pcm, SampleRate: sp.rate})
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
+		err := sp.speak(ctx, func(samples []int16) error {
+			return send(pcm.Audio{Samples: samples, Rate: sp.rate})
 		})
 		if err != nil && ctx.Err() == nil {
 			return fmt.Errorf("synthesize: %w", err)

@@ -141,7 +141,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 			}
 			cancel()
 			start := time.Now()
-			got := len(first.PCM)
+			got := len(first.Samples)
 			for {
 				a, err := st.Recv()
 				if err != nil {
@@ -150,7 +150,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 					}
 					break
 				}
-				got += len(a.PCM)
+				got += len(a.Samples)
 			}
 			t.Logf("stopped %v after cancel, with %d of %d samples", time.Since(start), got, len(full.pcm))
 			if took := time.Since(start); took > 200*time.Millisecond {
@@ -215,7 +215,7 @@ func TestConcurrentRequestsQueue(t *testing.T) {
 			}
 			n := 0
 			for _, c := range chunks {
-				n += len(c.PCM)
+				n += len(c.Samples)
 			}
 			// espeak-ng's pitch flutter runs on across syntheses, so
 			// lengths vary by a few samples; a mixed-up stream would not.

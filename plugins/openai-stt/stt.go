@@ -12,6 +12,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/parleyhq/parley/plugins/internal/oai"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -48,10 +49,10 @@ func (s *stt) Transcribe(ctx context.Context, req provider.TranscribeRequest) (p
 	if err != nil {
 		return provider.Transcript{}, fmt.Errorf("transcribe: %w", err)
 	}
-	if err := checkAudio(len(req.Audio.PCM), req.Audio.SampleRate); err != nil {
+	if err := checkAudio(len(req.Audio.Samples), req.Audio.Rate); err != nil {
 		return provider.Transcript{}, fmt.Errorf("transcribe: %w", err)
 	}
-	return s.transcribe(ctx, o, req.Audio.PCM, req.Audio.SampleRate)
+	return s.transcribe(ctx, o, req.Audio.Samples, req.Audio.Rate)
 }
 
 // checkAudio rejects a rate out of range and audio the API cannot take.
@@ -66,14 +67,14 @@ func checkAudio(samples, rate int) error {
 	return nil
 }
 
-// transcribe sends pcm as a WAV file and returns the final transcript.
-func (s *stt) transcribe(ctx context.Context, o options, pcm []int16, rate int) (provider.Transcript, error) {
-	if len(pcm) == 0 {
+// transcribe sends samples as a WAV file and returns the final transcript.
+func (s *stt) transcribe(ctx context.Context, o options, samples []int16, rate int) (provider.Transcript, error) {
+	if len(samples) == 0 {
 		return provider.Transcript{Final: true, Language: o.whisperLanguage()}, nil
 	}
 	areq := openai.AudioRequest{
 		Model:    o.model,
-		Reader:   bytes.NewReader(encodeWAV(pcm, rate)),
+		Reader:   bytes.NewReader(encodeWAV(samples, rate)),
 		FilePath: "utterance.wav",
 		Prompt:   o.prompt,
 		Language: o.whisperLanguage(),
@@ -96,7 +97,7 @@ func (s *stt) transcribe(ctx context.Context, o options, pcm []int16, rate int) 
 	if lang == "" {
 		lang = o.whisperLanguage()
 	}
-	s.log.Debug("transcribed", "model", o.model, "audio", (provider.Audio{PCM: pcm, SampleRate: rate}).Duration().String(),
+	s.log.Debug("transcribed", "model", o.model, "audio", (pcm.Audio{Samples: samples, Rate: rate}).Duration().String(),
 		"took", time.Since(start).String(), "language", lang)
 	return provider.Transcript{Text: strings.TrimSpace(resp.Text), Final: true, Confidence: confidence(resp), Language: lang}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/internal/oaifake"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -122,7 +123,7 @@ func TestLanguageChoice(t *testing.T) {
 				opts["language"] = tt.option
 			}
 			tr, err := f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{
-				Audio: provider.Audio{PCM: tone(100*time.Millisecond, 8000), SampleRate: 8000}, Language: tt.agent, Options: opts,
+				Audio: pcm.Audio{Samples: tone(100*time.Millisecond, 8000), Rate: 8000}, Language: tt.agent, Options: opts,
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantLanguage, tr.Language)
@@ -141,9 +142,9 @@ func TestLanguageChoice(t *testing.T) {
 func TestTranscribeOneShot(t *testing.T) {
 	f := newFixture(t, nil)
 	f.srv.Enqueue(oaifake.TranscriptionPath, oaifake.Transcription("I would like to check my order.", "english"))
-	pcm := tone(time.Second, 24000)
+	samples := tone(time.Second, 24000)
 	tr, err := f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{
-		Audio: provider.Audio{PCM: pcm, SampleRate: 24000}, Language: "en", Options: f.opts(provider.Options{"model": "whisper-large-v3"}),
+		Audio: pcm.Audio{Samples: samples, Rate: 24000}, Language: "en", Options: f.opts(provider.Options{"model": "whisper-large-v3"}),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "I would like to check my order.", tr.Text)
@@ -151,9 +152,9 @@ func TestTranscribeOneShot(t *testing.T) {
 	reqs := f.srv.Requests(oaifake.TranscriptionPath)
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "whisper-large-v3", reqs[0].Fields["model"])
-	checkWAV(t, reqs[0].File, pcm, 24000)
+	checkWAV(t, reqs[0].File, samples, 24000)
 
-	tr, err = f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{Audio: provider.Audio{SampleRate: 16000}, Language: "en", Options: f.opts(nil)})
+	tr, err = f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{Audio: pcm.Audio{Rate: 16000}, Language: "en", Options: f.opts(nil)})
 	require.NoError(t, err)
 	assert.Equal(t, provider.Transcript{Final: true, Language: "en"}, tr)
 	assert.Len(t, f.srv.Requests(oaifake.TranscriptionPath), 1, "silence makes no request")
@@ -162,7 +163,7 @@ func TestTranscribeOneShot(t *testing.T) {
 func TestGPT4oTranscribeAsksForJSON(t *testing.T) {
 	f := newFixture(t, nil)
 	tr, err := f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{
-		Audio: provider.Audio{PCM: tone(100*time.Millisecond, 16000), SampleRate: 16000}, Language: "ko",
+		Audio: pcm.Audio{Samples: tone(100*time.Millisecond, 16000), Rate: 16000}, Language: "ko",
 		Options: f.opts(provider.Options{"model": "gpt-4o-mini-transcribe"}),
 	})
 	require.NoError(t, err)
@@ -234,7 +235,7 @@ func TestRetriesReplayTheUpload(t *testing.T) {
 	f := newFixture(t, nil)
 	f.srv.Enqueue(oaifake.TranscriptionPath, oaifake.ServerError(), oaifake.RateLimited("0"), oaifake.Transcription("ok", "english"))
 	tr, err := f.client.STT.Transcribe(t.Context(), provider.TranscribeRequest{
-		Audio: provider.Audio{PCM: tone(100*time.Millisecond, 16000), SampleRate: 16000}, Language: "en", Options: f.opts(nil),
+		Audio: pcm.Audio{Samples: tone(100*time.Millisecond, 16000), Rate: 16000}, Language: "en", Options: f.opts(nil),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "ok", tr.Text)

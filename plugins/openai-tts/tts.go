@@ -14,6 +14,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/parleyhq/parley/plugins/internal/oai"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -42,13 +43,13 @@ func newTTS(log hclog.Logger) *tts {
 // retried) before Synthesize returns, so a refused key fails here. Blank
 // text gives an empty stream without a request. Cancelling ctx or closing
 // the stream closes the HTTP response at once.
-func (s *tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (s *tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	o, err := s.parseOptions(req.Options, req.Voice)
 	if err != nil {
 		return nil, fmt.Errorf("synthesize: %w", err)
 	}
 	if strings.TrimSpace(req.Text) == "" {
-		return provider.Produce(ctx, func(context.Context, func(provider.Audio) error) error { return nil }), nil
+		return provider.Produce(ctx, func(context.Context, func(pcm.Audio) error) error { return nil }), nil
 	}
 	sreq := openai.CreateSpeechRequest{
 		Model:          openai.SpeechModel(o.model),
@@ -68,7 +69,7 @@ func (s *tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider
 		}
 		return nil, fmt.Errorf("synthesize: %w", err)
 	}
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		defer cancel()
 		stop := context.AfterFunc(ctx, cancel)
 		defer stop()
@@ -80,7 +81,7 @@ func (s *tts) Synthesize(ctx context.Context, req provider.TTSRequest) (provider
 }
 
 // relay reads the PCM of body in chunks and sends each.
-func (s *tts) relay(ctx context.Context, body openai.RawResponse, send func(provider.Audio) error, o options) error {
+func (s *tts) relay(ctx context.Context, body openai.RawResponse, send func(pcm.Audio) error, o options) error {
 	r := bufio.NewReaderSize(body, 4096)
 	rate, err := pcmRate(r, body.Header().Get("Content-Type"), o.rate)
 	if err != nil {
@@ -95,7 +96,7 @@ func (s *tts) relay(ctx context.Context, body openai.RawResponse, send func(prov
 		// ones included; only the last chunk is short.
 		n, err := io.ReadFull(r, buf)
 		if n >= 2 {
-			if serr := send(provider.Audio{PCM: decodePCM(buf[:n&^1]), SampleRate: rate}); serr != nil {
+			if serr := send(pcm.Audio{Samples: decodePCM(buf[:n&^1]), Rate: rate}); serr != nil {
 				return serr
 			}
 		}

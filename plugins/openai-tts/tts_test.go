@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/internal/oaifake"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
 func TestFirstChunkArrivesBeforeTheBodyEnds(t *testing.T) {
 	f := newFixture(t, nil)
-	pcm, body := tonePCM(time.Second, 24000)
+	tone, body := tonePCM(time.Second, 24000)
 	const parts, delay = 6, 120 * time.Millisecond
 	f.srv.Enqueue(oaifake.SpeechPath, oaifake.Speech(body, parts, delay))
 
@@ -28,7 +29,7 @@ func TestFirstChunkArrivesBeforeTheBodyEnds(t *testing.T) {
 	defer st.Close()
 	var got []int16
 	var first time.Duration
-	var chunks []provider.Audio
+	var chunks []pcm.Audio
 	for {
 		a, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -39,17 +40,17 @@ func TestFirstChunkArrivesBeforeTheBodyEnds(t *testing.T) {
 			first = time.Since(start)
 		}
 		chunks = append(chunks, a)
-		got = append(got, a.PCM...)
+		got = append(got, a.Samples...)
 	}
 	total := time.Since(start)
 
 	assert.GreaterOrEqual(t, total, (parts-1)*delay, "the fake writes its body over time")
 	assert.Less(t, first, total/2, "first chunk at %s of %s: the body is not streamed", first, total)
-	assert.Equal(t, pcm, got, "odd-sized writes must not shift samples")
+	assert.Equal(t, tone, got, "odd-sized writes must not shift samples")
 	for i, c := range chunks {
-		assert.Equal(t, 24000, c.SampleRate)
+		assert.Equal(t, 24000, c.Rate)
 		if i < len(chunks)-1 {
-			assert.Len(t, c.PCM, 960, "chunk %d is 40 ms", i)
+			assert.Len(t, c.Samples, 960, "chunk %d is 40 ms", i)
 		}
 	}
 }
@@ -236,8 +237,8 @@ func TestWAVFromACompatibleServer(t *testing.T) {
 	require.NoError(t, err)
 	var got []int16
 	for _, c := range chunks {
-		assert.Equal(t, 22050, c.SampleRate)
-		got = append(got, c.PCM...)
+		assert.Equal(t, 22050, c.Rate)
+		got = append(got, c.Samples...)
 	}
 	assert.Equal(t, pcm, got)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -33,7 +34,7 @@ func BenchmarkStreamRTF(b *testing.B) {
 		streamUtterance(b, st, rec.pcm)
 		st.Close()
 		busy += time.Since(start)
-		audio += provider.Audio{PCM: rec.pcm, SampleRate: 16000}.Duration()
+		audio += pcm.Audio{Samples: rec.pcm, Rate: 16000}.Duration()
 	}
 	b.ReportMetric(busy.Seconds()/audio.Seconds(), "rtf")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/plugins/internal/speechtest"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
@@ -45,7 +46,7 @@ func TestRoundTripOverGRPC(t *testing.T) {
 		t.Fatalf("final %+v for %q (%d/%d errors)", s.final, rec.text, e, n)
 	}
 
-	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: rec.pcm, SampleRate: 16000}})
+	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: rec.pcm, Rate: 16000}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/plugins/internal/speechtest"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
@@ -31,7 +32,7 @@ func TestPluginProcess(t *testing.T) {
 		t.Fatalf("validate: %v %v", problems, err)
 	}
 	rec := speak(t)[3]
-	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: rec.pcm, SampleRate: 16000}, Language: "en"})
+	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: rec.pcm, Rate: 16000}, Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ func (r *recognizer) StreamSTT(ctx context.Context, c provider.STTConfig) (provi
 // Transcribe decodes a whole recording as one utterance, exactly as a
 // stream that gets it and then EndUtterance would.
 func (r *recognizer) Transcribe(ctx context.Context, req provider.TranscribeRequest) (provider.Transcript, error) {
-	cfg, err := config(req.Language, req.Audio.SampleRate, req.Options)
+	cfg, err := config(req.Language, req.Audio.Rate, req.Options)
 	if err != nil {
 		return provider.Transcript{}, fmt.Errorf("transcribe: %w", err)
 	}
@@ -144,7 +144,7 @@ func (r *recognizer) Transcribe(ctx context.Context, req provider.TranscribeRequ
 		return provider.Transcript{}, fmt.Errorf("transcribe: %w", err)
 	}
 	defer r.pool.put(cfg, d)
-	pcm := req.Audio.PCM
+	pcm := req.Audio.Samples
 	for len(pcm) > 0 {
 		if err := ctx.Err(); err != nil {
 			return provider.Transcript{}, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/plugins/internal/speechtest"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -105,7 +106,7 @@ func TestWordErrorRate(t *testing.T) {
 	ctx := context.Background()
 	var errs, words int
 	for _, rec := range speak(t) {
-		oneShot, err := r.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: rec.pcm, SampleRate: 16000}, Language: "en"})
+		oneShot, err := r.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: rec.pcm, Rate: 16000}, Language: "en"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,8 +217,8 @@ func TestGrammarAndKeywords(t *testing.T) {
 		{"keywords none", provider.Options{"keywords": []any{"refund", "speak to a person"}}, "rms", "Hello, my name is Kim.", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pcm := speechtest.Flite(t, tc.voice, tc.say)
-			tr, err := r.Transcribe(context.Background(), provider.TranscribeRequest{Audio: provider.Audio{PCM: pcm, SampleRate: 16000}, Options: tc.opts})
+			speech := speechtest.Flite(t, tc.voice, tc.say)
+			tr, err := r.Transcribe(context.Background(), provider.TranscribeRequest{Audio: pcm.Audio{Samples: speech, Rate: 16000}, Options: tc.opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,7 +252,7 @@ func TestInvalidRequests(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("StreamSTT: %v, want %v", err, tc.want)
 			}
-			_, err = r.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: make([]int16, 320), SampleRate: tc.cfg.SampleRate}, Language: tc.cfg.Language, Options: tc.cfg.Options})
+			_, err = r.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: make([]int16, 320), Rate: tc.cfg.SampleRate}, Language: tc.cfg.Language, Options: tc.cfg.Options})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Transcribe: %v, want %v", err, tc.want)
 			}
@@ -261,10 +262,10 @@ func TestInvalidRequests(t *testing.T) {
 
 func TestSilenceIsEmpty(t *testing.T) {
 	r := newTestRecognizer(t)
-	for _, pcm := range [][]int16{nil, make([]int16, 3*16000)} {
-		tr, err := r.Transcribe(context.Background(), provider.TranscribeRequest{Audio: provider.Audio{PCM: pcm, SampleRate: 16000}})
+	for _, quiet := range [][]int16{nil, make([]int16, 3*16000)} {
+		tr, err := r.Transcribe(context.Background(), provider.TranscribeRequest{Audio: pcm.Audio{Samples: quiet, Rate: 16000}})
 		if err != nil || tr.Text != "" || !tr.Final {
-			t.Fatalf("%d samples of silence: %+v, %v", len(pcm), tr, err)
+			t.Fatalf("%d samples of silence: %+v, %v", len(quiet), tr, err)
 		}
 	}
 }
@@ -337,7 +338,7 @@ func TestCancelEndsStream(t *testing.T) {
 	// A cancelled Transcribe stops between chunks.
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: speak(t)[1].pcm, SampleRate: 16000}}); !errors.Is(err, context.Canceled) {
+	if _, err := r.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: speak(t)[1].pcm, Rate: 16000}}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Transcribe with a cancelled context: %v", err)
 	}
 }

@@ -89,7 +89,7 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversatio
 	require.NoError(t, os.WriteFile(filepath.Join(agents, "broken.yaml"), []byte("name: broken\nlanguage: fr\nprompt: x\n"), 0o600))
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := agent.NewRegistry(agents, "default", agent.WithLogger(log), agent.WithAvailability(provider.Availability(false)))
+	reg, err := agent.NewRegistry(agents, "default", agent.WithLogger(log), agent.WithAvailability(host.Availability(false)))
 	require.NoError(t, err)
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "parley.db"))
 	require.NoError(t, err)

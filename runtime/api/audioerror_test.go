@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // TestAudioErrorsAreClientErrors checks that every way an upload can fail
 // to decode or convert is a 4xx with the reason, never a 500.
 func TestAudioErrorsAreClientErrors(t *testing.T) {
-	_, rateErr := audio.Resample(audio.PCM{Samples: make([]int16, 100), Rate: 44101}, 16000)
+	_, rateErr := audio.Resample(pcm.Audio{Samples: make([]int16, 100), Rate: 44101}, 16000)
 	require.ErrorIs(t, rateErr, audio.ErrInvalidRate)
 	tests := []struct {
 		err    error

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/config"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 )
@@ -112,7 +113,7 @@ func TestProcessInFlightLimit(t *testing.T) {
 		require.NoError(t, w.WriteField("callId", id))
 		fw, err := w.CreateFormFile("audio", "a.wav")
 		require.NoError(t, err)
-		_, _ = fw.Write(audio.EncodeWAV(audio.PCM{Samples: make([]int16, 1600), Rate: 16000}))
+		_, _ = fw.Write(audio.EncodeWAV(pcm.Audio{Samples: make([]int16, 1600), Rate: 16000}))
 		require.NoError(t, w.Close())
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/calls/conversation/process", &body)
 		req.Header.Set("Content-Type", w.FormDataContentType())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 )
@@ -199,9 +200,9 @@ func (p promptProviders) Complete(ctx context.Context, req provider.ChatRequest)
 	}), nil
 }
 
-func (promptProviders) Synthesize(ctx context.Context, _ provider.TTSRequest) (provider.Stream[provider.Audio], error) {
-	return provider.Produce(ctx, func(_ context.Context, send func(provider.Audio) error) error {
-		return send(provider.Audio{PCM: make([]int16, 160), SampleRate: 16000})
+func (promptProviders) Synthesize(ctx context.Context, _ provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
+	return provider.Produce(ctx, func(_ context.Context, send func(pcm.Audio) error) error {
+		return send(pcm.Audio{Samples: make([]int16, 160), Rate: 16000})
 	}), nil
 }
 
@@ -225,7 +226,7 @@ func TestProcessRendersSystemPrompt(t *testing.T) {
 		}
 		fw, err := w.CreateFormFile("audio", "a.wav")
 		require.NoError(t, err)
-		_, _ = fw.Write(audio.EncodeWAV(audio.PCM{Samples: make([]int16, 1600), Rate: 16000}))
+		_, _ = fw.Write(audio.EncodeWAV(pcm.Audio{Samples: make([]int16, 1600), Rate: 16000}))
 		require.NoError(t, w.Close())
 		return h.do(t, http.MethodPost, "/api/v1/calls/conversation/process", w.FormDataContentType(), body.Bytes())
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // DefaultMaxDuration is the longest audio Decode returns unless
@@ -43,17 +45,17 @@ func WithMaxDuration(d time.Duration) DecodeOption {
 // (including the unknown-size WebM that MediaRecorder writes). Channels are
 // mixed down to mono. Errors wrap ErrUnsupportedFormat, ErrCorrupt, ErrEmpty
 // or ErrTooLong; Decode never panics, whatever the input.
-func Decode(data []byte, contentType string, opts ...DecodeOption) (PCM, Format, error) {
+func Decode(data []byte, contentType string, opts ...DecodeOption) (pcm.Audio, Format, error) {
 	cfg := decodeConfig{maxDuration: DefaultMaxDuration}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if len(data) == 0 {
-		return PCM{}, FormatUnknown, fmt.Errorf("decode: %w", ErrEmpty)
+		return pcm.Audio{}, FormatUnknown, fmt.Errorf("decode: %w", ErrEmpty)
 	}
 	format, name := sniff(data)
 	var (
-		p   PCM
+		p   pcm.Audio
 		err error
 	)
 	switch format {
@@ -66,15 +68,15 @@ func Decode(data []byte, contentType string, opts ...DecodeOption) (PCM, Format,
 	case FormatWebMOpus:
 		p, err = decodeWebM(data, cfg)
 	default:
-		return PCM{}, FormatUnknown, unsupported(name, contentType)
+		return pcm.Audio{}, FormatUnknown, unsupported(name, contentType)
 	}
 	switch {
 	case errors.Is(err, ErrUnsupportedFormat):
-		return PCM{}, FormatUnknown, err
+		return pcm.Audio{}, FormatUnknown, err
 	case err != nil:
-		return PCM{}, format, err
+		return pcm.Audio{}, format, err
 	case len(p.Samples) == 0:
-		return PCM{}, format, fmt.Errorf("%s: %w", format, ErrEmpty)
+		return pcm.Audio{}, format, fmt.Errorf("%s: %w", format, ErrEmpty)
 	}
 	return p, format, nil
 }

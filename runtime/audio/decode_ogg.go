@@ -3,6 +3,8 @@ package audio
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // decodeOgg decodes the first Opus stream of an Ogg file (RFC 7845): pages
@@ -10,7 +12,7 @@ import (
 // pre-skip and the end trimming given by the last granule position applied.
 // Other multiplexed streams are skipped; decoding stops at the end of the
 // Opus stream, so a chained file yields its first link.
-func decodeOgg(data []byte, cfg decodeConfig) (PCM, error) {
+func decodeOgg(data []byte, cfg decodeConfig) (pcm.Audio, error) {
 	var (
 		st       *opusStream
 		selected bool
@@ -45,7 +47,7 @@ func decodeOgg(data []byte, cfg decodeConfig) (PCM, error) {
 	for off, n := 0, 0; off < len(data); n++ {
 		page, next, err := readOggPage(data, off)
 		if err != nil {
-			return PCM{}, fmt.Errorf("ogg: page %d: %w", n, err)
+			return pcm.Audio{}, fmt.Errorf("ogg: page %d: %w", n, err)
 		}
 		off = next
 		if !selected {
@@ -64,15 +66,15 @@ func decodeOgg(data []byte, cfg decodeConfig) (PCM, error) {
 			continue
 		}
 		if pages > 0 && page.seq != seq+1 {
-			return PCM{}, fmt.Errorf("ogg: page %d: sequence number %d after %d (page lost): %w", n, page.seq, seq, ErrCorrupt)
+			return pcm.Audio{}, fmt.Errorf("ogg: page %d: sequence number %d after %d (page lost): %w", n, page.seq, seq, ErrCorrupt)
 		}
 		seq = page.seq
 		pages++
 		if continued := page.flags&oggContinued != 0; continued != (len(pending) > 0) {
-			return PCM{}, fmt.Errorf("ogg: page %d: continuation flag %v does not match the previous page: %w", n, continued, ErrCorrupt)
+			return pcm.Audio{}, fmt.Errorf("ogg: page %d: continuation flag %v does not match the previous page: %w", n, continued, ErrCorrupt)
 		}
 		if pending, err = page.packets(pending, handle); err != nil {
-			return PCM{}, fmt.Errorf("ogg: page %d: packet %d: %w", n, packets, err)
+			return pcm.Audio{}, fmt.Errorf("ogg: page %d: packet %d: %w", n, packets, err)
 		}
 		eos := page.flags&oggEOS != 0
 		if st == nil || packets <= 2 || page.granule == -1 {
@@ -95,13 +97,13 @@ func decodeOgg(data []byte, cfg decodeConfig) (PCM, error) {
 	}
 	switch {
 	case !selected && other != "":
-		return PCM{}, fmt.Errorf("ogg: %s stream: %w", other, ErrUnsupportedFormat)
+		return pcm.Audio{}, fmt.Errorf("ogg: %s stream: %w", other, ErrUnsupportedFormat)
 	case !selected:
-		return PCM{}, fmt.Errorf("ogg: no Opus stream: %w", ErrCorrupt)
+		return pcm.Audio{}, fmt.Errorf("ogg: no Opus stream: %w", ErrCorrupt)
 	case len(pending) > 0:
-		return PCM{}, fmt.Errorf("ogg: last packet truncated: %w", ErrCorrupt)
+		return pcm.Audio{}, fmt.Errorf("ogg: last packet truncated: %w", ErrCorrupt)
 	case st == nil:
-		return PCM{}, fmt.Errorf("ogg: no OpusHead packet: %w", ErrCorrupt)
+		return pcm.Audio{}, fmt.Errorf("ogg: no OpusHead packet: %w", ErrCorrupt)
 	}
 	return st.pcm(), nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // helloSeconds is the length of testdata/hello.wav (19760 samples at 16 kHz).
@@ -149,7 +151,7 @@ func TestDecodeUnsupported(t *testing.T) {
 		random[i] = byte(rng.UintN(256))
 	}
 	head, packets, durations := oggOpusPackets(t, readFixture(t, "hello.opus"))
-	adpcm := EncodeWAV(PCM{Samples: make([]int16, 100), Rate: 8000})
+	adpcm := EncodeWAV(pcm.Audio{Samples: make([]int16, 100), Rate: 8000})
 	adpcm[20] = 0x11
 	tests := []struct {
 		name, want string
@@ -189,7 +191,7 @@ func TestDecodeEmpty(t *testing.T) {
 		data []byte
 	}{
 		{"no bytes", nil},
-		{"wav without samples", EncodeWAV(PCM{Rate: 16000})},
+		{"wav without samples", EncodeWAV(pcm.Audio{Rate: 16000})},
 		{"ogg with headers only", oggStream(t, 255, [][]byte{head, []byte("OpusTags\x00\x00\x00\x00\x00\x00\x00\x00")}, nil, 0)},
 		{"webm without blocks", mediaRecorderWebM(t, "A_OPUS", head, nil, nil)},
 		{"opus shorter than pre-skip", mediaRecorderWebM(t, "A_OPUS", preSkip(head, 4000), packets[:2], durations[:2])},

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // WAVE format tags.
@@ -31,14 +33,14 @@ type wavFormat struct {
 
 // decodeWAV parses a RIFF/WAVE file: chunks in any order before "data",
 // odd-sized chunks padded to even, unknown chunks (LIST, fact ...) skipped.
-func decodeWAV(data []byte, cfg decodeConfig) (PCM, error) {
+func decodeWAV(data []byte, cfg decodeConfig) (pcm.Audio, error) {
 	var (
 		f       wavFormat
 		haveFmt bool
 	)
 	for off := 12; ; {
 		if off+8 > len(data) {
-			return PCM{}, fmt.Errorf("wav: no data chunk: %w", ErrCorrupt)
+			return pcm.Audio{}, fmt.Errorf("wav: no data chunk: %w", ErrCorrupt)
 		}
 		id := string(data[off : off+4])
 		rawSize := binary.LittleEndian.Uint32(data[off+4:])
@@ -47,24 +49,24 @@ func decodeWAV(data []byte, cfg decodeConfig) (PCM, error) {
 		avail := len(data) - body
 		if id == "data" {
 			if !haveFmt {
-				return PCM{}, fmt.Errorf("wav: data chunk before fmt chunk: %w", ErrCorrupt)
+				return pcm.Audio{}, fmt.Errorf("wav: data chunk before fmt chunk: %w", ErrCorrupt)
 			}
 			if size > avail {
 				// Streaming writers leave the size at 0xFFFFFFFF.
 				if rawSize != math.MaxUint32 {
-					return PCM{}, fmt.Errorf("wav: data chunk declares %d bytes, %d present: %w", size, avail, ErrCorrupt)
+					return pcm.Audio{}, fmt.Errorf("wav: data chunk declares %d bytes, %d present: %w", size, avail, ErrCorrupt)
 				}
 				size = avail
 			}
 			return f.decode(data[body:body+size], cfg)
 		}
 		if size > avail {
-			return PCM{}, fmt.Errorf("wav: %q chunk declares %d bytes, %d present: %w", id, size, avail, ErrCorrupt)
+			return pcm.Audio{}, fmt.Errorf("wav: %q chunk declares %d bytes, %d present: %w", id, size, avail, ErrCorrupt)
 		}
 		if id == "fmt " {
 			var err error
 			if f, err = parseWAVFormat(data[body : body+size]); err != nil {
-				return PCM{}, err
+				return pcm.Audio{}, err
 			}
 			haveFmt = true
 		}
@@ -110,10 +112,10 @@ func parseWAVFormat(b []byte) (wavFormat, error) {
 
 // decode converts interleaved frames to mono 16-bit samples; a trailing
 // partial frame is ignored.
-func (f wavFormat) decode(b []byte, cfg decodeConfig) (PCM, error) {
+func (f wavFormat) decode(b []byte, cfg decodeConfig) (pcm.Audio, error) {
 	frames := len(b) / (f.channels * f.width)
 	if frames > cfg.maxSamples(f.rate) {
-		return PCM{}, fmt.Errorf("wav: %d samples at %d Hz exceed %v: %w", frames, f.rate, cfg.maxDuration, ErrTooLong)
+		return pcm.Audio{}, fmt.Errorf("wav: %d samples at %d Hz exceed %v: %w", frames, f.rate, cfg.maxDuration, ErrTooLong)
 	}
 	sample := f.sampleFunc()
 	out := make([]int16, frames)
@@ -125,7 +127,7 @@ func (f wavFormat) decode(b []byte, cfg decodeConfig) (PCM, error) {
 		}
 		out[i] = int16(sum / int32(f.channels))
 	}
-	return PCM{Samples: out, Rate: f.rate}, nil
+	return pcm.Audio{Samples: out, Rate: f.rate}, nil
 }
 
 // sampleFunc returns the reader of one sample, scaled to 16 bits.

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/at-wat/ebml-go"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // The parts of a WebM/Matroska file decodeWebM reads; ebml-go skips the
@@ -59,52 +61,52 @@ type webmBlock struct {
 
 // decodeWebM demuxes the first audio track of a WebM (or Matroska) file with
 // ebml-go and decodes its Opus packets.
-func decodeWebM(data []byte, cfg decodeConfig) (p PCM, err error) {
+func decodeWebM(data []byte, cfg decodeConfig) (p pcm.Audio, err error) {
 	// ebml-go is not hardened against hostile input; a panic in it is
 	// reported as corrupt input instead of taking the caller down.
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = PCM{}, fmt.Errorf("webm: demuxer failed: %v: %w", r, ErrCorrupt)
+			p, err = pcm.Audio{}, fmt.Errorf("webm: demuxer failed: %v: %w", r, ErrCorrupt)
 		}
 	}()
 	if limit := maxWebMElements(cfg); countEBMLElements(data, limit) > limit {
-		return PCM{}, fmt.Errorf("webm: more than %d elements for at most %v of audio: %w", limit, cfg.maxDuration, ErrTooLong)
+		return pcm.Audio{}, fmt.Errorf("webm: more than %d elements for at most %v of audio: %w", limit, cfg.maxDuration, ErrTooLong)
 	}
 	var f webmFile
 	// Capping leaf elements at the input size bounds what a lying size
 	// field can make ebml-go allocate.
 	if err := ebml.Unmarshal(bytes.NewReader(data), &f, ebml.WithMaxLeafElementSize(uint64(len(data)))); err != nil {
-		return PCM{}, fmt.Errorf("webm: %w: %w", err, ErrCorrupt)
+		return pcm.Audio{}, fmt.Errorf("webm: %w: %w", err, ErrCorrupt)
 	}
 	switch dt := f.Header.DocType; dt {
 	case "webm", "matroska":
 	case "":
-		return PCM{}, fmt.Errorf("webm: no EBML header with a document type: %w", ErrCorrupt)
+		return pcm.Audio{}, fmt.Errorf("webm: no EBML header with a document type: %w", ErrCorrupt)
 	default:
-		return PCM{}, fmt.Errorf("webm: document type %q: %w", dt, ErrUnsupportedFormat)
+		return pcm.Audio{}, fmt.Errorf("webm: document type %q: %w", dt, ErrUnsupportedFormat)
 	}
 	track, err := webmOpusTrack(f.Segment.Tracks.TrackEntry)
 	if err != nil {
-		return PCM{}, err
+		return pcm.Audio{}, err
 	}
 	head := opusHead{channels: 1, preSkip: nsToOpusSamples(int64(min(track.CodecDelay, 1e9)))}
 	if len(track.CodecPrivate) > 0 {
 		if head, err = parseOpusHead(track.CodecPrivate); err != nil {
-			return PCM{}, fmt.Errorf("webm: CodecPrivate: %w", err)
+			return pcm.Audio{}, fmt.Errorf("webm: CodecPrivate: %w", err)
 		}
 	} else if track.Audio != nil && track.Audio.Channels > 2 {
-		return PCM{}, fmt.Errorf("webm: %d channels without an OpusHead: %w", track.Audio.Channels, ErrUnsupportedFormat)
+		return pcm.Audio{}, fmt.Errorf("webm: %d channels without an OpusHead: %w", track.Audio.Channels, ErrUnsupportedFormat)
 	}
 	st, err := newOpusStream(head, cfg.maxSamples(opusRate))
 	if err != nil {
-		return PCM{}, err
+		return pcm.Audio{}, err
 	}
 	for i, b := range webmBlocks(f.Segment.Cluster, track.TrackNumber) {
 		added := 0
 		for _, frame := range b.frames {
 			n, err := st.decode(frame)
 			if err != nil {
-				return PCM{}, fmt.Errorf("webm: block %d: %w", i, err)
+				return pcm.Audio{}, fmt.Errorf("webm: block %d: %w", i, err)
 			}
 			added += n
 		}

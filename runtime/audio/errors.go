@@ -17,6 +17,4 @@ var (
 	// ErrInvalidRate is returned for a sample rate or rate pair the
 	// resampler cannot handle.
 	ErrInvalidRate = errors.New("invalid sample rate")
-	// ErrOddLength is returned when bytes of 16-bit samples have an odd length.
-	ErrOddLength = errors.New("odd number of bytes for 16-bit samples")
 )

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gopkg.in/hraban/opus.v2"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 const (
@@ -101,11 +103,11 @@ func (s *opusStream) trimEnd(n int) {
 }
 
 // pcm returns the decoded audio with the header's output gain applied.
-func (s *opusStream) pcm() PCM {
+func (s *opusStream) pcm() pcm.Audio {
 	if s.gain != 1 {
 		for i, v := range s.samples {
 			s.samples[i] = int16(max(math.MinInt16, min(math.MaxInt16, math.Round(float64(v)*s.gain))))
 		}
 	}
-	return PCM{Samples: s.samples, Rate: opusRate}
+	return pcm.Audio{Samples: s.samples, Rate: opusRate}
 }

@@ -3,6 +3,8 @@ package audio
 import (
 	"fmt"
 	"math"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // Limits that keep a Resampler's filter table small (at most 8 MB).
@@ -163,10 +165,10 @@ func (r *Resampler) compact() {
 
 // Resample converts p to rate to in one go (see Resampler). It returns p
 // itself when the rate already matches.
-func Resample(p PCM, to int, opts ...ResamplerOption) (PCM, error) {
+func Resample(p pcm.Audio, to int, opts ...ResamplerOption) (pcm.Audio, error) {
 	r, err := NewResampler(p.Rate, to, opts...)
 	if err != nil {
-		return PCM{}, err
+		return pcm.Audio{}, err
 	}
 	if r.pass {
 		return p, nil
@@ -180,7 +182,7 @@ func Resample(p PCM, to int, opts ...ResamplerOption) (PCM, error) {
 		out = r.Process(s[:k], out)
 		s = s[k:]
 	}
-	return PCM{Samples: r.Flush(out), Rate: to}, nil
+	return pcm.Audio{Samples: r.Flush(out), Rate: to}, nil
 }
 
 // filterHalf returns the half-width, in input samples, of the filter

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // FuzzResample checks any rate pair with any signal fed in chunks of any
@@ -28,7 +30,7 @@ func FuzzResample(f *testing.F) {
 		if len(data) > 1<<13 {
 			data = data[:1<<13]
 		}
-		in, _ := AppendSamplesLE(nil, data[:len(data)&^1])
+		in, _ := pcm.AppendSamplesLE(nil, data[:len(data)&^1])
 		r, err := NewResampler(int(from), int(to))
 		if err != nil {
 			if !errors.Is(err, ErrInvalidRate) {
@@ -57,7 +59,7 @@ func FuzzResample(f *testing.F) {
 		if int64(len(out)) != want {
 			t.Fatalf("%d -> %d Hz: %d samples in, %d out, want %d", from, to, len(in), len(out), want)
 		}
-		whole, err := Resample(PCM{Samples: in, Rate: int(from)}, int(to))
+		whole, err := Resample(pcm.Audio{Samples: in, Rate: int(from)}, int(to))
 		if err != nil {
 			t.Fatalf("Resample: %v", err)
 		}

@@ -6,13 +6,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 var testRates = []int{8000, 16000, 22050, 24000, 44100, 48000}
 
 func TestResampleRoundTripKeepsTone(t *testing.T) {
 	const amp = 10000
-	in := PCM{Samples: sine(48000, 1000, amp, 48000), Rate: 48000}
+	in := pcm.Audio{Samples: sine(48000, 1000, amp, 48000), Rate: 48000}
 	down, err := Resample(in, 16000)
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +23,7 @@ func TestResampleRoundTripKeepsTone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []PCM{down, up} {
+	for _, p := range []pcm.Audio{down, up} {
 		mid := p.Samples[p.Rate/10 : len(p.Samples)-p.Rate/10]
 		gotAmp := toneAmplitude(mid, p.Rate, 1000)
 		if d := db(gotAmp / amp); math.Abs(d) > 1 {
@@ -57,7 +59,7 @@ func TestResampleRejectsAliases(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d-%d_%.0fHz", tc.from, tc.to, tc.tone), func(t *testing.T) {
 			const amp = 16000
-			out, err := Resample(PCM{Samples: sine(tc.from, tc.tone, amp, tc.from), Rate: tc.from}, tc.to)
+			out, err := Resample(pcm.Audio{Samples: sine(tc.from, tc.tone, amp, tc.from), Rate: tc.from}, tc.to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +78,7 @@ func TestResamplePassbandAllPairs(t *testing.T) {
 		for _, to := range testRates {
 			t.Run(fmt.Sprintf("%d-%d", from, to), func(t *testing.T) {
 				const amp = 12000
-				in := PCM{Samples: sine(from, 1000, amp, from/2), Rate: from}
+				in := pcm.Audio{Samples: sine(from, 1000, amp, from/2), Rate: from}
 				out, err := Resample(in, to)
 				if err != nil {
 					t.Fatal(err)
@@ -109,7 +111,7 @@ func TestResampleChunkedEqualsOneShot(t *testing.T) {
 	}
 	for _, pair := range pairs {
 		t.Run(fmt.Sprintf("%d-%d", pair[0], pair[1]), func(t *testing.T) {
-			whole, err := Resample(PCM{Samples: in, Rate: pair[0]}, pair[1])
+			whole, err := Resample(pcm.Audio{Samples: in, Rate: pair[0]}, pair[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +143,7 @@ func TestResampleChunkedEqualsOneShot(t *testing.T) {
 func TestResampleLength(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 159, 160, 441, 1000, 9999} {
 		for _, pair := range [][2]int{{48000, 16000}, {16000, 48000}, {22050, 48000}, {44100, 8000}} {
-			out, err := Resample(PCM{Samples: make([]int16, n), Rate: pair[0]}, pair[1])
+			out, err := Resample(pcm.Audio{Samples: make([]int16, n), Rate: pair[0]}, pair[1])
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,13 @@
 package audio
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/parleyhq/parley/runtime/pcm"
+)
 
 // EncodeWAV returns p as a 16-bit mono PCM WAV file (44-byte header).
-func EncodeWAV(p PCM) []byte {
+func EncodeWAV(p pcm.Audio) []byte {
 	n := 2 * len(p.Samples)
 	b := make([]byte, 0, 44+n)
 	b = append(b, "RIFF"...)
@@ -18,5 +22,5 @@ func EncodeWAV(p PCM) []byte {
 	b = binary.LittleEndian.AppendUint16(b, 16)               // bits per sample
 	b = append(b, "data"...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(n))
-	return AppendBytesLE(b, p.Samples)
+	return pcm.AppendBytesLE(b, p.Samples)
 }

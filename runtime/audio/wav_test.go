@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // wavFile builds a RIFF/WAVE file from chunks (id, body), padding odd
@@ -46,7 +48,7 @@ func extensibleChunk(tag uint16, channels, rate, bits int) []byte {
 	return append(b, wavGUIDTail...)
 }
 
-func le16(v ...int16) []byte { return AppendBytesLE(nil, v) }
+func le16(v ...int16) []byte { return pcm.AppendBytesLE(nil, v) }
 
 func TestDecodeWAVLayouts(t *testing.T) {
 	f32 := func(v ...float32) []byte {
@@ -132,7 +134,7 @@ func TestDecodeWAVErrors(t *testing.T) {
 }
 
 func TestEncodeWAVRoundTrip(t *testing.T) {
-	in := PCM{Samples: []int16{0, 1, -1, 32767, -32768, 1234}, Rate: 24000}
+	in := pcm.Audio{Samples: []int16{0, 1, -1, 32767, -32768, 1234}, Rate: 24000}
 	data := EncodeWAV(in)
 	if len(data) != 44+2*len(in.Samples) {
 		t.Fatalf("%d bytes, want %d", len(data), 44+2*len(in.Samples))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
@@ -43,18 +44,18 @@ func newAudioLine(client signaling.Client, sessionID string, sink media.Sink, on
 	return &audioLine{player: player, out: out, sink: sink}, nil
 }
 
-// feed resamples pcm to 16 kHz and hands it to the sink in 20 ms frames.
-func (l *audioLine) feed(pcm audio.PCM) error {
-	in := pcm.Samples
-	if pcm.Rate != media.SinkRate {
-		if l.rs == nil || l.rsRate != pcm.Rate {
+// feed resamples chunk to 16 kHz and hands it to the sink in 20 ms frames.
+func (l *audioLine) feed(chunk pcm.Audio) error {
+	in := chunk.Samples
+	if chunk.Rate != media.SinkRate {
+		if l.rs == nil || l.rsRate != chunk.Rate {
 			// One resampler at a time: filters are large, and a client
 			// cycling through rates must not make the server keep each.
-			r, err := audio.NewResampler(pcm.Rate, media.SinkRate)
+			r, err := audio.NewResampler(chunk.Rate, media.SinkRate)
 			if err != nil {
 				return signaling.Errorf(signaling.CodeInvalidPayload, "audio-data: %v", err)
 			}
-			l.rs, l.rsRate = r, pcm.Rate
+			l.rs, l.rsRate = r, chunk.Rate
 		}
 		l.tmp = l.rs.Process(in, l.tmp[:0])
 		in = l.tmp
@@ -98,7 +99,7 @@ func (o *audioOut) WriteFrame(frame []int16, silent bool) error {
 	if len(o.pending) == 0 || (!silent && len(o.pending) < audioChunk*frameSamples) {
 		return nil
 	}
-	ev := signaling.AudioEvent(signaling.AgentPeerID, audio.PCM{Samples: o.pending, Rate: AudioDataRate}, time.Now().UnixMilli())
+	ev := signaling.AudioEvent(signaling.AgentPeerID, pcm.Audio{Samples: o.pending, Rate: AudioDataRate}, time.Now().UnixMilli())
 	ev["sessionId"] = o.sessionID
 	o.pending = o.pending[:0]
 	if o.client != nil {

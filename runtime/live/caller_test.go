@@ -14,7 +14,7 @@ import (
 	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
@@ -327,11 +327,11 @@ func splitLines(s string) []string {
 	return out
 }
 
-func decodeAudioEvent(ev map[string]any) (audio.PCM, error) {
+func decodeAudioEvent(ev map[string]any) (pcm.Audio, error) {
 	b, err := base64.StdEncoding.DecodeString(ev["audioData"].(string))
 	if err != nil {
-		return audio.PCM{}, err
+		return pcm.Audio{}, err
 	}
-	s, err := audio.AppendSamplesLE(nil, b)
-	return audio.PCM{Samples: s, Rate: int(ev["sampleRate"].(float64))}, err
+	s, err := pcm.AppendSamplesLE(nil, b)
+	return pcm.Audio{Samples: s, Rate: int(ev["sampleRate"].(float64))}, err
 }

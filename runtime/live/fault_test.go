@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/fault"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/signaling"
 )
 
@@ -27,11 +27,11 @@ func (h *harness) scrape() string {
 // speakAudioData sends 100 ms of tone as audio-data.
 func speakAudioData(t *testing.T, h *harness, p signaling.Peer) error {
 	t.Helper()
-	pcm := make([]int16, 1600)
-	for j := range pcm {
-		pcm[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(j)/16000))
+	samples := make([]int16, 1600)
+	for j := range samples {
+		samples[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(j)/16000))
 	}
-	return h.m.Audio(p, signaling.AudioData{PCM: audio.PCM{Samples: pcm, Rate: 16000}})
+	return h.m.Audio(p, signaling.AudioData{PCM: pcm.Audio{Samples: samples, Rate: 16000}})
 }
 
 // TestPanicFailsOnlyItsCall injects a bug into one call's conversation: a

@@ -18,10 +18,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/parleyhq/parley/runtime/agent"
-	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/signaling"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
@@ -61,7 +61,7 @@ func (c *toneConvs) Start(_ context.Context, cl *call.Call, _ *agent.Spec, line 
 	for i := range tone {
 		tone[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/22050))
 	}
-	if err := out.Enqueue(audio.PCM{Samples: tone, Rate: 22050}); err != nil {
+	if err := out.Enqueue(pcm.Audio{Samples: tone, Rate: 22050}); err != nil {
 		return nil, err
 	}
 	return toneConv{c, cl.ID}, nil
@@ -342,7 +342,7 @@ func TestDisconnectedCallerEndsAfterGrace(t *testing.T) {
 	h := newHarness(t, Config{MediaTimeout: time.Minute, DisconnectGrace: 200 * time.Millisecond})
 	c, peer, client := h.newCall("p")
 	// audio-data caller: the socket is its only connection.
-	if err := h.m.Audio(peer, signaling.AudioData{PCM: audio.PCM{Samples: make([]int16, 320), Rate: 16000}}); err != nil {
+	if err := h.m.Audio(peer, signaling.AudioData{PCM: pcm.Audio{Samples: make([]int16, 320), Rate: 16000}}); err != nil {
 		t.Fatal(err)
 	}
 	h.status(c.ID, call.StatusInProgress)
@@ -357,7 +357,7 @@ func TestDisconnectedCallerEndsAfterGrace(t *testing.T) {
 func TestReconnectWithinGraceKeepsCall(t *testing.T) {
 	h := newHarness(t, Config{MediaTimeout: time.Minute, DisconnectGrace: 300 * time.Millisecond})
 	c, peer, client := h.newCall("p")
-	chunk := signaling.AudioData{PCM: audio.PCM{Samples: make([]int16, 320), Rate: 16000}}
+	chunk := signaling.AudioData{PCM: pcm.Audio{Samples: make([]int16, 320), Rate: 16000}}
 	if err := h.m.Audio(peer, chunk); err != nil {
 		t.Fatal(err)
 	}
@@ -382,11 +382,11 @@ func TestAudioDataCall(t *testing.T) {
 	c, peer, client := h.newCall("p")
 	// One second of tone in 100 ms chunks at 8 kHz (resampled to 16 kHz).
 	for i := range 10 {
-		pcm := make([]int16, 800)
-		for j := range pcm {
-			pcm[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(i*800+j)/8000))
+		samples := make([]int16, 800)
+		for j := range samples {
+			samples[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(i*800+j)/8000))
 		}
-		if err := h.m.Audio(peer, signaling.AudioData{PCM: audio.PCM{Samples: pcm, Rate: 8000}, Timestamp: float64(i)}); err != nil {
+		if err := h.m.Audio(peer, signaling.AudioData{PCM: pcm.Audio{Samples: samples, Rate: 8000}, Timestamp: float64(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // opusFrameWriter encodes like the WebRTC writer but sends nothing.
@@ -35,14 +36,14 @@ func BenchmarkPlayerFrame(b *testing.B) {
 	chunk := 441 // 20 ms at 22.05 kHz
 	// Keep 100 ms queued, as when TTS runs ahead of playback, so the
 	// resampler streams instead of flushing its tail every frame.
-	if err := p.Enqueue(audio.PCM{Samples: src[:5*chunk], Rate: 22050}); err != nil {
+	if err := p.Enqueue(pcm.Audio{Samples: src[:5*chunk], Rate: 22050}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		off := (i * chunk) % (len(src) - chunk)
-		if err := p.Enqueue(audio.PCM{Samples: src[off : off+chunk], Rate: 22050}); err != nil {
+		if err := p.Enqueue(pcm.Audio{Samples: src[off : off+chunk], Rate: 22050}); err != nil {
 			b.Fatal(err)
 		}
 		p.writeOne()
@@ -90,7 +91,7 @@ func BenchmarkPlayerStartDelay(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer p.Close()
-	speech := audio.PCM{Samples: tone(300, opusEncodeRate, 40*time.Millisecond, 8000), Rate: opusEncodeRate}
+	speech := pcm.Audio{Samples: tone(300, opusEncodeRate, 40*time.Millisecond, 8000), Rate: opusEncodeRate}
 	delays := make([]time.Duration, 0, b.N)
 	for range b.N {
 		// Land at a random point of the 20 ms cadence.

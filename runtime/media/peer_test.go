@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/require"
 )
@@ -58,7 +58,7 @@ func testCall(t *testing.T, tt callCase) {
 	// Enqueued before the connection is up: it waits, nothing is lost.
 	player := peer.Player()
 	require.NotNil(t, player)
-	require.NoError(t, player.Enqueue(audio.PCM{Samples: tone(agentHz, tt.enqRate, time.Second, 8000), Rate: tt.enqRate}))
+	require.NoError(t, player.Enqueue(pcm.Audio{Samples: tone(agentHz, tt.enqRate, time.Second, 8000), Rate: tt.enqRate}))
 
 	c.finish(peer)
 	c.send(tone(callerHz, codecRate(c.codecName()), time.Second, 8000))
@@ -180,11 +180,11 @@ func TestPeerCloseDuringCall(t *testing.T) {
 	t.Cleanup(func() { _ = peer.Close() })
 	c.connect(peer)
 	player := peer.Player()
-	require.NoError(t, player.Enqueue(audio.PCM{Samples: tone(440, 16000, 5*time.Second, 8000), Rate: 16000}))
+	require.NoError(t, player.Enqueue(pcm.Audio{Samples: tone(440, 16000, 5*time.Second, 8000), Rate: 16000}))
 	require.Eventually(t, func() bool { return len(c.receivedAudio()) > 48000/5 }, waitLong, 10*time.Millisecond)
 
 	require.NoError(t, peer.Close())
-	require.ErrorIs(t, player.Enqueue(audio.PCM{Samples: []int16{1}, Rate: 16000}), ErrClosed)
+	require.ErrorIs(t, player.Enqueue(pcm.Audio{Samples: []int16{1}, Rate: 16000}), ErrClosed)
 	require.Less(t, player.Played(), 5*time.Second)
 	c.close()
 	verifyNoLeaks(t)
@@ -198,7 +198,7 @@ func TestPeerRemoteClosesFirst(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = peer.Close() })
 	c.connect(peer)
-	require.NoError(t, peer.Player().Enqueue(audio.PCM{Samples: tone(440, 48000, time.Second, 8000), Rate: 48000}))
+	require.NoError(t, peer.Player().Enqueue(pcm.Audio{Samples: tone(440, 48000, time.Second, 8000), Rate: 48000}))
 	c.send(tone(660, 48000, 200*time.Millisecond, 8000))
 
 	c.close()

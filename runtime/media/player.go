@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/fault"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // maxBurst is how many frames one tick may write to catch up after a
@@ -123,27 +124,27 @@ func (p *Player) String() string {
 	return fmt.Sprintf("player %d Hz", p.rate)
 }
 
-// Enqueue appends pcm to the queue and returns at once. pcm may have any
-// rate: it is resampled to the Player's rate by a streaming resampler per
-// input rate, so consecutive chunks of one stream join without clicks. The
-// Player keeps no reference to pcm.Samples. It fails after Close and for a
+// Enqueue appends chunk to the queue and returns at once. chunk may have
+// any rate: it is resampled to the Player's rate by a streaming resampler
+// per input rate, so consecutive chunks of one stream join without clicks.
+// The Player keeps no reference to chunk.Samples. It fails after Close and for a
 // non-positive rate.
-func (p *Player) Enqueue(pcm audio.PCM) error {
-	if pcm.Rate <= 0 {
-		return fmt.Errorf("enqueue at %d Hz: %w", pcm.Rate, ErrInvalidRate)
+func (p *Player) Enqueue(chunk pcm.Audio) error {
+	if chunk.Rate <= 0 {
+		return fmt.Errorf("enqueue at %d Hz: %w", chunk.Rate, ErrInvalidRate)
 	}
 	p.encMu.Lock()
 	defer p.encMu.Unlock()
 	if p.isClosed() {
 		return fmt.Errorf("enqueue: player %w", ErrClosed)
 	}
-	r := p.rs[pcm.Rate]
+	r := p.rs[chunk.Rate]
 	if r == nil {
 		var err error
-		if r, err = audio.NewResampler(pcm.Rate, p.rate); err != nil {
+		if r, err = audio.NewResampler(chunk.Rate, p.rate); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
-		p.rs[pcm.Rate] = r
+		p.rs[chunk.Rate] = r
 	}
 	out := p.out[:0]
 	if p.cur != nil && p.cur != r {
@@ -151,7 +152,7 @@ func (p *Player) Enqueue(pcm audio.PCM) error {
 		out = p.cur.Flush(out)
 	}
 	p.cur = r
-	out = r.Process(pcm.Samples, out)
+	out = r.Process(chunk.Samples, out)
 	p.out = out[:0]
 
 	p.mu.Lock()
@@ -167,7 +168,7 @@ func (p *Player) Enqueue(pcm audio.PCM) error {
 		}
 	}
 	// Held-back samples only exist when the rates differ.
-	p.held = pcm.Rate != p.rate
+	p.held = chunk.Rate != p.rate
 	if len(p.q) > p.head || p.held {
 		p.setBusyLocked()
 	}

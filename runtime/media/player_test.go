@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -100,7 +101,7 @@ func TestPlayerPacingFakeClock(t *testing.T) {
 func TestPlayerResamplesAndPlays(t *testing.T) {
 	w := &fakeWriter{}
 	p := newClockPlayer(t, 48000, w)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(440, 22050, time.Second, 8000), Rate: 22050}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(440, 22050, time.Second, 8000), Rate: 22050}))
 	select {
 	case <-p.Idle():
 		t.Fatal("idle with a second queued")
@@ -130,7 +131,7 @@ func TestPlayerChunkedStreamHasNoGaps(t *testing.T) {
 	p := newClockPlayer(t, 48000, w)
 	src := tone(440, 16000, 500*time.Millisecond, 8000)
 	for i := 0; i < len(src); i += 333 { // chunks that do not align with frames
-		require.NoError(t, p.Enqueue(audio.PCM{Samples: src[i:min(i+333, len(src))], Rate: 16000}))
+		require.NoError(t, p.Enqueue(pcm.Audio{Samples: src[i:min(i+333, len(src))], Rate: 16000}))
 	}
 	p.advance(time.Second)
 	_, _, n := w.counts()
@@ -145,7 +146,7 @@ func TestPlayerChunkedStreamHasNoGaps(t *testing.T) {
 func TestPlayerFlush(t *testing.T) {
 	w := &fakeWriter{}
 	p := newClockPlayer(t, 48000, w)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 48000, 2*time.Second, 8000), Rate: 48000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(300, 48000, 2*time.Second, 8000), Rate: 48000}))
 	p.advance(200 * time.Millisecond) // the frame at start was silent: 10 speech frames
 	played := p.Played()
 	require.Equal(t, 200*time.Millisecond, played)
@@ -162,14 +163,14 @@ func TestPlayerFlush(t *testing.T) {
 	require.Equal(t, played, p.Played(), "nothing plays after Flush")
 
 	// The Player keeps working after a Flush.
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 16000, 100*time.Millisecond, 8000), Rate: 16000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(300, 16000, 100*time.Millisecond, 8000), Rate: 16000}))
 	p.advance(200 * time.Millisecond)
 	require.Equal(t, played+100*time.Millisecond, p.Played())
 }
 
 func TestPlayerIdleAfterEmptyEnqueue(t *testing.T) {
 	p := newClockPlayer(t, 48000, &fakeWriter{})
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: nil, Rate: 22050}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: nil, Rate: 22050}))
 	p.advance(60 * time.Millisecond)
 	select {
 	case <-p.Idle():
@@ -182,7 +183,7 @@ func TestPlayerIdleAfterEmptyEnqueue(t *testing.T) {
 func TestPlayerHoldsWhileWriterNotReady(t *testing.T) {
 	w := &fakeWriter{notReady: true}
 	p := newClockPlayer(t, 8000, w)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(440, 8000, 300*time.Millisecond, 8000), Rate: 8000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(440, 8000, 300*time.Millisecond, 8000), Rate: 8000}))
 	p.advance(time.Second)
 	require.Zero(t, p.Played())
 	require.Equal(t, 300*time.Millisecond, p.Queued())
@@ -199,7 +200,7 @@ func TestPlayerHoldsWhileWriterNotReady(t *testing.T) {
 func TestPlayerDropsFramesTheWriterFails(t *testing.T) {
 	w := &fakeWriter{fail: errors.New("boom")}
 	p := newClockPlayer(t, 16000, w)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: make([]int16, 16000), Rate: 16000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: make([]int16, 16000), Rate: 16000}))
 	p.advance(500 * time.Millisecond)
 	require.Zero(t, p.Played(), "failed frames are not played")
 	require.Equal(t, 500*time.Millisecond, p.Queued(), "but they are gone: playback stays real time")
@@ -212,9 +213,9 @@ func TestPlayerErrors(t *testing.T) {
 	}
 	p, err := NewPlayer(16000, &fakeWriter{})
 	require.NoError(t, err)
-	require.ErrorIs(t, p.Enqueue(audio.PCM{Samples: []int16{1}, Rate: 0}), ErrInvalidRate)
-	require.ErrorIs(t, p.Enqueue(audio.PCM{Samples: []int16{1}, Rate: 1 << 30}), audio.ErrInvalidRate)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: make([]int16, 16000), Rate: 16000}))
+	require.ErrorIs(t, p.Enqueue(pcm.Audio{Samples: []int16{1}, Rate: 0}), ErrInvalidRate)
+	require.ErrorIs(t, p.Enqueue(pcm.Audio{Samples: []int16{1}, Rate: 1 << 30}), audio.ErrInvalidRate)
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: make([]int16, 16000), Rate: 16000}))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
@@ -223,7 +224,7 @@ func TestPlayerErrors(t *testing.T) {
 	p.Close()
 	p.Close()
 	require.NoError(t, p.WaitIdle(context.Background()), "Close releases idle waiters")
-	require.ErrorIs(t, p.Enqueue(audio.PCM{Samples: []int16{1}, Rate: 16000}), ErrClosed)
+	require.ErrorIs(t, p.Enqueue(pcm.Audio{Samples: []int16{1}, Rate: 16000}), ErrClosed)
 	verifyNoLeaks(t)
 }
 
@@ -232,7 +233,7 @@ func TestPlayerRealTime(t *testing.T) {
 	start := time.Now()
 	p, err := NewPlayer(48000, w)
 	require.NoError(t, err)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(440, 24000, time.Second, 8000), Rate: 24000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(440, 24000, time.Second, 8000), Rate: 24000}))
 	require.NoError(t, p.WaitIdle(context.Background()))
 	elapsed := time.Since(start)
 	p.Close()
@@ -260,7 +261,7 @@ func TestPlayerConcurrentUse(t *testing.T) {
 			rate := []int{16000, 22050, 24000, 48000}[g]
 			chunk := tone(440, rate, 30*time.Millisecond, 4000)
 			for i := range 20 {
-				if err := p.Enqueue(audio.PCM{Samples: chunk, Rate: rate}); err != nil {
+				if err := p.Enqueue(pcm.Audio{Samples: chunk, Rate: rate}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -291,14 +292,14 @@ func TestPlayerMark(t *testing.T) {
 	p.Mark(func(time.Time) { _, _, n := w.counts(); marks = append(marks, n) })
 	p.advance(100 * time.Millisecond) // silence only: no mark yet
 	require.Empty(t, marks)
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
 	p.advance(100 * time.Millisecond)
 	require.Equal(t, []int{960}, marks, "called once, after the first speech frame")
 
 	// Flush drops a pending mark.
 	p.Mark(func(time.Time) { marks = append(marks, -1) })
 	p.Flush()
-	require.NoError(t, p.Enqueue(audio.PCM{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
+	require.NoError(t, p.Enqueue(pcm.Audio{Samples: tone(300, 48000, 100*time.Millisecond, 8000), Rate: 48000}))
 	p.advance(100 * time.Millisecond)
 	require.Equal(t, []int{960}, marks)
 }

@@ -3,7 +3,7 @@ package pipeline
 import (
 	"sync"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // speechCache keeps the synthesised audio of fixed texts (greetings,
@@ -12,21 +12,21 @@ import (
 type speechCache struct {
 	mu  sync.Mutex
 	max int
-	m   map[string][]audio.PCM
+	m   map[string][]pcm.Audio
 }
 
 func newSpeechCache(max int) *speechCache {
-	return &speechCache{max: max, m: map[string][]audio.PCM{}}
+	return &speechCache{max: max, m: map[string][]pcm.Audio{}}
 }
 
-func (c *speechCache) get(key string) ([]audio.PCM, bool) {
+func (c *speechCache) get(key string) ([]pcm.Audio, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[key]
 	return v, ok
 }
 
-func (c *speechCache) put(key string, chunks []audio.PCM) {
+func (c *speechCache) put(key string, chunks []pcm.Audio) {
 	if len(chunks) == 0 {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
@@ -153,17 +154,17 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 type fakeTTS struct{ f *fakeProviders }
 
 // Synthesize returns a 300 Hz tone as long as the text, in 100 ms chunks.
-func (t fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (t fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	t.f.ttsCalls.Add(1)
 	t.f.ttsLangs.Store(req.Language, true)
 	n := int(time.Duration(len([]rune(req.Text))) * t.f.ttsPerRune * 16000 / time.Second)
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		for i := 0; i < n; i += 1600 {
-			pcm := make([]int16, min(1600, n-i))
-			for j := range pcm {
-				pcm[j] = int16(6000 * math.Sin(2*math.Pi*300*float64(i+j)/16000))
+			samples := make([]int16, min(1600, n-i))
+			for j := range samples {
+				samples[j] = int16(6000 * math.Sin(2*math.Pi*300*float64(i+j)/16000))
 			}
-			if err := send(provider.Audio{PCM: pcm, SampleRate: 16000}); err != nil {
+			if err := send(pcm.Audio{Samples: samples, Rate: 16000}); err != nil {
 				return err
 			}
 		}

@@ -8,10 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/metrics"
-	"github.com/parleyhq/parley/runtime/provider"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/turn"
@@ -229,11 +228,11 @@ func (r *reply) say(sentence string) error {
 		key = strings.Join([]string{c.spec.Name, c.spec.Version, c.spec.Voice, r.lang, sentence}, "\x00")
 		if chunks, ok := c.e.speech.get(key); ok {
 			var queued time.Duration
-			for _, pcm := range chunks {
-				if err := r.queue(pcm, time.Now()); err != nil {
+			for _, chunk := range chunks {
+				if err := r.queue(chunk, time.Now()); err != nil {
 					return err
 				}
-				queued += pcm.Duration()
+				queued += chunk.Duration()
 			}
 			r.spoke(sentence, queued)
 			return nil
@@ -241,15 +240,14 @@ func (r *reply) say(sentence string) error {
 	}
 	asked := time.Now()
 	var queued time.Duration
-	var chunks []audio.PCM
-	err := turn.Speak(r.ctx, c.prov.TTS, c.spec, r.lang, sentence, func(a provider.Audio) error {
-		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
-		if err := r.queue(pcm, asked); err != nil {
+	var chunks []pcm.Audio
+	err := turn.Speak(r.ctx, c.prov.TTS, c.spec, r.lang, sentence, func(a pcm.Audio) error {
+		if err := r.queue(a, asked); err != nil {
 			return err
 		}
-		queued += pcm.Duration()
+		queued += a.Duration()
 		if key != "" {
-			chunks = append(chunks, pcm)
+			chunks = append(chunks, a)
 		}
 		return nil
 	})
@@ -265,7 +263,7 @@ func (r *reply) say(sentence string) error {
 
 // queue hands one chunk of the reply's speech to the Player; the first
 // one marks the start of the agent's voice.
-func (r *reply) queue(pcm audio.PCM, asked time.Time) error {
+func (r *reply) queue(chunk pcm.Audio, asked time.Time) error {
 	c := r.c
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -282,7 +280,7 @@ func (r *reply) queue(pcm audio.PCM, asked time.Time) error {
 		})
 		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStart})
 	}
-	return c.line.Player.Enqueue(pcm)
+	return c.line.Player.Enqueue(chunk)
 }
 
 // spoke records that sentence's audio, queued long, follows the previous

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	pb "github.com/parleyhq/parley/runtime/provider/proto/v1"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // The client shims: the runtime's side of the gRPC connection to a plugin.
@@ -89,8 +91,8 @@ type sttClientStream struct {
 	wrap   pb.STTStreamRequest_Audio
 }
 
-func (s *sttClientStream) SendAudio(pcm []int16) error {
-	s.buf = appendPCM(s.buf[:0], pcm)
+func (s *sttClientStream) SendAudio(samples []int16) error {
+	s.buf = pcm.AppendBytesLE(s.buf[:0], samples)
 	s.frame.Pcm, s.frame.SampleRate = s.buf, s.rate
 	s.wrap.Audio = &s.frame
 	s.msg.Msg = &s.wrap
@@ -138,7 +140,7 @@ func (c *sttClient) Transcribe(ctx context.Context, req TranscribeRequest) (Tran
 		return Transcript{}, err
 	}
 	res, err := c.c.Transcribe(ctx, &pb.TranscribeRequest{
-		Audio:    &pb.Audio{Pcm: appendPCM(nil, req.Audio.PCM), SampleRate: int32(req.Audio.SampleRate)},
+		Audio:    &pb.Audio{Pcm: pcm.AppendBytesLE(nil, req.Audio.Samples), SampleRate: int32(req.Audio.Rate)},
 		Language: req.Language, OptionsJson: opts,
 	})
 	if err != nil {
@@ -171,7 +173,7 @@ func (c *chatClient) Complete(ctx context.Context, req ChatRequest) (Stream[Chat
 
 type ttsClient struct{ c pb.TTSClient }
 
-func (c *ttsClient) Synthesize(ctx context.Context, req TTSRequest) (Stream[Audio], error) {
+func (c *ttsClient) Synthesize(ctx context.Context, req TTSRequest) (Stream[pcm.Audio], error) {
 	opts, err := marshalOptions(req.Options)
 	if err != nil {
 		return nil, err
@@ -183,8 +185,8 @@ func (c *ttsClient) Synthesize(ctx context.Context, req TTSRequest) (Stream[Audi
 		cancel()
 		return nil, err
 	}
-	return &recvStream[pb.Audio, Audio]{ctx: ctx, cancel: cancel, recv: st.Recv, conv: func(a *pb.Audio) Audio {
-		return Audio{PCM: decodePCM(a.GetPcm()), SampleRate: int(a.GetSampleRate())}
+	return &recvStream[pb.Audio, pcm.Audio]{ctx: ctx, cancel: cancel, recv: st.Recv, conv: func(a *pb.Audio) pcm.Audio {
+		return pcm.Audio{Samples: decodePCM(a.GetPcm()), Rate: int(a.GetSampleRate())}
 	}}, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"math"
 
 	pb "github.com/parleyhq/parley/runtime/provider/proto/v1"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // The server shims: a plugin's side of the gRPC connection, calling the
@@ -172,7 +174,7 @@ func (s *sttServer) Transcribe(ctx context.Context, req *pb.TranscribeRequest) (
 		return nil, toStatus(err)
 	}
 	t, err := s.impl.Transcribe(ctx, TranscribeRequest{
-		Audio:    Audio{PCM: decodePCM(req.GetAudio().GetPcm()), SampleRate: int(req.GetAudio().GetSampleRate())},
+		Audio:    pcm.Audio{Samples: decodePCM(req.GetAudio().GetPcm()), Rate: int(req.GetAudio().GetSampleRate())},
 		Language: req.GetLanguage(), Options: opts,
 	})
 	if err != nil {
@@ -218,9 +220,9 @@ func (s *ttsServer) Synthesize(req *pb.TTSRequest, srv pb.TTS_SynthesizeServer) 
 		return toStatus(err)
 	}
 	var buf []byte
-	return toStatus(pump(st, func(a Audio) error {
-		buf = appendPCM(buf[:0], a.PCM)
-		return srv.Send(&pb.Audio{Pcm: buf, SampleRate: int32(a.SampleRate)})
+	return toStatus(pump(st, func(a pcm.Audio) error {
+		buf = pcm.AppendBytesLE(buf[:0], a.Samples)
+		return srv.Send(&pb.Audio{Pcm: buf, SampleRate: int32(a.Rate)})
 	}))
 }
 

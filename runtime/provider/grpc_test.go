@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/providertest"
 )
@@ -30,7 +31,7 @@ func (fakeSTT) StreamSTT(ctx context.Context, cfg provider.STTConfig) (provider.
 }
 
 func (fakeSTT) Transcribe(_ context.Context, req provider.TranscribeRequest) (provider.Transcript, error) {
-	return provider.Transcript{Text: fmt.Sprintf("%d samples at %d", len(req.Audio.PCM), req.Audio.SampleRate), Final: true, Language: req.Language}, nil
+	return provider.Transcript{Text: fmt.Sprintf("%d samples at %d", len(req.Audio.Samples), req.Audio.Rate), Final: true, Language: req.Language}, nil
 }
 
 type fakeSTTStream struct {
@@ -110,10 +111,10 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 
 type fakeTTS struct{}
 
-func (fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+func (fakeTTS) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		for i := range len(req.Text) {
-			if err := send(provider.Audio{PCM: []int16{int16(i), -int16(i), 32767, -32768}, SampleRate: 22050}); err != nil {
+			if err := send(pcm.Audio{Samples: []int16{int16(i), -int16(i), 32767, -32768}, Rate: 22050}); err != nil {
 				return err
 			}
 		}
@@ -193,7 +194,7 @@ func TestSTTStreamCrossesTheBoundary(t *testing.T) {
 		{Text: "960 samples sum -480", Final: true, Confidence: float64(float32(0.9)), Language: "en"},
 	}, got)
 
-	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: provider.Audio{PCM: frame, SampleRate: 16000}, Language: "ko"})
+	tr, err := c.STT.Transcribe(ctx, provider.TranscribeRequest{Audio: pcm.Audio{Samples: frame, Rate: 16000}, Language: "ko"})
 	require.NoError(t, err)
 	require.Equal(t, "320 samples at 16000", tr.Text)
 	require.True(t, tr.Final)
@@ -261,7 +262,7 @@ func TestTTSAndSentiment(t *testing.T) {
 	chunks, err := provider.Collect(st)
 	require.NoError(t, err)
 	require.Len(t, chunks, 3)
-	require.Equal(t, provider.Audio{PCM: []int16{2, -2, 32767, -32768}, SampleRate: 22050}, chunks[2])
+	require.Equal(t, pcm.Audio{Samples: []int16{2, -2, 32767, -32768}, Rate: 22050}, chunks[2])
 
 	r, err := c.Sentiment.Analyze(context.Background(), provider.SentimentRequest{Text: "great"})
 	require.NoError(t, err)

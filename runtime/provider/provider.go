@@ -8,7 +8,10 @@
 // makes the method (or the stream's Recv) return the context's error.
 // Streams are closed by the caller; Close is safe to call more than once.
 //
-// The catalog (catalog.go) lists the plugins shipped with the runtime.
+// Audio crosses the contract as pcm.Audio (runtime/pcm). A plugin links
+// this package, pcm and the generated proto code, nothing else of the
+// runtime: the catalog of built-in plugins and the agent checks live in
+// provider/host.
 package provider
 
 import (

@@ -2,22 +2,9 @@ package provider
 
 import (
 	"context"
-	"time"
+
+	"github.com/parleyhq/parley/runtime/pcm"
 )
-
-// Audio is mono 16-bit PCM at SampleRate.
-type Audio struct {
-	PCM        []int16
-	SampleRate int
-}
-
-// Duration is how long the audio plays.
-func (a Audio) Duration() time.Duration {
-	if a.SampleRate <= 0 {
-		return 0
-	}
-	return time.Duration(len(a.PCM)) * time.Second / time.Duration(a.SampleRate)
-}
 
 // Transcript is recognised speech.
 type Transcript struct {
@@ -36,7 +23,7 @@ type STTConfig struct {
 
 // TranscribeRequest is one whole recording to recognise.
 type TranscribeRequest struct {
-	Audio    Audio
+	Audio    pcm.Audio
 	Language string
 	Options  Options
 }

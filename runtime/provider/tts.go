@@ -1,6 +1,10 @@
 package provider
 
-import "context"
+import (
+	"context"
+
+	"github.com/parleyhq/parley/runtime/pcm"
+)
 
 // TTSRequest is text to speak.
 type TTSRequest struct {
@@ -15,5 +19,5 @@ type TTS interface {
 	// Synthesize streams the speech of req as PCM chunks, each with its
 	// sample rate; the first chunk comes before the whole text is
 	// synthesised. Cancelling ctx stops synthesis.
-	Synthesize(ctx context.Context, req TTSRequest) (Stream[Audio], error)
+	Synthesize(ctx context.Context, req TTSRequest) (Stream[pcm.Audio], error)
 }

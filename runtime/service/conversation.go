@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
@@ -74,7 +75,7 @@ type ProcessResult struct {
 	AIResponse  string
 	Sentiment   *store.Sentiment // nil when the agent scores none, or scoring failed
 	Timestamp   time.Time
-	Speech      audio.PCM
+	Speech      pcm.Audio
 	EndCall     bool // the agent hung up (or transferred the call) after this answer
 	// ToolCalls are the tools the agent called; Transfer where a
 	// transfer_call sent the caller ("" for none).
@@ -113,11 +114,11 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	if req.AgentPromptOnly && req.SystemPrompt != "" && !spec.AllowPromptOverride {
 		return ProcessResult{}, fmt.Errorf("%w: agent %s does not set allow_prompt_override", ErrPromptOverride, spec.Name)
 	}
-	pcm, _, err := audio.Decode(req.Audio, req.ContentType, audio.WithMaxDuration(c.MaxAudio))
+	heardAudio, _, err := audio.Decode(req.Audio, req.ContentType, audio.WithMaxDuration(c.MaxAudio))
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("audio: %w", err)
 	}
-	if pcm, err = audio.Resample(pcm, sttRate); err != nil {
+	if heardAudio, err = audio.Resample(heardAudio, sttRate); err != nil {
 		return ProcessResult{}, fmt.Errorf("audio: %w", err)
 	}
 	prov, err := c.providers.For(spec)
@@ -126,7 +127,7 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	}
 
 	heard := c.now()
-	tr, err := prov.STT.Transcribe(ctx, turn.TranscribeRequest(spec, provider.Audio{PCM: pcm.Samples, SampleRate: pcm.Rate}))
+	tr, err := prov.STT.Transcribe(ctx, turn.TranscribeRequest(spec, heardAudio))
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("speech to text: %w", err)
 	}
@@ -185,7 +186,7 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 
 	done := c.now()
 	err = c.store.AppendTurns(ctx, cl.ID,
-		&store.Turn{Role: store.RoleUser, Text: text, Sentiment: sentiment, StartedAt: heard.Add(-pcm.Duration()), EndedAt: heard},
+		&store.Turn{Role: store.RoleUser, Text: text, Sentiment: sentiment, StartedAt: heard.Add(-heardAudio.Duration()), EndedAt: heard},
 		&store.Turn{Role: store.RoleAssistant, Text: reply, StartedAt: sp.started.Or(done), EndedAt: done, ToolCalls: res.ToolCalls},
 	)
 	if err != nil {
@@ -215,7 +216,7 @@ type speech struct {
 	tts      provider.TTS
 	spec     *agent.Spec
 	language string
-	out      audio.PCM
+	out      pcm.Audio
 	started  timeOr
 	err      error // the TTS failure that ended the turn
 }
@@ -225,18 +226,17 @@ func (s *speech) Filler(context.Context, string) error { return nil }
 func (s *speech) Tool(turn.ToolEvent)                  {}
 func (s *speech) Say(ctx context.Context, sentence string) error {
 	s.started.Set(time.Now())
-	err := turn.Speak(ctx, s.tts, s.spec, s.language, sentence, func(a provider.Audio) error {
+	err := turn.Speak(ctx, s.tts, s.spec, s.language, sentence, func(a pcm.Audio) error {
 		if s.out.Rate == 0 {
-			s.out.Rate = a.SampleRate
+			s.out.Rate = a.Rate
 		}
-		pcm := audio.PCM{Samples: a.PCM, Rate: a.SampleRate}
-		if a.SampleRate != s.out.Rate {
+		if a.Rate != s.out.Rate {
 			var err error
-			if pcm, err = audio.Resample(pcm, s.out.Rate); err != nil {
+			if a, err = audio.Resample(a, s.out.Rate); err != nil {
 				return err
 			}
 		}
-		s.out.Samples = append(s.out.Samples, pcm.Samples...)
+		s.out.Samples = append(s.out.Samples, a.Samples...)
 		return nil
 	})
 	if err != nil {

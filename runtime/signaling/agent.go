@@ -11,7 +11,7 @@ import (
 
 	"github.com/zishang520/socket.io/servers/socket/v3"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // AgentPeerID is the peerId the runtime's agent uses in the events it
@@ -91,7 +91,7 @@ const audioRateChangeEvery = time.Second
 // in audioData, at sampleRate (one of AudioSampleRates, default 16000), with the
 // client's timestamp (a JSON number or string, passed through as is).
 type AudioData struct {
-	PCM       audio.PCM
+	PCM       pcm.Audio
 	Timestamp any
 
 	base64 string // audioData as received: relayed as is, not encoded again
@@ -106,11 +106,11 @@ func (a AudioData) relayed(peerID string) map[string]any {
 }
 
 // AudioEvent is the payload of an audio-data event sent to a client.
-func AudioEvent(peerID string, pcm audio.PCM, timestamp any) map[string]any {
+func AudioEvent(peerID string, speech pcm.Audio, timestamp any) map[string]any {
 	return map[string]any{
 		"peerId":     peerID,
-		"audioData":  base64.StdEncoding.EncodeToString(pcm.Bytes()),
-		"sampleRate": pcm.Rate,
+		"audioData":  base64.StdEncoding.EncodeToString(speech.Bytes()),
+		"sampleRate": speech.Rate,
 		"timestamp":  timestamp,
 	}
 }
@@ -142,11 +142,11 @@ func parseAudioData(obj map[string]any) (AudioData, *Error) {
 	default:
 		return AudioData{}, errorf(CodeInvalidPayload, "%s: timestamp must be a number or a string", event)
 	}
-	samples, err := audio.AppendSamplesLE(make([]int16, 0, len(b)/2), b)
+	samples, err := pcm.AppendSamplesLE(make([]int16, 0, len(b)/2), b)
 	if err != nil {
 		return AudioData{}, errorf(CodeInvalidPayload, "%s: %v", event, err)
 	}
-	return AudioData{PCM: audio.PCM{Samples: samples, Rate: rate}, Timestamp: ts, base64: raw}, nil
+	return AudioData{PCM: pcm.Audio{Samples: samples, Rate: rate}, Timestamp: ts, base64: raw}, nil
 }
 
 // String describes the chunk for logs.

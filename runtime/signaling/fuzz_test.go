@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // clientEvents are the events whose payload parseMessage reads; the
@@ -88,7 +88,7 @@ func checkAudio(t *testing.T, obj map[string]any, a AudioData) {
 	if err != nil {
 		t.Fatalf("audio-data: accepted %q: %v", obj["audioData"], err)
 	}
-	if got := audio.AppendBytesLE(nil, a.PCM.Samples); len(raw) == 0 || string(got) != string(raw) {
+	if got := pcm.AppendBytesLE(nil, a.PCM.Samples); len(raw) == 0 || string(got) != string(raw) {
 		t.Fatalf("audio-data: %d samples do not round-trip to the %d bytes sent", len(a.PCM.Samples), len(raw))
 	}
 	want := AudioSampleRate

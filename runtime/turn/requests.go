@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/store"
 )
@@ -88,7 +89,7 @@ func STTConfig(spec *agent.Spec, rate int) provider.STTConfig {
 }
 
 // TranscribeRequest asks the agent's STT provider for a whole recording.
-func TranscribeRequest(spec *agent.Spec, a provider.Audio) provider.TranscribeRequest {
+func TranscribeRequest(spec *agent.Spec, a pcm.Audio) provider.TranscribeRequest {
 	return provider.TranscribeRequest{Audio: a, Language: string(spec.Language), Options: spec.Providers.STT.Options}
 }
 

@@ -6,13 +6,14 @@ import (
 	"io"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/store"
 )
 
 // Speak synthesises text with the agent's TTS provider in language and
 // hands each chunk of audio to each as it comes (empty chunks skipped).
-func Speak(ctx context.Context, tts provider.TTS, spec *agent.Spec, language, text string, each func(provider.Audio) error) error {
+func Speak(ctx context.Context, tts provider.TTS, spec *agent.Spec, language, text string, each func(pcm.Audio) error) error {
 	st, err := tts.Synthesize(ctx, TTSRequest(spec, language, text))
 	if err != nil {
 		return err
@@ -26,7 +27,7 @@ func Speak(ctx context.Context, tts provider.TTS, spec *agent.Spec, language, te
 		if err != nil {
 			return err
 		}
-		if len(a.PCM) == 0 {
+		if len(a.Samples) == 0 {
 			continue
 		}
 		if err := each(a); err != nil {

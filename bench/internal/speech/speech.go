@@ -15,20 +15,21 @@ import (
 
 	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // FrameDuration is the packet time of every frame sent and expected.
 const FrameDuration = 20 * time.Millisecond
 
 // DecodeFile reads an audio file (any format audio.Decode knows).
-func DecodeFile(path string) (audio.PCM, error) {
+func DecodeFile(path string) (pcm.Audio, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return audio.PCM{}, err
+		return pcm.Audio{}, err
 	}
 	p, _, err := audio.Decode(data, "")
 	if err != nil {
-		return audio.PCM{}, fmt.Errorf("%s: %w", path, err)
+		return pcm.Audio{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, nil
 }
@@ -36,17 +37,17 @@ func DecodeFile(path string) (audio.PCM, error) {
 // Load reads wavPath when it is set, or has flite say text; without flite
 // it synthesises d of a speech-like signal following env instead. source
 // says which, for the report.
-func Load(wavPath, text string, d time.Duration, env Envelope) (pcm audio.PCM, source string, err error) {
+func Load(wavPath, text string, d time.Duration, env Envelope) (speech pcm.Audio, source string, err error) {
 	switch {
 	case wavPath != "":
-		pcm, err = DecodeFile(wavPath)
-		return pcm, "file " + filepath.Base(wavPath), err
+		speech, err = DecodeFile(wavPath)
+		return speech, "file " + filepath.Base(wavPath), err
 	default:
-		pcm, err = flite.Speak("slt", text)
+		speech, err = flite.Speak("slt", text)
 		if errors.Is(err, exec.ErrNotFound) {
 			return Synth(16000, d, env), "synthetic voice", nil
 		}
-		return pcm, fmt.Sprintf("flite %q", text), err
+		return speech, fmt.Sprintf("flite %q", text), err
 	}
 }
 
@@ -54,7 +55,7 @@ func Load(wavPath, text string, d time.Duration, env Envelope) (pcm audio.PCM, s
 // each as one Opus packet, VoIP mode, no DTX: like a browser, a caller
 // sends a packet every 20 ms even in silence. p.Rate must be one Opus
 // takes (8, 12, 16, 24 or 48 kHz).
-func EncodeOpus(p audio.PCM) ([][]byte, error) {
+func EncodeOpus(p pcm.Audio) ([][]byte, error) {
 	enc, err := opus.NewEncoder(p.Rate, 1, opus.AppVoIP)
 	if err != nil {
 		return nil, fmt.Errorf("opus encoder: %w", err)

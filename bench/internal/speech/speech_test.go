@@ -6,11 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 func TestSynthEnvelopes(t *testing.T) {
-	peak := func(p audio.PCM, from, to time.Duration) int16 {
+	peak := func(p pcm.Audio, from, to time.Duration) int16 {
 		var m int16
 		for _, s := range p.Samples[int(from.Seconds()*16000):int(to.Seconds()*16000)] {
 			m = max(m, s, -s)
@@ -26,9 +26,9 @@ func TestSynthEnvelopes(t *testing.T) {
 }
 
 func TestEncodeOpusFrames(t *testing.T) {
-	frames, err := EncodeOpus(audio.PCM{Samples: make([]int16, 16000+1), Rate: 16000})
+	frames, err := EncodeOpus(pcm.Audio{Samples: make([]int16, 16000+1), Rate: 16000})
 	require.NoError(t, err)
 	require.Len(t, frames, 51, "one second and a padded last frame")
-	_, err = EncodeOpus(audio.PCM{Samples: make([]int16, 10), Rate: 44100})
+	_, err = EncodeOpus(pcm.Audio{Samples: make([]int16, 10), Rate: 44100})
 	require.Error(t, err)
 }

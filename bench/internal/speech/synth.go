@@ -4,7 +4,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/parleyhq/parley/runtime/audio"
+	"github.com/parleyhq/parley/runtime/pcm"
 )
 
 // Envelope is the loudness of a synthetic voice at t seconds, from 0 to 1.
@@ -28,7 +28,7 @@ func syllables(t float64) float64 { return math.Pow(math.Abs(math.Sin(math.Pi*4*
 // Synth is a speech-like signal for machines without flite: a glottal
 // harmonic series (f0 about 120 Hz with slow intonation) shaped by two
 // formant-like peaks, its loudness following env.
-func Synth(rate int, d time.Duration, env Envelope) audio.PCM {
+func Synth(rate int, d time.Duration, env Envelope) pcm.Audio {
 	n := int(d.Seconds() * float64(rate))
 	out := make([]int16, n)
 	phase := 0.0
@@ -44,7 +44,7 @@ func Synth(rate int, d time.Duration, env Envelope) audio.PCM {
 		}
 		out[i] = int16(6000 * env(t) * v)
 	}
-	return audio.PCM{Samples: out, Rate: rate}
+	return pcm.Audio{Samples: out, Rate: rate}
 }
 
 func sq(x float64) float64 { return x * x }

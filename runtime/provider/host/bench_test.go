@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -104,7 +105,7 @@ func BenchmarkChatDeltaHop(b *testing.B) {
 
 func BenchmarkTTSChunkHop(b *testing.B) {
 	p := benchPlugin(b)
-	benchStream(b, func(n int) (provider.Stream[provider.Audio], error) {
+	benchStream(b, func(n int) (provider.Stream[pcm.Audio], error) {
 		return p.TTS().Synthesize(context.Background(), provider.TTSRequest{Text: benchText(n)})
 	})
 }

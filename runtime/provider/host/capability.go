@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -48,9 +49,9 @@ func (p *Process) badResponse(format string, args ...any) error {
 	return fmt.Errorf("plugin %s: %w: %s", p.name, ErrBadResponse, fmt.Sprintf(format, args...))
 }
 
-func validAudio(p *Process, a provider.Audio) error {
-	if a.SampleRate < 8000 || a.SampleRate > 48000 {
-		return p.badResponse("audio sample rate %d Hz is outside 8000..48000", a.SampleRate)
+func validAudio(p *Process, a pcm.Audio) error {
+	if a.Rate < 8000 || a.Rate > 48000 {
+		return p.badResponse("audio sample rate %d Hz is outside 8000..48000", a.Rate)
 	}
 	return nil
 }
@@ -141,7 +142,7 @@ func (c chatProxy) Complete(ctx context.Context, req provider.ChatRequest) (prov
 
 type ttsProxy struct{ p *Process }
 
-func (t ttsProxy) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (t ttsProxy) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	conn, err := t.p.current()
 	if err != nil {
 		return nil, err
@@ -155,7 +156,7 @@ func (t ttsProxy) Synthesize(ctx context.Context, req provider.TTSRequest) (prov
 		cancel()
 		return nil, t.p.wrap(err)
 	}
-	return &checked[provider.Audio]{in: st, p: t.p, cancel: cancel, check: func(a provider.Audio) error { return validAudio(t.p, a) }}, nil
+	return &checked[pcm.Audio]{in: st, p: t.p, cancel: cancel, check: func(a pcm.Audio) error { return validAudio(t.p, a) }}, nil
 }
 
 // checked is a stream whose values are checked against the contract and

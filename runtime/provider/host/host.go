@@ -7,6 +7,9 @@
 // to the group (as systemd sends) leaves them to the runtime, which stops
 // them last, after its calls. They run at a lower scheduling priority than
 // the runtime (Config.Nice).
+//
+// The catalog (catalog.go) lists the plugins shipped with the runtime, and
+// Availability checks an agent against it before any plugin starts.
 package host
 
 import (
@@ -15,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -102,7 +104,7 @@ func (h *Host) Resolve(ref, base string) (name, path string, err error) {
 	if ref == "" {
 		return "", "", fmt.Errorf("empty plugin reference")
 	}
-	if strings.ContainsRune(ref, '/') {
+	if IsPath(ref) {
 		path = ref
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(base, path)

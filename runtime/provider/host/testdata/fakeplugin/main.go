@@ -21,6 +21,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -104,16 +105,16 @@ func benchCount(s string) int {
 	return n
 }
 
-func (f fake) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[provider.Audio], error) {
+func (f fake) Synthesize(ctx context.Context, req provider.TTSRequest) (provider.Stream[pcm.Audio], error) {
 	rate := 16000
 	if f.garbage {
 		rate = 0
 	}
 	n := max(benchCount(req.Text), 1)
-	return provider.Produce(ctx, func(ctx context.Context, send func(provider.Audio) error) error {
+	return provider.Produce(ctx, func(ctx context.Context, send func(pcm.Audio) error) error {
 		chunk := make([]int16, 320) // 20 ms at 16 kHz
 		for range n {
-			if err := send(provider.Audio{PCM: chunk, SampleRate: rate}); err != nil {
+			if err := send(pcm.Audio{Samples: chunk, Rate: rate}); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package provider
+package host
 
 import (
 	"errors"
@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/provider"
 )
 
 // Builtin describes a plugin shipped with the runtime.
 type Builtin struct {
 	Name  string
-	Kinds []Kind
+	Kinds []provider.Kind
 	// NeedsOpenAIKey reports whether, with these options, the plugin calls
 	// OpenAI itself and so needs OPENAI_API_KEY. A base_url pointing
 	// elsewhere (Ollama, llama.cpp, vLLM ...) needs no key; defaultBaseURL
@@ -32,16 +33,16 @@ func never(map[string]any, string) bool { return false }
 
 // builtins are the plugins this repository builds.
 var builtins = []Builtin{
-	{Name: "openai-stt", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: openAIUnlessBaseURL},
-	{Name: "openai-chat", Kinds: []Kind{KindChat}, NeedsOpenAIKey: openAIUnlessBaseURL},
-	{Name: "openai-tts", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: openAIUnlessBaseURL},
-	{Name: "sentiment", Kinds: []Kind{KindSentiment}, NeedsOpenAIKey: func(o map[string]any, defaultBaseURL string) bool {
+	{Name: "openai-stt", Kinds: []provider.Kind{provider.KindSTT}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "openai-chat", Kinds: []provider.Kind{provider.KindChat}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "openai-tts", Kinds: []provider.Kind{provider.KindTTS}, NeedsOpenAIKey: openAIUnlessBaseURL},
+	{Name: "sentiment", Kinds: []provider.Kind{provider.KindSentiment}, NeedsOpenAIKey: func(o map[string]any, defaultBaseURL string) bool {
 		mode, _ := o["mode"].(string)
 		return mode == "llm" && openAIUnlessBaseURL(o, defaultBaseURL)
 	}},
-	{Name: "pocketsphinx", Kinds: []Kind{KindSTT}, NeedsOpenAIKey: never},
-	{Name: "espeak", Kinds: []Kind{KindTTS}, NeedsOpenAIKey: never},
-	{Name: "scripted", Kinds: []Kind{KindChat}, NeedsOpenAIKey: never},
+	{Name: "pocketsphinx", Kinds: []provider.Kind{provider.KindSTT}, NeedsOpenAIKey: never},
+	{Name: "espeak", Kinds: []provider.Kind{provider.KindTTS}, NeedsOpenAIKey: never},
+	{Name: "scripted", Kinds: []provider.Kind{provider.KindChat}, NeedsOpenAIKey: never},
 }
 
 // Lookup returns the built-in plugin with this name.
@@ -73,13 +74,13 @@ func AvailabilityAt(haveOpenAIKey bool, defaultBaseURL string) func(*agent.Spec)
 		var errs []error
 		var needKey []string
 		for _, p := range []struct {
-			kind Kind
+			kind provider.Kind
 			ref  *agent.Provider
 		}{
-			{KindSTT, &s.Providers.STT},
-			{KindChat, &s.Providers.Chat},
-			{KindTTS, &s.Providers.TTS},
-			{KindSentiment, s.Providers.Sentiment},
+			{provider.KindSTT, &s.Providers.STT},
+			{provider.KindChat, &s.Providers.Chat},
+			{provider.KindTTS, &s.Providers.TTS},
+			{provider.KindSentiment, s.Providers.Sentiment},
 		} {
 			if p.ref == nil || p.ref.Plugin == "" || IsPath(p.ref.Plugin) {
 				continue
@@ -101,7 +102,7 @@ func AvailabilityAt(haveOpenAIKey bool, defaultBaseURL string) func(*agent.Spec)
 	}
 }
 
-func serves(b Builtin, k Kind) bool {
+func serves(b Builtin, k provider.Kind) bool {
 	for _, bk := range b.Kinds {
 		if bk == k {
 			return true
