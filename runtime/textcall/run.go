@@ -64,10 +64,10 @@ func (r *Result) Passed() bool { return len(r.Failures) == 0 }
 // It stops at the first step whose turn fails or that comes after the
 // agent hung up; expectations that do not hold are all reported. ctx
 // bounds the whole test.
-func Run(ctx context.Context, spec *agent.Spec, i int, p Providers, engine *turn.Engine) Result {
+func Run(ctx context.Context, spec *agent.Spec, i int, p Providers, engine *turn.Engine) (res Result) {
 	t := &spec.Tests[i]
 	key := fmt.Sprintf("tests[%d]", i)
-	res := Result{Test: t.Name, Line: spec.Line(key)}
+	res = Result{Test: t.Name, Line: spec.Line(key)}
 	started := time.Now()
 	defer func() { res.Took = time.Since(started) }()
 	fail := func(step int, k, format string, args ...any) {

@@ -102,6 +102,7 @@ func TestRun(t *testing.T) {
 	require.True(t, ok.Passed(), "%v", ok.Failures)
 	require.Equal(t, "Hello Ann!", ok.Greeting)
 	require.Len(t, ok.Exchanges, 2)
+	require.Positive(t, ok.Took)
 	require.Equal(t, "+15555550100", ok.Exchanges[1].Turn.Transfer)
 	// The second request carries the first exchange and the rendered prompt.
 	reqs := chat.reqs
