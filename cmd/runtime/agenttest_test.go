@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// parley runs the built binary with args (in an empty directory, so no
+// .env of the developer's tree is read) and returns its output and exit
+// status.
+func parley(t *testing.T, stdin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PARLEY_LOG_FORMAT=json"}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out.String(), ee.ExitCode()
+	}
+	require.NoError(t, err, out.String())
+	return out.String(), 0
+}
+
+// TestParleyTestAgents is `parley test agents/` in make test: the shipped
+// agents' tests pass against the real plugins (the offline default agent;
+// support-ko has none).
+func TestParleyTestAgents(t *testing.T) {
+	out, code := parley(t, "", nil, "test", repoAgents(t))
+	require.Equal(t, 0, code, out)
+	require.Regexp(t, `PASS  default: passes the caller to the team`, out)
+	require.Contains(t, out, "SKIP  support-ko")
+	require.NotContains(t, out, "FAIL")
+}
+
+// TestParleyTestNamesTheFailingLine breaks one expectation of the default
+// agent: the run fails and names the file and the line of that expectation.
+func TestParleyTestNamesTheFailingLine(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoAgents(t), "default.yaml"))
+	require.NoError(t, err)
+	const good = "expect: {reply: goodbye!$, hangup: true}"
+	require.Contains(t, string(src), good)
+	broken := strings.Replace(string(src), good, "expect: {reply: see you soon, hangup: true}", 1)
+	line := 1 + strings.Count(broken[:strings.Index(broken, "see you soon")], "\n")
+	file := filepath.Join(t.TempDir(), "default.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(broken), 0o600))
+
+	out, code := parley(t, "", nil, "test", file)
+	require.Equal(t, 1, code, out)
+	require.Contains(t, out, "FAIL  default: goodbye hangs up")
+	require.Contains(t, out, file+":"+strconv.Itoa(line)+`: step 3: reply "Thank you for calling Juniper and Company. Goodbye!" does not match /see you soon/`)
+	require.Regexp(t, `(?m)^5 passed, 1 failed`, out)
+
+	// An invalid expectation is a load error: exit 2, nothing run.
+	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(broken, "see you soon", "(unclosed", 1)), 0o600))
+	out, code = parley(t, "", nil, "test", file)
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, file+":"+strconv.Itoa(line)+": tests[5].steps[2].expect.reply: is not a valid regular expression")
+}
+
+// TestParleyChatThroughAPipe drives the console with lines from a pipe:
+// the greeting, replies, the transfer tool's call and result, sentiment,
+// and the end when the agent transfers the call (the last line is never
+// said).
+func TestParleyChatThroughAPipe(t *testing.T) {
+	in := "when are you open\n" + strings.Repeat("x", 2100) + "\nthis is great, thanks\nI want to talk to a person\nare you still there\n"
+	out, code := parley(t, in, []string{"PARLEY_AGENTS_DIR=" + repoAgents(t)}, "chat", "default")
+	require.Equal(t, 0, code, out)
+	for _, want := range []string{
+		"agent: Thank you for calling Juniper and Company. How can I help you today?",
+		"you: when are you open",
+		"agent: We are open Monday to Saturday",
+		"(that line is longer than 2000 bytes",
+		"  sentiment: positive",
+		"agent: Of course. I will pass you to a member of our team, please stay on the line.",
+		`  tool call: transfer_to_team {"destination":"team"}`,
+		`  tool transfer_to_team answered in`,
+		`"target":"+15555550100"`,
+		"[the agent transferred the call to team (+15555550100)]",
+	} {
+		require.Contains(t, out, want)
+	}
+	require.NotContains(t, out, "you: are you still there")
+
+	// Variables: an unknown one is refused before anything runs.
+	out, code = parley(t, "", []string{"PARLEY_AGENTS_DIR=" + repoAgents(t)}, "chat", "default", "--var", "nope=1")
+	require.Equal(t, 2, code, out)
+	require.Contains(t, out, "variables.nope")
+}
+
+// TestValidatePlugins has the plugins check the agents' options: a bad
+// scripted option is reported with its file and line, and the shipped
+// offline agent passes.
+func TestValidatePlugins(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoAgents(t), "default.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "default.yaml"), src, 0o600))
+	out, code := parley(t, "", nil, "validate", "--plugins", dir)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, `ok (agent "default", plugins checked)`)
+
+	bad := strings.Replace(string(src), "fuzzy: 0.8", "fuzzy: 7", 1)
+	line := 1 + strings.Count(bad[:strings.Index(bad, "fuzzy: 7")], "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "default.yaml"), []byte(bad), 0o600))
+	out, code = parley(t, "", nil, "validate", "--plugins", dir)
+	require.Equal(t, 1, code, out)
+	require.Regexp(t, regexp.QuoteMeta(filepath.Join(dir, "default.yaml")+":"+strconv.Itoa(line)+": providers.chat.options.fuzzy: must be"), out)
+
+	// Without --plugins only the file is checked: the option is not.
+	out, code = parley(t, "", nil, "validate", dir)
+	require.Equal(t, 0, code, out)
+}
