@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,4 +129,68 @@ func TestValidatePlugins(t *testing.T) {
 	// Without --plugins only the file is checked: the option is not.
 	out, code = parley(t, "", nil, "validate", dir)
 	require.Equal(t, 0, code, out)
+}
+
+// TestParleyTestHTTPTool runs a test whose agent calls an HTTP tool for
+// real: the scripted dialog asks for the order number, takes it from the
+// caller's words, the tool's request reaches a server on loopback, and the
+// reply is filled from its answer. The test's variables render the
+// greeting.
+func TestParleyTestHTTPTool(t *testing.T) {
+	var hits atomic.Int32
+	var path atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		path.Store(r.URL.Path)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status": "shipped"}`))
+	}))
+	t.Cleanup(srv.Close)
+	agentFile := `name: shop
+language: en
+system_prompt: You help callers of {{shop}}.
+greeting: Hello from {{shop}}!
+variables:
+  shop: {type: string, default: Juniper}
+providers:
+  stt: {plugin: pocketsphinx}
+  chat:
+    plugin: scripted
+    options:
+      intents:
+        - name: order
+          keywords: [order]
+          tool: {name: lookup_order, arguments: {order_number: "{digits}"}}
+          missing_reply: What is your order number?
+          reply: Your order {{arguments.order_number}} is {{result.status}}.
+          tool_error_reply: Sorry, I cannot check that order.
+      fallback: Sorry?
+  tts: {plugin: espeak}
+tools:
+  - name: lookup_order
+    description: Look up an order.
+    parameters: {type: object, properties: {order_number: {type: string}}, required: [order_number]}
+    http: {url: "` + srv.URL + `/orders/{{order_number}}"}
+tests:
+  - name: looks up an order
+    variables: {shop: Acme}
+    greeting: hello from acme
+    steps:
+      - say: where is my order
+        expect: {contains: what is your order number}
+      - say: one two three four five
+        expect:
+          tool: lookup_order
+          arguments: {order_number: "12345"}
+          reply: your order 12345 is shipped
+`
+	file := filepath.Join(t.TempDir(), "shop.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(agentFile), 0o600))
+	out, code := parley(t, "", nil, "test", "-v", file)
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "PASS  shop: looks up an order (2 steps")
+	require.Contains(t, out, "agent: Hello from Acme!")
+	require.Contains(t, out, `tool:  lookup_order {"order_number":"12345"} -> {"status":"shipped"}`)
+	require.Equal(t, int32(1), hits.Load())
+	require.Equal(t, "/orders/12345", path.Load())
 }

@@ -52,6 +52,14 @@ func (m *textMode) Close() { _ = m.plugins.Close() }
 // start gets the agent's chat and sentiment providers, or prints why not
 // (file, line and key of each problem) and returns false.
 func (m *textMode) start(ctx context.Context, spec *agent.Spec, w io.Writer) (textcall.Providers, bool) {
+	// As the server would, refuse an agent whose tool headers name unset
+	// environment variables: its tools could not be called.
+	if env := spec.EnvProblems(os.LookupEnv); len(env) > 0 {
+		for _, l := range env {
+			fmt.Fprintln(w, l)
+		}
+		return textcall.Providers{}, false
+	}
 	p, problems := textcall.Start(ctx, m.plugins, spec)
 	for _, pr := range problems {
 		fmt.Fprintln(w, relProblem(spec.ProblemAt(pr.Key, pr.Err.Error())))
