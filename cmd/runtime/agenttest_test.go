@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/oaifake"
 )
 
 // parley runs the built binary with args (in an empty directory, so no
@@ -75,6 +77,41 @@ func TestParleyTestNamesTheFailingLine(t *testing.T) {
 	out, code = parley(t, "", nil, "test", file)
 	require.Equal(t, 2, code, out)
 	require.Contains(t, out, file+":"+strconv.Itoa(line)+": tests[5].steps[2].expect.reply: is not a valid regular expression")
+}
+
+// TestParleyTestExamples is `parley test docs/examples/agents` in make
+// test: the OpenAI examples' tests run through the built runtime and the
+// real openai-chat and sentiment plugins against the fake OpenAI server, a
+// scripted model that answers, calls the transfer tool, hangs up with
+// end_call and scores sentiment as JSON. The llama.cpp and Ollama examples
+// name their own base_url; the run points it at the fake with --option.
+func TestParleyTestExamples(t *testing.T) {
+	fake := oaifake.New(t)
+	fake.SetDefault(oaifake.ChatPath, oaifake.Dialog(
+		oaifake.Rule{When: "goodbye", Reply: "Goodbye, and thanks for calling!", Tool: "end_call", Sentiment: "positive"},
+		oaifake.Rule{When: "person", Reply: "Of course, I will pass you to our team.", Tool: "transfer_to_team", Arguments: `{"destination":"team"}`},
+		oaifake.Rule{Reply: "Happy to help. What would you like to know?"},
+	))
+	examples, err := filepath.Abs("../../docs/examples/agents")
+	require.NoError(t, err)
+	out, code := parley(t, "", []string{"OPENAI_BASE_URL=" + fake.URL, "OPENAI_API_KEY=sk-test"},
+		"test", "--option", "openai-chat.base_url="+fake.URL, examples)
+	require.Equal(t, 0, code, out)
+	for _, want := range []string{"PASS  llamacpp: hangs up on goodbye", "PASS  ollama: answers",
+		"PASS  openai-en: answers, then hangs up on goodbye", "PASS  openai-en: passes the caller to a person", "6 passed, 0 failed"} {
+		require.Contains(t, out, want)
+	}
+	// The model was offered the agent's tool, and scored the caller's words.
+	var offered, scored bool
+	for _, r := range fake.Requests(oaifake.ChatPath) {
+		c := r.Chat()
+		for _, tool := range c.Tools {
+			offered = offered || tool.Function.Name == "transfer_to_team"
+		}
+		scored = scored || c.ResponseFormat != nil
+	}
+	require.True(t, offered, "transfer_to_team was never offered")
+	require.True(t, scored, "no sentiment request")
 }
 
 // TestParleyChatThroughAPipe drives the console with lines from a pipe:

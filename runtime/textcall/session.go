@@ -141,7 +141,7 @@ func (s *Session) Say(ctx context.Context, line string, obs Observer) (Turn, err
 	w := &writer{obs: obs}
 	res, err := s.cfg.Engine.Reply(ctx, turn.Request{
 		CallID: s.callID, Spec: spec, Chat: s.cfg.Chat, History: s.history, Text: line,
-		SystemPrompt: s.texts.SystemPrompt, Variable: s.texts.Values.Text,
+		SystemPrompt: s.texts.SystemPrompt, Values: s.texts.Values,
 	}, w)
 	wg.Wait()
 	out.Reply, out.Fillers, out.ToolCalls = res.Text, w.fillers, res.ToolCalls
