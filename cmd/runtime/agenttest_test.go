@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/internal/oaifake"
+	"github.com/parleyhq/parley/runtime/agent"
 )
 
 // parley runs the built binary with args (in an empty directory, so no
@@ -230,4 +231,26 @@ tests:
 	require.Contains(t, out, `tool:  lookup_order {"order_number":"12345"} -> {"status":"shipped"}`)
 	require.Equal(t, int32(1), hits.Load())
 	require.Equal(t, "/orders/12345", path.Load())
+}
+
+func TestOptionOverrides(t *testing.T) {
+	o, err := parseOverrides([]string{"openai-chat.base_url=http://127.0.0.1:1/v1", "openai-chat.temperature=0.2", "sentiment.mode=lexicon"})
+	require.NoError(t, err)
+	require.Equal(t, []override{{"openai-chat", "base_url", "http://127.0.0.1:1/v1"}, {"openai-chat", "temperature", 0.2}, {"sentiment", "mode", "lexicon"}}, o)
+	for _, bad := range []string{"base_url=x", "openai-chat=x", ".k=v", "openai-chat.k"} {
+		_, err := parseOverrides([]string{bad})
+		require.Error(t, err, bad)
+	}
+
+	spec := &agent.Spec{Providers: agent.Providers{
+		Chat:      agent.Provider{Plugin: "openai-chat", Options: map[string]any{"model": "m"}},
+		TTS:       agent.Provider{Plugin: "espeak"},
+		Sentiment: &agent.Provider{Plugin: "sentiment"},
+	}}
+	before := spec.Providers.Chat.Options
+	applyOverrides(spec, o)
+	require.Equal(t, map[string]any{"model": "m", "base_url": "http://127.0.0.1:1/v1", "temperature": 0.2}, spec.Providers.Chat.Options)
+	require.Equal(t, map[string]any{"model": "m"}, before, "the loaded options are copied, not changed")
+	require.Equal(t, map[string]any{"mode": "lexicon"}, spec.Providers.Sentiment.Options)
+	require.Nil(t, spec.Providers.TTS.Options)
 }
