@@ -2,7 +2,9 @@
 // signaling on one port and answers calls with the agents in agents/.
 //
 //	parley [flags]            serve (see --help for flags and variables)
-//	parley validate [dir]     check agent files and exit non-zero on problems
+//	parley validate [--plugins] [dir]  check agent files (and their plugin options) and exit non-zero on problems
+//	parley chat AGENT         talk to an agent in text in the terminal
+//	parley test [dir|file...] run the tests: of agent files against their plugins
 //	parley token [--agent N] [--var K=V]  mint a call token and print the demo link that uses it
 //	parley version            print the version
 package main
@@ -49,7 +51,11 @@ func run(ctx context.Context, now <-chan struct{}, args []string, stdout, stderr
 	if len(args) > 0 {
 		switch args[0] {
 		case "validate":
-			return validate(args[1:], stdout, stderr)
+			return validate(ctx, args[1:], stdout, stderr)
+		case "chat":
+			return chat(ctx, args[1:], os.Stdin, stdout, stderr)
+		case "test":
+			return agentTests(ctx, args[1:], stdout, stderr)
 		case "token":
 			return token(args[1:], stdout, stderr)
 		case "version":

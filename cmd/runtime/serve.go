@@ -31,7 +31,15 @@ speech-to-text, chat, text-to-speech and sentiment come from provider plugins.
 
 Usage:
   parley [flags]            serve the REST API and signaling (default port 3000)
-  parley validate [dir]     check the agent files in dir (default agents/)
+  parley validate [--plugins] [dir]
+                            check the agent files in dir (default agents/); --plugins also
+                            has each agent's plugins check its options
+  parley chat AGENT [--var NAME=VALUE]
+                            talk to an agent in text in the terminal: its replies, tool calls
+                            and your lines' sentiment (text only: no speech plugins)
+  parley test [dir|file ...]
+                            run the tests: of agent files against their real plugins; exit 1
+                            when one fails, naming the file and line
   parley token [--agent N]  mint a call token (key mode) and print the demo page link that uses it
   parley version            print the version
 

@@ -93,13 +93,34 @@ func token(args []string, stdout, stderr io.Writer) error {
 
 // tokenVariables reads --var NAME=VALUE flags as values of spec's declared
 // variables (each VALUE read as the variable's type) and checks them as a
-// call would.
+// call would; it returns the values given, for the token to carry.
 func tokenVariables(spec *agent.Spec, flags []string) (map[string]any, error) {
+	given, values, err := readVariables(spec, flags)
+	if err != nil {
+		return nil, err
+	}
+	signed := make(map[string]any, len(given))
+	for name := range given {
+		signed[name] = values[name]
+	}
+	return signed, nil
+}
+
+// flagVariables is a call's values from --var NAME=VALUE flags, defaults
+// filled, checked as POST /api/v1/calls checks them.
+func flagVariables(spec *agent.Spec, flags []string) (vars.Values, error) {
+	_, values, err := readVariables(spec, flags)
+	return values, err
+}
+
+// readVariables reads --var NAME=VALUE flags, each VALUE as its declared
+// variable's type, and binds them (service.BindVariables).
+func readVariables(spec *agent.Spec, flags []string) (map[string]any, vars.Values, error) {
 	given := make(map[string]any, len(flags))
 	for _, f := range flags {
 		name, value, ok := strings.Cut(f, "=")
 		if !ok || name == "" {
-			return nil, fmt.Errorf("--var %q: write NAME=VALUE", f)
+			return nil, nil, fmt.Errorf("--var %q: write NAME=VALUE", f)
 		}
 		given[name] = value
 		d, declared := spec.Variables[name]
@@ -119,11 +140,7 @@ func tokenVariables(spec *agent.Spec, flags []string) (map[string]any, error) {
 	}
 	values, err := service.BindVariables(spec, given)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	signed := make(map[string]any, len(given))
-	for name := range given {
-		signed[name] = values[name]
-	}
-	return signed, nil
+	return given, values, nil
 }

@@ -43,6 +43,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	queues      map[string][]Handler
+	defaults    map[string]Handler // see SetDefault
 	requests    []Request
 	disconnects int
 }
@@ -115,6 +116,9 @@ func (s *Server) next(path string) Handler {
 	if q := s.queues[path]; len(q) > 0 {
 		s.queues[path] = q[1:]
 		return q[0]
+	}
+	if h, ok := s.defaults[path]; ok {
+		return h
 	}
 	switch path {
 	case ChatPath:

@@ -133,3 +133,31 @@ func ValidateDir(dir string) ([]string, error) {
 	}
 	return lines, nil
 }
+
+// Checked is one agent file of a directory as the registry would load it:
+// its spec when valid, else its problems.
+type Checked struct {
+	// File is the directory joined with the file name.
+	File     string
+	Spec     *Spec // nil when the file has problems
+	Problems []Problem
+}
+
+// CheckDir parses every agent file of dir, in file name order, as the
+// registry would load it, including names used by two files (ErrNoAgents
+// when there is no agent file). Provider availability is not checked.
+func CheckDir(dir string) ([]Checked, error) {
+	rs, err := scanDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%w in %s: agent files end in .yaml or .yml", ErrNoAgents, dir)
+	}
+	markDuplicates(rs)
+	out := make([]Checked, len(rs))
+	for i, r := range rs {
+		out[i] = Checked{File: r.file, Spec: r.spec, Problems: r.problems}
+	}
+	return out, nil
+}

@@ -60,6 +60,9 @@ type Spec struct {
 	// Webhooks are told of the agent's calls (see docs/webhooks.md).
 	Webhooks []Webhook `yaml:"webhooks,omitempty" json:"webhooks,omitempty" jsonschema:"maxItems=8" jsonschema_description:"Endpoints told of this agent's calls: call-started, call-ended (transcript, timings, tool calls, sentiment summary) and tool-called, as signed JSON POST requests retried with backoff; at most 8."`
 
+	// Tests are conversations to try the agent with (parley test).
+	Tests []Test `yaml:"tests,omitempty" json:"tests,omitempty" jsonschema:"maxItems=50" jsonschema_description:"Conversations to try the agent with, without phoning it: parley test plays each test's caller lines against the agent's plugins and checks the replies, tool calls, hang-up and sentiment (at most 50). See docs/agents.md."`
+
 	// File is the absolute path of the file the spec was loaded from.
 	File string `yaml:"-" json:"file,omitempty"`
 	// Version identifies the file content the spec was loaded from (a

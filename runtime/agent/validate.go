@@ -111,6 +111,7 @@ func (s *Spec) validate(file string, lines map[string]int) []Problem {
 	s.validateVariables(v)
 	s.validateTools(v)
 	s.validateWebhooks(v)
+	s.validateTests(v)
 	return v.problems
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/provider"
@@ -63,37 +64,69 @@ func (h *Host) For(s *agent.Spec) (Providers, error) {
 // report the agent unavailable with reasons a person can act on.
 func (h *Host) CheckAgent(ctx context.Context, s *agent.Spec) error {
 	var errs []error
-	for _, u := range uses(s) {
-		if err := h.checkUse(ctx, s, u); err != nil {
-			errs = append(errs, err)
-		}
+	for _, p := range h.Problems(ctx, s) {
+		errs = append(errs, p)
 	}
 	return errors.Join(errs...)
 }
 
-func (h *Host) checkUse(ctx context.Context, s *agent.Spec, u use) error {
+// Problem is one problem of an agent's provider: its plugin did not start,
+// does not serve the capability, or refuses an option.
+type Problem struct {
+	Kind provider.Kind
+	// Key is the agent file's key: providers.<kind>, or
+	// providers.<kind>.options.<option> for an option.
+	Key string
+	Err error
+}
+
+// Error implements error: "key: message".
+func (p Problem) Error() string { return p.Key + ": " + p.Err.Error() }
+
+// Unwrap returns the cause.
+func (p Problem) Unwrap() error { return p.Err }
+
+// Problems is CheckAgent's check, one Problem each, for the agent's
+// providers of kinds (every provider it has when none are given).
+func (h *Host) Problems(ctx context.Context, s *agent.Spec, kinds ...provider.Kind) []Problem {
+	var out []Problem
+	for _, u := range uses(s) {
+		if len(kinds) == 0 || slices.Contains(kinds, u.kind) {
+			out = append(out, h.checkUse(ctx, s, u)...)
+		}
+	}
+	return out
+}
+
+func (h *Host) checkUse(ctx context.Context, s *agent.Spec, u use) []Problem {
+	key := "providers." + string(u.kind)
+	fail := func(err error) []Problem { return []Problem{{Kind: u.kind, Key: key, Err: err}} }
 	p, err := h.Plugin(u.ref.Plugin, filepath.Dir(s.File))
 	if err != nil {
-		return fmt.Errorf("providers.%s: %w", u.kind, err)
+		return fail(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.StartTimeout)
 	defer cancel()
 	conn, err := p.WaitHealthy(ctx)
 	if err != nil {
-		return fmt.Errorf("providers.%s: %w", u.kind, err)
+		return fail(err)
 	}
 	if !conn.Serves(u.kind) {
-		return fmt.Errorf("providers.%s: plugin %s does not serve %s (it serves %v)", u.kind, p.name, u.kind, conn.Description.Kinds)
+		return fail(fmt.Errorf("plugin %s does not serve %s (it serves %v)", p.name, u.kind, conn.Description.Kinds))
 	}
 	problems, err := conn.Validator.ValidateOptions(ctx, provider.ValidateRequest{
 		Kind: u.kind, Options: u.ref.Options, Language: string(s.Language), Voice: s.Voice,
 	})
 	if err != nil {
-		return fmt.Errorf("providers.%s: plugin %s could not check its options: %w", u.kind, p.name, err)
+		return fail(fmt.Errorf("plugin %s could not check its options: %w", p.name, err))
 	}
-	var errs []error
+	var out []Problem
 	for _, pr := range problems {
-		errs = append(errs, fmt.Errorf("providers.%s.%s", u.kind, pr.String()))
+		k, msg := key, pr.Message
+		if pr.Option != "" {
+			k += ".options." + pr.Option
+		}
+		out = append(out, Problem{Kind: u.kind, Key: k, Err: errors.New(msg)})
 	}
-	return errors.Join(errs...)
+	return out
 }
