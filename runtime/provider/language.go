@@ -27,16 +27,27 @@ func BaseLanguage(tag string) string {
 	return b.String()
 }
 
+// CanonicalLanguage returns tag in canonical BCP-47 form (en-us gives
+// en-US, iw gives he); ok is false when it is not a well-formed tag of
+// known subtags, or is und.
+func CanonicalLanguage(tag string) (canonical string, ok bool) {
+	t, err := language.Parse(tag)
+	if err != nil || t == language.Und {
+		return "", false
+	}
+	return t.String(), true
+}
+
 // canonicalLanguages checks a plugin's declared languages and returns them
 // in canonical form (en-us gives en-US).
 func canonicalLanguages(tags []string) ([]string, error) {
 	out := make([]string, 0, len(tags))
 	for _, s := range tags {
-		t, err := language.Parse(s)
-		if err != nil || t == language.Und {
+		t, ok := CanonicalLanguage(s)
+		if !ok {
 			return nil, fmt.Errorf("language %q is not a BCP-47 tag such as en, en-US or pt-BR", s)
 		}
-		out = append(out, t.String())
+		out = append(out, t)
 	}
 	return out, nil
 }
