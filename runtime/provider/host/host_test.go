@@ -279,6 +279,8 @@ func TestCheckAgentLanguage(t *testing.T) {
 			require.NotContains(t, msg, "providers.chat")
 		})
 	}
+	require.Equal(t, []string{"en", "ko-KR"}, healthy(t, h, "fake-en").Status().Languages) // GET /api/v1/plugins
+	require.Empty(t, healthy(t, h, "fake").Status().Languages)
 }
 
 // TestSIGKILLedRuntimeLeavesNoPlugin runs a host in a child process, kills

@@ -148,7 +148,7 @@ type ValidateOptionsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
 	OptionsJson   []byte                 `protobuf:"bytes,2,opt,name=options_json,json=optionsJson,proto3" json:"options_json,omitempty"` // a JSON object; empty for none
-	Language      string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`                          // the agent's language: "ko", "en" or "auto"
+	Language      string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`                          // the agent's language: a BCP-47 tag ("en", "pt-BR") or "auto"
 	Voice         string                 `protobuf:"bytes,4,opt,name=voice,proto3" json:"voice,omitempty"`                                // the agent's voice, for TTS
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
