@@ -14,13 +14,12 @@ import (
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 	"gopkg.in/hraban/opus.v2"
 )
 
 // agentCall is a caller of the runtime, as a browser would be: REST to
 // create the call, the Go Socket.IO client on /signaling, a Pion peer on
-// loopback.
+// loopback (e2e.Dial).
 type agentCall struct {
 	t       *testing.T
 	p       *process
@@ -30,14 +29,7 @@ type agentCall struct {
 	pc      *webrtc.PeerConnection
 	mic     *webrtc.TrackLocalStaticSample
 	heard   *loudness
-
-	mu     sync.Mutex
-	events []sigEvent
-}
-
-type sigEvent struct {
-	name    string
-	payload map[string]any
+	events  *e2e.Events
 }
 
 // dialAgent creates a call to the default agent and connects its media.
@@ -50,72 +42,19 @@ func dialAgent(t *testing.T, p *process) *agentCall {
 func dialAgentWith(t *testing.T, p *process, body string) *agentCall {
 	t.Helper()
 	c := p.call(t, http.MethodPost, "/api/v1/calls", body)["call"].(map[string]any)
-	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string)}
-	candidates := make(chan map[string]any, 256)
-	t.Cleanup(func() { close(candidates) })
-	a.sock = e2e.JoinSession(t, p.base, a.session, "client-peer", func(sock *sio.Socket) {
-		for _, name := range []string{"answer", "ice-candidate", "error", "peer-left",
-			"call-status", "transcript", "agent-response", "sentiment", "agent-speaking", "tool-call", "call-transferred"} {
-			_ = sock.On(types.EventName(name), func(args ...any) {
-				payload, _ := first(args).(map[string]any)
-				if name == "ice-candidate" {
-					candidates <- payload
-					return
-				}
-				a.mu.Lock()
-				a.events = append(a.events, sigEvent{name, payload})
-				a.mu.Unlock()
-			})
-		}
+	a := &agentCall{t: t, p: p, id: c["id"].(string), session: c["sessionId"].(string), heard: &loudness{}}
+	caller := e2e.Dial(t, p.base, a.session, e2e.DialOptions{
+		Record:  []string{"peer-left", "call-status", "transcript", "agent-response", "sentiment", "agent-speaking", "tool-call", "call-transferred"},
+		OnTrack: a.heard.listen,
 	})
-
-	a.pc, a.mic, a.heard = newOpusCaller(t)
-	a.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand != nil {
-			_ = a.sock.Emit("ice-candidate", map[string]any{"sessionId": a.session, "peerId": "client-peer", "candidate": cand.ToJSON()})
-		}
-	})
-	connected := make(chan struct{})
-	var once sync.Once
-	a.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		if s == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(connected) })
-		}
-	})
-	offer, err := a.pc.CreateOffer(nil)
-	require.NoError(t, err)
-	require.NoError(t, a.pc.SetLocalDescription(offer))
-	require.NoError(t, a.sock.Emit("offer", map[string]any{"sessionId": a.session, "peerId": "client-peer", "offer": offer}))
-	answer := a.wait("answer", nil)
-	require.Equal(t, "agent", answer["peerId"])
-	sdp := answer["answer"].(map[string]any)
-	require.NoError(t, a.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp["sdp"].(string)}))
+	a.sock, a.pc, a.mic, a.events = caller.Sock, caller.PC, caller.Mic, caller.Events
+	require.Equal(t, "agent", caller.Answer["peerId"])
 	// The original client calls /connect after its offer; it must not fail
 	// whether or not media got there first.
 	p.call(t, http.MethodPost, "/api/v1/calls/"+a.id+"/connect", "")
-	go func() {
-		for e := range candidates {
-			b, _ := json.Marshal(e["candidate"])
-			var cand webrtc.ICECandidateInit
-			if json.Unmarshal(b, &cand) == nil {
-				_ = a.pc.AddICECandidate(cand)
-			}
-		}
-	}()
-	select {
-	case <-connected:
-	case <-time.After(15 * time.Second):
-		t.Fatal("WebRTC did not connect")
-	}
+	caller.WaitConnected(t, 15*time.Second)
 	require.Eventually(t, func() bool { return a.status() == "IN_PROGRESS" }, 10*time.Second, 20*time.Millisecond)
 	return a
-}
-
-func first(args []any) any {
-	if len(args) == 0 {
-		return nil
-	}
-	return args[0]
 }
 
 func (a *agentCall) status() any {
@@ -123,41 +62,10 @@ func (a *agentCall) status() any {
 }
 
 // wait returns the first event called name that match accepts (nil: any),
-// failing on an error event.
+// failing on an error event or after 20 s.
 func (a *agentCall) wait(name string, match func(map[string]any) bool) map[string]any {
 	a.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		a.mu.Lock()
-		for _, e := range a.events {
-			if e.name == "error" {
-				a.mu.Unlock()
-				a.t.Fatalf("signaling error: %v", e.payload)
-			}
-			if e.name == name && (match == nil || match(e.payload)) {
-				a.mu.Unlock()
-				return e.payload
-			}
-		}
-		a.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-	}
-	a.t.Fatalf("no %s event; got %v", name, a.names())
-	return nil
-}
-
-func (a *agentCall) names() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []string
-	for _, e := range a.events {
-		if text, ok := e.payload["text"].(string); ok && e.payload["final"] == true {
-			out = append(out, e.name+"("+text+")")
-			continue
-		}
-		out = append(out, e.name)
-	}
-	return out
+	return a.events.Wait(a.t, name, 1, match, 20*time.Second)
 }
 
 // TestRealtimeCallOffline: the offline default agent's greeting (espeak)
@@ -223,37 +131,31 @@ func (l *loudness) loud() time.Duration {
 	return time.Duration(l.samples) * 20 * time.Millisecond
 }
 
-// newOpusCaller is a loopback Pion peer with an Opus microphone track that
-// decodes what it receives.
-func newOpusCaller(t *testing.T) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample, *loudness) {
-	t.Helper()
-	pc, track := e2e.LoopbackPeer(t)
-	heard := &loudness{}
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		dec, err := opus.NewDecoder(48000, 1)
+// listen decodes the agent's Opus track and counts its loud frames, until
+// the track ends.
+func (l *loudness) listen(tr *webrtc.TrackRemote) {
+	dec, err := opus.NewDecoder(48000, 1)
+	if err != nil {
+		return
+	}
+	pcm := make([]int16, 5760)
+	for {
+		pkt, _, err := tr.ReadRTP()
 		if err != nil {
 			return
 		}
-		pcm := make([]int16, 5760)
-		for {
-			pkt, _, err := tr.ReadRTP()
-			if err != nil {
-				return
-			}
-			n, err := dec.Decode(pkt.Payload, pcm)
-			if err != nil || n == 0 {
-				continue
-			}
-			var sum float64
-			for _, v := range pcm[:n] {
-				sum += float64(v) * float64(v)
-			}
-			if math.Sqrt(sum/float64(n)) > 300 {
-				heard.mu.Lock()
-				heard.samples++
-				heard.mu.Unlock()
-			}
+		n, err := dec.Decode(pkt.Payload, pcm)
+		if err != nil || n == 0 {
+			continue
 		}
-	})
-	return pc, track, heard
+		var sum float64
+		for _, v := range pcm[:n] {
+			sum += float64(v) * float64(v)
+		}
+		if math.Sqrt(sum/float64(n)) > 300 {
+			l.mu.Lock()
+			l.samples++
+			l.mu.Unlock()
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/internal/logcap"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -33,8 +34,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "parley")
-	if err := buildAll(dir); err != nil {
+	binary = e2e.Binary(dir)
+	// The runtime with the race detector and every plugin, the layout
+	// `make build` produces.
+	if err := e2e.Build(dir, true); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -43,81 +46,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildAll builds the runtime (with the race detector) and every plugin
-// into dir/plugins, the layout `make build` produces.
-func buildAll(dir string) error {
-	build := exec.Command("go", "build", "-race", "-o", binary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build runtime: %w", err)
-	}
-	entries, err := os.ReadDir("../../plugins")
-	if err != nil {
-		return fmt.Errorf("list plugins: %w", err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "internal" {
-			continue
-		}
-		out := filepath.Join(dir, "plugins", e.Name())
-		build := exec.Command("go", "build", "-o", out, "../../plugins/"+e.Name())
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build plugin %s: %w", e.Name(), err)
-		}
-	}
-	return nil
-}
-
-// process is the runtime binary running against a data directory.
+// process is the runtime binary running against a data directory
+// (e2e.Runtime); base and logs name its Base and Logs.
 type process struct {
-	cmd  *exec.Cmd
+	*e2e.Runtime
 	base string
-	logs *e2e.Log
+	logs *logcap.Log
 }
 
+// start runs the runtime on dataDir with the repository's agents, JSON
+// logs and the VAD of bin/vad (e2e.StartWith), then extraEnv, and waits
+// for it to be ready; it is stopped when the test ends.
 func start(t *testing.T, dataDir string, extraEnv ...string) *process {
 	t.Helper()
-	port := e2e.FreePort(t)
-	cmd := exec.Command(binary)
-	cmd.Dir = t.TempDir() // no .env from the developer's tree
-	cmd.Env = append([]string{
-		"PATH=" + os.Getenv("PATH"),
-		fmt.Sprintf("PORT=%d", port),
-		"PARLEY_HOST=127.0.0.1",
-		"PARLEY_DATA_DIR=" + dataDir,
-		"PARLEY_AGENTS_DIR=" + repoAgents(t),
-		"PARLEY_LOG_FORMAT=json",
-		"PARLEY_VAD_DIR=" + repoVAD(t),
-	}, extraEnv...)
-	logs := &e2e.Log{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	require.NoError(t, cmd.Start())
-	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: logs}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	require.Eventually(t, func() bool {
-		res, err := http.Get(p.base + "/readyz")
-		if err != nil {
-			return false
-		}
-		res.Body.Close()
-		return res.StatusCode == http.StatusOK
-	}, 20*time.Second, 20*time.Millisecond, "runtime did not become ready; log:\n%s", logs)
-	return p
-}
-
-// repoVAD is bin/vad of the repository (make vad fills it); without it
-// the runtime falls back to the energy detector.
-func repoVAD(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs("../../bin/vad")
-	require.NoError(t, err)
-	return dir
+	rt := e2e.StartWith(t, binary, e2e.RuntimeOptions{DataDir: dataDir, Env: extraEnv, ReadyTimeout: 20 * time.Second})
+	return &process{Runtime: rt, base: rt.Base, logs: rt.Logs}
 }
 
 func repoAgents(t *testing.T) string {
@@ -127,20 +70,11 @@ func repoAgents(t *testing.T) string {
 	return dir
 }
 
+// call sends a JSON request and returns the data of its success envelope
+// (e2e.Runtime.API).
 func (p *process) call(t *testing.T, method, path, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, p.base+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var out map[string]any
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	require.Equal(t, true, out["success"], "%s %s: %v", method, path, out)
-	return out["data"].(map[string]any)
+	return p.API(t, method, path, body)
 }
 
 // TestSIGKILLLosesNothingCommitted kills the runtime mid-way and checks that
@@ -166,8 +100,8 @@ func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 			ids[id] = "FAILED"
 		}
 	}
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-	_ = p.cmd.Wait()
+	require.NoError(t, p.Signal(syscall.SIGKILL))
+	_ = p.Wait()
 
 	p = start(t, data)
 	for id, want := range ids {
@@ -185,8 +119,8 @@ func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 // TestGracefulStop checks SIGTERM stops the runtime cleanly with status 0.
 func TestGracefulStop(t *testing.T) {
 	p := start(t, t.TempDir())
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, p.cmd.Wait(), "log:\n%s", p.logs)
+	require.NoError(t, p.Signal(syscall.SIGTERM))
+	require.NoError(t, p.Wait(), "log:\n%s", p.logs)
 	require.Contains(t, p.logs.String(), `"msg":"stopped"`)
 }
 
@@ -207,8 +141,8 @@ func TestDebugProfiles(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusNotFound, res.StatusCode)
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, p.cmd.Wait(), "log:\n%s", p.logs)
+	require.NoError(t, p.Signal(syscall.SIGTERM))
+	require.NoError(t, p.Wait(), "log:\n%s", p.logs)
 }
 
 // TestSecretsNotLogged starts the runtime with a key and checks it is not in
@@ -277,8 +211,8 @@ func TestPluginsHealthyAndDieWithRuntime(t *testing.T) {
 	agents := p.call(t, http.MethodGet, "/api/v1/agents", "")["agents"].([]any)
 	require.Equal(t, "ready", agents[0].(map[string]any)["status"], "default agent: %v", agents[0])
 
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-	_ = p.cmd.Wait()
+	require.NoError(t, p.Signal(syscall.SIGKILL))
+	_ = p.Wait()
 	for _, pid := range pids {
 		require.Eventually(t, func() bool { return gone(pid) }, 3*time.Second, 10*time.Millisecond, "plugin pid %d outlived the runtime", pid)
 	}
@@ -318,10 +252,7 @@ func (p *process) upload(t *testing.T, callID string, audio []byte) (int, map[st
 // answers, espeak speaks, the sentiment lexicon scores, both turns are
 // stored.
 func TestConversationProcessOffline(t *testing.T) {
-	wav := filepath.Join(t.TempDir(), "q.wav")
-	out, err := exec.Command("flite", "-voice", "slt", "-t", "Where is my order? It has not arrived yet.", "-o", wav).CombinedOutput()
-	require.NoError(t, err, "flite: %s", out)
-	speech, err := os.ReadFile(wav)
+	speech, err := os.ReadFile(e2e.FliteWAV(t, "Where is my order? It has not arrived yet.", 0, 0))
 	require.NoError(t, err)
 
 	p := start(t, t.TempDir())

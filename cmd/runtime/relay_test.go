@@ -29,7 +29,9 @@ type relayPeer struct {
 
 func newRelayPeer(t *testing.T, base, session, id string) *relayPeer {
 	t.Helper()
-	pc, mic, heard := newOpusCaller(t)
+	pc, mic := e2e.LoopbackPeer(t)
+	heard := &loudness{}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { heard.listen(tr) })
 	r := &relayPeer{id: id, pc: pc, mic: mic, heard: heard,
 		offers: make(chan map[string]any, 4), answers: make(chan map[string]any, 4), connected: make(chan struct{})}
 	var once sync.Once

@@ -72,6 +72,19 @@ func (h *hookReceiver) snapshot() (map[string][]map[string]any, []string) {
 	return out, append([]string(nil), h.bad...)
 }
 
+// listenHooks serves a hookReceiver on addr until the test ends and
+// returns it with its URL.
+func listenHooks(t *testing.T, addr string) (*hookReceiver, string) {
+	t.Helper()
+	recv := &hookReceiver{events: map[string][]map[string]any{}}
+	ln, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	srv := &http.Server{Handler: recv, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return recv, "http://" + ln.Addr().String() + "/hook"
+}
+
 // hookedAgents writes an agents directory: the repository's default agent
 // with a webhook to url, and an agent whose secret_env is unset.
 func hookedAgents(t *testing.T, url string) string {
@@ -130,15 +143,10 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	// A call the kill leaves ringing: the next start fails it and reports it.
 	left := p.call(t, http.MethodPost, "/api/v1/calls", `{"callerNumber":"010-2222-3333"}`)["call"].(map[string]any)["id"].(string)
 
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
-	_ = p.cmd.Wait()
+	require.NoError(t, p.Signal(syscall.SIGKILL))
+	_ = p.Wait()
 
-	recv := &hookReceiver{events: map[string][]map[string]any{}}
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	require.NoError(t, err)
-	srv := &http.Server{Handler: recv, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	recv, _ := listenHooks(t, fmt.Sprintf("127.0.0.1:%d", port))
 
 	p = start(t, data, env...)
 	require.Eventually(t, func() bool {
@@ -192,13 +200,7 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 // report whose transcript has the greeting as played (stored while the
 // call's media is torn down, after the status changed).
 func TestWebhookLiveCall(t *testing.T) {
-	recv := &hookReceiver{events: map[string][]map[string]any{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &http.Server{Handler: recv, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	url := "http://" + ln.Addr().String() + "/hook"
+	recv, url := listenHooks(t, "127.0.0.1:0")
 	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true", "PARLEY_AGENTS_DIR="+hookedAgents(t, url), "PARLEY_E2E_HOOK_SECRET="+hookSecret)
 
 	a := dialAgent(t, p)
@@ -237,13 +239,8 @@ func TestWebhookLiveCall(t *testing.T) {
 // conversation/process, is reported by a signed tool-called webhook, and the
 // call-ended report lists the call in its transcript.
 func TestWebhookToolCalled(t *testing.T) {
-	recv := &hookReceiver{events: map[string][]map[string]any{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv := &http.Server{Handler: recv, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	dir := hookedAgents(t, "http://"+ln.Addr().String()+"/hook")
+	recv, url := listenHooks(t, "127.0.0.1:0")
+	dir := hookedAgents(t, url)
 	def, err := os.ReadFile(filepath.Join(dir, "default.yaml"))
 	require.NoError(t, err)
 	def = []byte(strings.Replace(string(def), "events: [call-started, call-ended]", "events: [tool-called, call-ended]", 1))

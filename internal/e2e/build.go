@@ -21,11 +21,24 @@ import (
 // (pass Race).
 func BuildRuntime(t testing.TB, race bool, plugins ...string) (dir string) {
 	t.Helper()
-	root := Root(t)
+	dir = t.TempDir()
+	if err := Build(dir, race, plugins...); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Build is BuildRuntime into dir, for a TestMain or a benchmark: the
+// repository is found from the working directory up (RepoRoot).
+func Build(dir string, race bool, plugins ...string) error {
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
 	if len(plugins) == 0 {
 		entries, err := os.ReadDir(filepath.Join(root, "plugins"))
 		if err != nil {
-			t.Fatal(err)
+			return fmt.Errorf("list plugins: %w", err)
 		}
 		for _, e := range entries {
 			if e.IsDir() && e.Name() != "internal" {
@@ -37,7 +50,6 @@ func BuildRuntime(t testing.TB, race bool, plugins ...string) (dir string) {
 	for i, p := range plugins {
 		pkgs[i] = "./plugins/" + p
 	}
-	dir = t.TempDir()
 	runtimeArgs := []string{"build", "-o", Binary(dir)}
 	if race {
 		runtimeArgs = append(runtimeArgs, "-race")
@@ -60,10 +72,7 @@ func BuildRuntime(t testing.TB, race bool, plugins ...string) (dir string) {
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return errors.Join(errs...)
 }
 
 // Binary is the runtime's executable in a directory BuildRuntime returned.

@@ -2,35 +2,27 @@ package e2e
 
 import (
 	"context"
-	"net"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
 
+	"github.com/parleyhq/parley/internal/loopback"
 	"github.com/parleyhq/parley/internal/sioclient"
-	"github.com/parleyhq/parley/runtime/audio"
 )
 
-// LoopbackPeer returns a caller's Pion peer that gathers loopback host
-// candidates only (no mDNS, UDP4), with an Opus microphone track added;
-// the peer is closed when the test ends.
+// LoopbackPeer returns a caller's Pion peer (loopback.NewAPI, Pion's
+// default codecs) with an Opus microphone track added; the peer is closed
+// when the test ends.
 func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticSample) {
 	t.Helper()
-	var se webrtc.SettingEngine
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
+	api, err := loopback.NewAPI(nil, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se), webrtc.WithMediaEngine(me)).NewPeerConnection(webrtc.Configuration{})
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,24 +35,6 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 		t.Fatal(err)
 	}
 	return pc, mic
-}
-
-// Speech48k returns flite's reading of text (voice slt, which pocketsphinx
-// hears well) as 48 kHz samples, ready to Opus-encode.
-func Speech48k(t testing.TB, text string) []int16 {
-	t.Helper()
-	data, err := os.ReadFile(FliteWAV(t, text, 0, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pcm, err = audio.Resample(pcm, 48000); err != nil {
-		t.Fatal(err)
-	}
-	return pcm.Samples
 }
 
 // ConnectSignaling connects the Go Socket.IO client, within timeout, to

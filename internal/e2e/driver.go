@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parleyhq/parley/internal/logcap"
 )
 
 // Driver is a Node.js script (a playwright driver of Chromium) that the
@@ -19,7 +21,7 @@ type Driver struct {
 	// Lines scans the script's standard output, lines of up to 16 MiB.
 	Lines *bufio.Scanner
 	// Stderr is what the script wrote to its standard error.
-	Stderr *Log
+	Stderr *logcap.Log
 
 	cmd *exec.Cmd
 }
@@ -34,7 +36,7 @@ func StartDriver(t testing.TB, node, dir string, timeout time.Duration, args ...
 	cmd.Dir = dir
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	d := &Driver{Stderr: &Log{}, cmd: cmd}
+	d := &Driver{Stderr: &logcap.Log{}, cmd: cmd}
 	cmd.Stderr = d.Stderr
 	var err error
 	if d.Stdin, err = cmd.StdinPipe(); err != nil {

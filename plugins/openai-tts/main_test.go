@@ -8,7 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/parleyhq/parley/plugins/internal/oaifake"
+	"github.com/parleyhq/parley/internal/oaifake"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/providertest"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/plugins/internal/oaifake"
+	"github.com/parleyhq/parley/internal/oaifake"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 

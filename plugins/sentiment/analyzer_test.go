@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"github.com/parleyhq/parley/plugins/internal/oaifake"
+	"github.com/parleyhq/parley/internal/oaifake"
 	"testing"
 
 	"github.com/jonreiter/govader"

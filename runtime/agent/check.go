@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -192,11 +193,30 @@ func (c *checker) merge(path string, v *yaml.Node, t reflect.Type) {
 func (c *checker) isBad(key string) bool {
 	for _, b := range c.bad {
 		if b == key || b == "" || strings.HasPrefix(key, b+".") || strings.HasPrefix(b, key+".") ||
-			strings.HasPrefix(key, b+"[") || strings.HasPrefix(b, key+"[") {
+			strings.HasPrefix(key, b+"[") || strings.HasPrefix(b, key+"[") || laterItem(b, key) {
 			return true
 		}
 	}
 	return false
+}
+
+// laterItem reports whether key lies in an item after bad of the same list
+// ("tools[3]" and "tools[5].name"): a list item of the wrong shape is left
+// out of the decoded list, so the items after it shift, and their problems
+// would name the wrong index and line. They wait until it is fixed.
+func laterItem(bad, key string) bool {
+	i := strings.LastIndexByte(bad, '[')
+	if i < 0 || !strings.HasSuffix(bad, "]") || !strings.HasPrefix(key, bad[:i+1]) {
+		return false
+	}
+	bi, err := strconv.Atoi(bad[i+1 : len(bad)-1])
+	rest := key[i+1:]
+	j := strings.IndexByte(rest, ']')
+	if err != nil || j < 0 {
+		return false
+	}
+	ki, err := strconv.Atoi(rest[:j])
+	return err == nil && ki > bi
 }
 
 // covered reports whether line lies in a value that already has a problem.

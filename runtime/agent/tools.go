@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -49,6 +50,9 @@ type HTTPAction struct {
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty" jsonschema_description:"Longest the request may take, 100ms to 30s (default 5s); past it the model is told the tool timed out." jsonschema_extras:"default=5s"`
 	// Send says where the arguments go: a JSON body or the query string.
 	Send string `yaml:"send,omitempty" json:"send,omitempty" jsonschema:"enum=json,enum=query" jsonschema_description:"Where the arguments go: json (the request body) or query (the query string). Default: query for GET and DELETE, json otherwise."`
+	// Body, when set, is the JSON body sent instead of the arguments: its
+	// strings may hold {{name}} templates of arguments and variables.
+	Body map[string]any `yaml:"body,omitempty" json:"body,omitempty" jsonschema_description:"JSON body to send instead of the arguments (send: json). Its strings may hold {{name}} templates: an argument of the tool or a variable of the call. A string that is exactly one template keeps the value's type (a number stays a number); other strings get the values as text. At most 16 KiB."`
 	// MaxResponseBytes bounds the response the model is given.
 	MaxResponseBytes int `yaml:"max_response_bytes,omitempty" json:"maxResponseBytes,omitempty" jsonschema:"minimum=1,maximum=1048576,default=16384" jsonschema_description:"Largest response body accepted, in bytes (default 16384, at most 1 MiB); a larger one is reported to the model as an error."`
 }
@@ -254,6 +258,9 @@ func (s *Spec) validateHTTP(v *validator, key string, t *Tool) {
 	} else {
 		s.setParams(t.Name, schema)
 	}
+	if h.Body != nil {
+		s.checkToolBody(v, hk+".body", h, schema)
+	}
 	if h.URL == "" {
 		v.add(hk+".url", "is required")
 	} else if err := s.checkToolURL(h.URL, schema); err != nil {
@@ -291,7 +298,7 @@ func (s *Spec) checkToolURL(u string, params *ParamSchema) error {
 		return err
 	}
 	if _, err := url.Parse(vars.Render(u, nil)); err != nil {
-		return fmt.Errorf("is not a valid URL: %v", err)
+		return fmt.Errorf("is not a valid URL: %w", err)
 	}
 	if params == nil {
 		return nil // the parameters are wrong: that is the problem to fix first
@@ -302,6 +309,62 @@ func (s *Spec) checkToolURL(u string, params *ParamSchema) error {
 		}
 	}
 	return nil
+}
+
+// maxBodyBytes bounds an http tool's body template, as JSON.
+const maxBodyBytes = 16 << 10
+
+// checkToolBody checks an http tool's body: sent as JSON, not too large,
+// its templates well formed and naming arguments or variables.
+func (s *Spec) checkToolBody(v *validator, key string, h *HTTPAction, params *ParamSchema) {
+	if h.SendQuery() {
+		v.add(key, "is sent as JSON: set send: json (a %s request sends its arguments in the query)", h.MethodOrDefault())
+		return
+	}
+	raw, err := json.Marshal(h.Body)
+	if err != nil {
+		v.add(key, "cannot be written as JSON: %v", err)
+		return
+	}
+	if len(raw) > maxBodyBytes {
+		v.add(key, "is %d bytes as JSON; at most %d", len(raw), maxBodyBytes)
+		return
+	}
+	WalkStrings(h.Body, func(text string) {
+		used, err := vars.Names(text)
+		if err != nil {
+			var se *vars.SyntaxError
+			if errors.As(err, &se) {
+				v.add(key, "%s", se.Message)
+			}
+			return
+		}
+		if params == nil {
+			return
+		}
+		for _, name := range used {
+			if !params.Has(name) && !s.knownVariable(name) {
+				v.add(key, "names {{%s}}, which is neither a parameter of the tool nor a variable of the agent", name)
+			}
+		}
+	})
+}
+
+// WalkStrings calls fn on every string in a YAML or JSON value: map values
+// and list items, at any depth.
+func WalkStrings(x any, fn func(string)) {
+	switch t := x.(type) {
+	case string:
+		fn(t)
+	case map[string]any:
+		for _, e := range t {
+			WalkStrings(e, fn)
+		}
+	case []any:
+		for _, e := range t {
+			WalkStrings(e, fn)
+		}
+	}
 }
 
 // knownVariable reports whether every call of the agent has the variable

@@ -1,20 +1,19 @@
 package media
 
 import (
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/hraban/opus.v2"
 
+	"github.com/parleyhq/parley/internal/loopback"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -73,12 +72,8 @@ func newClient(t *testing.T, codecs ...webrtc.RTPCodecParameters) *client {
 		}
 		require.NoError(t, m.RegisterCodec(c, typ))
 	}
-	s := webrtc.SettingEngine{}
-	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	s.SetIncludeLoopbackCandidate(true)
-	s.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s))
+	api, err := loopback.NewAPI(m, nil)
+	require.NoError(t, err)
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	require.NoError(t, err)
 

@@ -93,7 +93,7 @@ func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 	if t != nil && fixed == "" {
 		r.req = turn.Request{
 			CallID: c.callID, Spec: c.spec, Chat: c.prov.Chat, History: slices.Clone(c.history),
-			Text: t.text, Language: t.language, SystemPrompt: c.texts.SystemPrompt, Variable: c.texts.Values.Text, Fault: c.fault,
+			Text: t.text, Language: t.language, SystemPrompt: c.texts.SystemPrompt, Values: c.texts.Values, Fault: c.fault,
 		}
 	}
 	if t != nil && c.prov.Sentiment != nil {

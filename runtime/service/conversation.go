@@ -163,7 +163,7 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 	}
 	res, err := c.engine.Reply(ctx, turn.Request{
 		CallID: cl.ID, Spec: spec, Chat: prov.Chat, History: history, Text: text, Language: tr.Language,
-		SystemPrompt: prompt, Variable: texts.Values.Text,
+		SystemPrompt: prompt, Values: texts.Values,
 	}, sp)
 	if err != nil {
 		wg.Wait()

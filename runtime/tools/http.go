@@ -25,7 +25,7 @@ func (r *Runner) request(ctx context.Context, c Call, t *agent.Tool, args map[st
 	ctx, cancel := context.WithTimeout(ctx, h.TimeoutOrDefault())
 	defer cancel()
 
-	u, used := renderURL(h.URL, args, c.Variable)
+	u, used := renderURL(h.URL, args, c.Values)
 	var body io.Reader
 	if h.SendQuery() {
 		pu, err := url.Parse(u)
@@ -41,7 +41,11 @@ func (r *Runner) request(ctx context.Context, c Call, t *agent.Tool, args map[st
 		pu.RawQuery = q.Encode()
 		u = pu.String()
 	} else {
-		b, err := json.Marshal(args)
+		var payload any = args
+		if h.Body != nil {
+			payload = renderBody(h.Body, args, c.Values)
+		}
+		b, err := json.Marshal(payload)
 		if err != nil {
 			return Outcome{Err: fmt.Errorf("the arguments cannot be sent: %w", err)}
 		}
@@ -100,7 +104,7 @@ func (r *Runner) request(ctx context.Context, c Call, t *agent.Tool, args map[st
 // renderURL fills u's {{name}} templates: a tool argument first, else a
 // call variable; escaped for the path before '?', for the query after. It
 // returns the argument names it used.
-func renderURL(u string, args map[string]any, variable func(string) (string, bool)) (string, map[string]bool) {
+func renderURL(u string, args map[string]any, values vars.Values) (string, map[string]bool) {
 	used := map[string]bool{}
 	path, query, hasQuery := strings.Cut(u, "?")
 	fill := func(s string, escape func(string) string) string {
@@ -108,24 +112,84 @@ func renderURL(u string, args map[string]any, variable func(string) (string, boo
 		if err != nil {
 			return s // checked when the agent loaded
 		}
-		values := vars.Values{}
 		for _, name := range t.Names() {
-			if v, ok := args[name]; ok {
+			if _, ok := args[name]; ok {
 				used[name] = true
-				values[name] = argString(v)
-			} else if variable != nil {
-				if v, ok := variable(name); ok {
-					values[name] = v
-				}
 			}
 		}
-		return t.RenderFunc(values, escape)
+		return t.RenderFunc(merged(textArgs(args), values), escape)
 	}
 	out := fill(path, url.PathEscape)
 	if hasQuery {
 		out += "?" + fill(query, url.QueryEscape)
 	}
 	return out, used
+}
+
+// textArgs has objects and lists among args written as JSON, for text
+// templates.
+func textArgs(args map[string]any) map[string]any {
+	out := make(map[string]any, len(args))
+	for k, v := range args {
+		switch v.(type) {
+		case map[string]any, []any:
+			out[k] = argString(v)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// merged are the values templates see: the call's variables, with the
+// tool's arguments over them.
+func merged(args map[string]any, values vars.Values) vars.Values {
+	out := make(vars.Values, len(args)+len(values))
+	for k, v := range values {
+		out[k] = v
+	}
+	for k, v := range args {
+		out[k] = v
+	}
+	return out
+}
+
+// renderBody fills a body template: a string that is exactly one
+// {{name}} becomes that value with its type; other strings get the values
+// as text; maps and lists are rendered through.
+func renderBody(body any, args map[string]any, values vars.Values) any {
+	all := merged(args, values)
+	var walk func(any) any
+	walk = func(x any) any {
+		switch t := x.(type) {
+		case string:
+			tmpl, err := vars.Parse(t)
+			if err != nil {
+				return t
+			}
+			if names := tmpl.Names(); len(names) == 1 && strings.TrimSpace(tmpl.Render(vars.Values{names[0]: ""})) == "" {
+				if v, ok := all[names[0]]; ok {
+					return v
+				}
+				return nil
+			}
+			return tmpl.Render(all)
+		case map[string]any:
+			out := make(map[string]any, len(t))
+			for k, e := range t {
+				out[k] = walk(e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(t))
+			for i, e := range t {
+				out[i] = walk(e)
+			}
+			return out
+		}
+		return x
+	}
+	return walk(body)
 }
 
 // argString is an argument as text: strings as they are, anything else

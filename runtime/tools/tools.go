@@ -19,6 +19,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // Call is one tool call to carry out.
@@ -26,8 +27,9 @@ type Call struct {
 	Spec *agent.Spec
 	// ID and Name are the model's; Arguments its JSON, as written.
 	ID, Name, Arguments string
-	// Variable returns a call variable for URL templates (false: none).
-	Variable func(name string) (string, bool)
+	// Values are the call's variables and built-ins, for the templates of
+	// the tool's URL and body (nil: none).
+	Values vars.Values
 }
 
 // Outcome is what a tool call did.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/metrics"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // shop is an operator's endpoint: it records the requests it gets.
@@ -81,6 +82,9 @@ providers:
   stt: {plugin: pocketsphinx}
   chat: {plugin: scripted}
   tts: {plugin: espeak}
+variables:
+  customer: {type: string, default: nobody}
+  order_id: {type: integer, default: 0}
 tools:
   - name: lookup_order
     description: Looks up an order.
@@ -97,6 +101,13 @@ tools:
     description: Books a slot.
     parameters: {type: object, properties: {day: {type: string}, people: {type: integer}}, required: [day]}
     http: {method: POST, url: "` + base + `/book"}
+  - name: book_templated
+    description: Books with a body template.
+    parameters: {type: object, properties: {day: {type: string}, people: {type: integer}}, required: [day]}
+    http:
+      method: POST
+      url: "` + base + `/book"
+      body: {day: "{{day}}", people: "{{people}}", who: "{{customer}} ({{caller_number}})", order: "{{order_id}}", tags: [fixed, "{{day}}"]}
   - {name: html, description: x, http: {url: "` + base + `/html"}}
   - {name: big, description: x, http: {url: "` + base + `/big", max_response_bytes: 1000}}
   - {name: fail, description: x, http: {url: "` + base + `/fail"}}
@@ -126,14 +137,9 @@ func TestRun(t *testing.T) {
 		}
 		return "", false
 	}))
-	vars := func(name string) (string, bool) {
-		if name == "caller_number" {
-			return "+82 10&x=1", true
-		}
-		return "", false
-	}
+	values := vars.Values{"caller_number": "+82 10&x=1", "customer": "Ada", "order_id": int64(42)}
 	run := func(name, args string) Outcome {
-		return r.Run(context.Background(), Call{Spec: spec, ID: "c1", Name: name, Arguments: args, Variable: vars})
+		return r.Run(context.Background(), Call{Spec: spec, ID: "c1", Name: name, Arguments: args, Values: values})
 	}
 
 	t.Run("GET with templates escaped and the rest in the query", func(t *testing.T) {
@@ -157,6 +163,12 @@ func TestRun(t *testing.T) {
 		require.Equal(t, "application/json", req.Header.Get("Content-Type"))
 		require.JSONEq(t, `{"day": "monday", "people": 4}`, body)
 		require.JSONEq(t, `{"booked": true}`, o.Content)
+	})
+	t.Run("a body template keeps the types of whole-template values", func(t *testing.T) {
+		o := run("book_templated", `{"day": "monday", "people": 4}`)
+		require.NoError(t, o.Err)
+		_, body := sh.last(t)
+		require.JSONEq(t, `{"day":"monday","people":4,"who":"Ada (+82 10&x=1)","order":42,"tags":["fixed","monday"]}`, body)
 	})
 	for _, tc := range []struct {
 		name, tool, args, want, metric string

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/tools"
+	"github.com/parleyhq/parley/runtime/vars"
 )
 
 // MaxToolRounds bounds the chat requests of one turn: after this many
@@ -81,8 +82,9 @@ type Request struct {
 	Text, Language string
 	// SystemPrompt replaces the agent's when set (conversation/process).
 	SystemPrompt string
-	// Variable gives the call's variables to tool URL templates.
-	Variable func(name string) (string, bool)
+	// Values are the call's variables and built-ins, for the templates
+	// of tool URLs and bodies.
+	Values vars.Values
 	// Fault is told of a panic contained in one of the turn's tool
 	// goroutines (the call then fails); nil: only contained.
 	Fault fault.Handler

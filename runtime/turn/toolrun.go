@@ -50,7 +50,7 @@ func (e *Engine) runTools(ctx context.Context, req Request, round int, calls []p
 					req.Fault(p)
 				}
 			})
-			results[i].Outcome = e.tools.Run(ctx, tools.Call{Spec: req.Spec, ID: c.ID, Name: c.Name, Arguments: c.Arguments, Variable: req.Variable})
+			results[i].Outcome = e.tools.Run(ctx, tools.Call{Spec: req.Spec, ID: c.ID, Name: c.Name, Arguments: c.Arguments, Values: req.Values})
 		}()
 	}
 	e.waitWithFiller(ctx, req, round, calls, &wg, out)

@@ -4,11 +4,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -79,20 +79,12 @@ func speech(tb testing.TB, voice, text string) []int16 {
 	if v, ok := speechCache.Load(voice + text); ok {
 		return v.([]int16)
 	}
-	if _, err := exec.LookPath("flite"); err != nil {
+	if !flite.Installed() {
 		tb.Skip("flite not installed (Debian: apt-get install flite)")
 	}
-	wav := filepath.Join(tb.TempDir(), "x.wav")
-	if out, err := exec.Command("flite", "-voice", voice, "-t", text, "-o", wav).CombinedOutput(); err != nil {
-		tb.Fatalf("flite: %v: %s", err, out)
-	}
-	data, err := os.ReadFile(wav)
+	pcm, err := flite.Speak(voice, text)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	pcm, _, err := audio.Decode(data, "audio/wav")
-	if err != nil {
-		tb.Fatalf("decode flite wav: %v", err)
 	}
 	if pcm, err = audio.Resample(pcm, SampleRate); err != nil {
 		tb.Fatal(err)

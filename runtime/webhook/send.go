@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -67,7 +68,8 @@ func (w *Worker) send(ctx context.Context, d *store.Delivery) error {
 // unwrapURLError drops the "Post <url>:" prefix (the URL is shown beside
 // the error anyway).
 func unwrapURLError(err error) string {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return ue.Err.Error()
 	}
 	return err.Error()

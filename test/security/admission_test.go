@@ -6,21 +6,15 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
-	pmedia "github.com/pion/webrtc/v4/pkg/media"
 	"github.com/stretchr/testify/require"
-	sio "github.com/zishang520/socket.io/clients/socket/v3"
-	"gopkg.in/hraban/opus.v2"
 
 	"github.com/parleyhq/parley/internal/e2e"
 )
@@ -123,72 +117,35 @@ func TestAdmissionAndDrain(t *testing.T) {
 // groupRuntime is a runtime started as the leader of its own process
 // group, as a service manager starts it.
 type groupRuntime struct {
-	cmd    *exec.Cmd
-	logs   *e2e.Log
-	base   string
-	exited chan struct{}
-	err    error
+	*e2e.Runtime
+	base string
 }
 
 // startGroup starts bin with the repository's agents, data in data,
-// loopback WebRTC and JSON logs (env last), in a new process group, and
-// waits for /readyz. The test's cleanup kills the group if it is left.
+// loopback WebRTC, JSON logs and no REST rate limit (env last), in a new
+// process group, and waits for /readyz. The test's cleanup stops it if it
+// is left.
 func startGroup(t *testing.T, bin, data string, env ...string) *groupRuntime {
 	t.Helper()
-	port := e2e.FreePort(t)
-	cmd := exec.Command(bin)
-	cmd.Dir = t.TempDir()
-	cmd.Env = append([]string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
-		fmt.Sprintf("PORT=%d", port), "PARLEY_HOST=127.0.0.1", "PARLEY_DATA_DIR=" + data,
-		"PARLEY_AGENTS_DIR=" + filepath.Join(e2e.Root(t), "agents"),
-		"PARLEY_WEBRTC_LOOPBACK=true", "PARLEY_LOG_FORMAT=json", "PARLEY_HTTP_RATE_LIMIT=0",
-	}, env...)
-	logs := &e2e.Log{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	rt := &groupRuntime{cmd: cmd, logs: logs, base: fmt.Sprintf("http://127.0.0.1:%d", port), exited: make(chan struct{})}
-	go func() { rt.err = cmd.Wait(); close(rt.exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-rt.exited:
-		default:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-rt.exited
-		}
-		if t.Failed() {
-			t.Logf("runtime log (tail):\n%s", logs.Tail(80))
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for rt.get(t, "/readyz").status != http.StatusOK {
-		select {
-		case <-rt.exited:
-			t.Fatalf("runtime exited before it was ready:\n%s", logs.Tail(40))
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("runtime not ready:\n%s", logs.Tail(40))
-		}
-	}
-	return rt
+	rt := e2e.StartWith(t, bin, e2e.RuntimeOptions{DataDir: data, Group: true, ReadyTimeout: 60 * time.Second,
+		Env: append([]string{"PARLEY_HTTP_RATE_LIMIT=0"}, env...)})
+	return &groupRuntime{Runtime: rt, base: rt.Base}
 }
 
 // signalGroup sends sig to the runtime's whole process group.
 func signalGroup(t *testing.T, rt *groupRuntime, sig syscall.Signal) {
 	t.Helper()
-	require.NoError(t, syscall.Kill(-rt.cmd.Process.Pid, sig))
+	require.NoError(t, rt.Signal(sig))
 }
 
 func (rt *groupRuntime) waitExit(t *testing.T, within time.Duration, code int) {
 	t.Helper()
 	select {
-	case <-rt.exited:
+	case <-rt.Exited():
 	case <-time.After(within):
 		t.Fatalf("runtime still running %s after SIGTERM", within)
 	}
-	require.Equal(t, code, rt.cmd.ProcessState.ExitCode(), "exit: %v", rt.err)
+	require.Equal(t, code, rt.ExitCode(), "exit: %v", rt.Wait())
 }
 
 // reply is an HTTP answer with its envelope decoded.
@@ -295,13 +252,12 @@ func gone(pid int) bool {
 }
 
 // liveCall is a caller connected to the default agent over loopback
-// WebRTC, sending Opus silence and counting the agent's packets.
+// WebRTC (e2e.Dial), sending Opus silence and counting the agent's
+// packets.
 type liveCall struct {
 	id      string
 	packets atomic.Int64
-
-	mu     sync.Mutex
-	status []map[string]any // call-status events
+	events  *e2e.Events // call-status
 }
 
 // dial creates a call to the default agent, joins its session and
@@ -312,78 +268,21 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 	require.Equal(t, http.StatusCreated, created.status, "%s", created.raw)
 	c := &liveCall{id: created.callID()}
 	session, _ := created.data("call", "sessionId").(string)
-	const peer = "caller-peer"
-
-	pc, mic := e2e.LoopbackPeer(t)
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		for {
-			if _, _, err := tr.ReadRTP(); err != nil {
-				return
-			}
-			c.packets.Add(1)
-		}
-	})
-	answers := make(chan map[string]any, 1)
-	candidates := make(chan map[string]any, 64)
-	sock := e2e.JoinSession(t, rt.base, session, peer, func(sock *sio.Socket) {
-		_ = sock.On("answer", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				select {
-				case answers <- m:
-				default:
+	d := e2e.Dial(t, rt.base, session, e2e.DialOptions{
+		Peer:          "caller-peer",
+		Record:        []string{"call-status"},
+		AnswerTimeout: 15 * time.Second,
+		OnTrack: func(tr *webrtc.TrackRemote) {
+			for {
+				if _, _, err := tr.ReadRTP(); err != nil {
+					return
 				}
+				c.packets.Add(1)
 			}
-		})
-		_ = sock.On("ice-candidate", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				select {
-				case candidates <- m:
-				default:
-				}
-			}
-		})
-		_ = sock.On("call-status", func(args ...any) {
-			if m, ok := firstMap(args); ok {
-				c.mu.Lock()
-				c.status = append(c.status, m)
-				c.mu.Unlock()
-			}
-		})
+		},
 	})
-	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand != nil {
-			_ = sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": peer, "candidate": cand.ToJSON()})
-		}
-	})
-	offer, err := pc.CreateOffer(nil)
-	require.NoError(t, err)
-	require.NoError(t, pc.SetLocalDescription(offer))
-	require.NoError(t, sock.Emit("offer", map[string]any{"sessionId": session, "peerId": peer, "offer": offer}))
-	var answer map[string]any
-	select {
-	case answer = <-answers:
-	case <-time.After(15 * time.Second):
-		t.Fatal("no answer to the offer")
-	}
-	sdp, _ := answer["answer"].(map[string]any)
-	require.NoError(t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: fmt.Sprint(sdp["sdp"])}))
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case m := <-candidates:
-				b, _ := json.Marshal(m["candidate"])
-				var cand webrtc.ICECandidateInit
-				if json.Unmarshal(b, &cand) == nil {
-					_ = pc.AddICECandidate(cand)
-				}
-			}
-		}
-	}()
-	go sendSilence(t, mic, done)
+	c.events = d.Events
+	e2e.StartMic(t, d.Mic) // silence: the call has caller media the whole time
 	rt.post(t, "/api/v1/calls/"+c.id+"/connect")
 	require.Eventually(t, func() bool { return rt.callStatus(t, c.id) == "IN_PROGRESS" }, 20*time.Second, 50*time.Millisecond,
 		"call did not reach IN_PROGRESS")
@@ -393,51 +292,5 @@ func dial(t *testing.T, rt *groupRuntime) *liveCall {
 // waitStatus waits for a call-status event with status and returns it.
 func (c *liveCall) waitStatus(t *testing.T, status string, within time.Duration) map[string]any {
 	t.Helper()
-	var got map[string]any
-	require.Eventually(t, func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		for _, m := range c.status {
-			if m["status"] == status {
-				got = m
-				return true
-			}
-		}
-		return false
-	}, within, 20*time.Millisecond, "no call-status %s", status)
-	return got
-}
-
-// sendSilence sends 20 ms Opus frames of silence until done, so the call
-// has caller media the whole time.
-func sendSilence(t *testing.T, mic *webrtc.TrackLocalStaticSample, done <-chan struct{}) {
-	enc, err := opus.NewEncoder(48000, 1, opus.AppVoIP)
-	if err != nil {
-		t.Errorf("opus encoder: %v", err)
-		return
-	}
-	buf := make([]byte, 1500)
-	n, err := enc.Encode(make([]int16, 960), buf)
-	if err != nil {
-		t.Errorf("opus encode: %v", err)
-		return
-	}
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-tick.C:
-			_ = mic.WriteSample(pmedia.Sample{Data: buf[:n], Duration: 20 * time.Millisecond})
-		}
-	}
-}
-
-func firstMap(args []any) (map[string]any, bool) {
-	if len(args) == 0 {
-		return nil, false
-	}
-	m, ok := args[0].(map[string]any)
-	return m, ok
+	return c.events.Wait(t, "call-status", 1, func(m map[string]any) bool { return m["status"] == status }, within)
 }

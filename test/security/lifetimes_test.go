@@ -1,7 +1,6 @@
 package security
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -11,13 +10,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/parleyhq/parley/internal/e2e"
@@ -204,46 +201,17 @@ func lifetimesAwaitStatus(t *testing.T, rt *e2e.Runtime, id, status string, with
 // client-peer, recording the events it gets.
 type lifetimesClient struct {
 	sock   *sio.Socket
-	mu     sync.Mutex
-	events []lifetimesEvent
-}
-
-type lifetimesEvent struct {
-	name    string
-	payload map[string]any
+	events *e2e.Events
 }
 
 // lifetimesJoin connects to /signaling and joins session, once: a join
 // that is not confirmed fails the test (issue 11: no lost set-up).
 func lifetimesJoin(t *testing.T, rt *e2e.Runtime, session string) *lifetimesClient {
 	t.Helper()
-	c := &lifetimesClient{}
-	sock, err := e2e.ConnectSignaling(rt.Base, 10*time.Second, func(sock *sio.Socket) {
-		for _, name := range []string{"joined-session", "error", "call-status", "agent-response", "agent-speaking"} {
-			_ = sock.On(types.EventName(name), func(args ...any) {
-				var p map[string]any
-				if len(args) > 0 {
-					p, _ = args[0].(map[string]any)
-				}
-				c.mu.Lock()
-				c.events = append(c.events, lifetimesEvent{name, p})
-				c.mu.Unlock()
-			})
-		}
+	c := &lifetimesClient{events: &e2e.Events{IgnoreErrors: true}}
+	c.sock = e2e.JoinSession(t, rt.Base, session, "client-peer", func(sock *sio.Socket) {
+		c.events.On(sock, "error", "call-status", "agent-response", "agent-speaking")
 	})
-	if err != nil {
-		t.Fatalf("socket.io: %v", err)
-	}
-	c.sock = sock
-	t.Cleanup(func() { sock.Disconnect() })
-	if err := sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": "client-peer"}); err != nil {
-		t.Fatalf("join-session: %v", err)
-	}
-	if _, ok := c.find("joined-session", 1, nil, 10*time.Second); !ok {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		t.Fatalf("join-session was not confirmed (events %v)", c.events)
-	}
 	return c
 }
 
@@ -256,34 +224,5 @@ func (c *lifetimesClient) await(t *testing.T, name string, match func(map[string
 // failing after 30 s.
 func (c *lifetimesClient) awaitNth(t *testing.T, name string, nth int, match func(map[string]any) bool) map[string]any {
 	t.Helper()
-	p, ok := c.find(name, nth, match, 30*time.Second)
-	if !ok {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		t.Fatalf("no %s #%d; events: %v", name, nth, c.events)
-	}
-	return p
-}
-
-func (c *lifetimesClient) find(name string, nth int, match func(map[string]any) bool, within time.Duration) (map[string]any, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	for {
-		c.mu.Lock()
-		seen := 0
-		for _, e := range c.events {
-			if e.name == name && (match == nil || match(e.payload)) {
-				if seen++; seen == nth {
-					c.mu.Unlock()
-					return e.payload, true
-				}
-			}
-		}
-		c.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return nil, false
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	return c.events.Wait(t, name, nth, match, 30*time.Second)
 }

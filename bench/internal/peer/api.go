@@ -5,11 +5,10 @@
 package peer
 
 import (
-	"net"
-
-	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/parleyhq/parley/internal/loopback"
 )
 
 // Opus is the one codec callers offer and send, payload type 111.
@@ -19,7 +18,7 @@ var Opus = webrtc.RTPCodecCapability{
 
 // NewAPI is the Pion set-up of every simulated caller: Opus only, RTCP
 // reports (so the runtime learns our reception and we learn its), and ICE
-// on loopback only, which Pion does not gather without these settings.
+// on loopback only (loopback.NewAPI).
 func NewAPI() (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	if err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: Opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
@@ -29,10 +28,5 @@ func NewAPI() (*webrtc.API, error) {
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
 		return nil, err
 	}
-	se := webrtc.SettingEngine{}
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+	return loopback.NewAPI(me, ir)
 }

@@ -1,21 +1,22 @@
-// Package spawn starts a parley runtime binary for a benchmark run, on a
-// free loopback port with a throwaway data directory, and stops it and
-// the plugin processes it started.
+// Package spawn is the benchmarks' policy for a runtime they start
+// themselves: a throwaway data directory with the log kept in a file, no
+// REST rate limit, no call cap, warn-level logs, an optional profile
+// listener, and at the end the plugin processes it left behind killed.
+// Launching and stopping the process is internal/e2e's (LaunchRuntime,
+// Terminate), which the tests use too.
 package spawn
 
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/parleyhq/parley/bench/internal/proc"
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // Options are the settings of a spawned runtime beyond its binary.
@@ -40,14 +41,13 @@ type Options struct {
 
 // Runtime is a runtime this program started and must stop.
 type Runtime struct {
-	cmd *exec.Cmd
+	rt  *e2e.Runtime
 	URL string // base URL, http://127.0.0.1:<port>
 	// DebugURL serves /debug/pprof/ when Options.Profiles; else empty.
 	DebugURL string
 	PID      int
 	dir      string
 	Log      string // the runtime's stdout and stderr
-	done     chan struct{}
 }
 
 // Start starts bin (with its plugins in plugins/ beside it) on a free
@@ -76,10 +76,6 @@ func Start(bin string, o Options) (*Runtime, error) {
 			return nil, err
 		}
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
 	prefix := o.TempPrefix
 	if prefix == "" {
 		prefix = "runtime-"
@@ -95,22 +91,11 @@ func Start(bin string, o Options) (*Runtime, error) {
 	}
 	defer func() { _ = logFile.Close() }()
 
-	cmd := exec.Command(abs)
-	cmd.Dir = dir // no stray .env from the caller's directory
-	cmd.Env = append(cleanEnv(os.Environ()),
-		"PORT="+strconv.Itoa(port),
-		"PARLEY_HOST=127.0.0.1",
-		"PARLEY_DATA_DIR="+filepath.Join(dir, "data"),
-		"PARLEY_AGENTS_DIR="+agentsDir,
-	)
+	var env []string
 	if o.DefaultAgent != "" {
-		cmd.Env = append(cmd.Env, "PARLEY_DEFAULT_AGENT="+o.DefaultAgent)
+		env = append(env, "PARLEY_DEFAULT_AGENT="+o.DefaultAgent)
 	}
-	if vadDir != "" {
-		cmd.Env = append(cmd.Env, "PARLEY_VAD_DIR="+vadDir)
-	}
-	cmd.Env = append(cmd.Env,
-		"PARLEY_WEBRTC_LOOPBACK=true",
+	env = append(env,
 		"PARLEY_HTTP_RATE_LIMIT=0",
 		"PARLEY_LOG_LEVEL=warn",
 		// Benchmarks measure what the runtime holds, not where its
@@ -119,24 +104,29 @@ func Start(bin string, o Options) (*Runtime, error) {
 	)
 	var debugURL string
 	if o.Profiles {
-		dport, err := freePort()
+		dport, err := e2e.PickFreePort()
 		if err != nil {
 			return nil, err
 		}
 		debugURL = fmt.Sprintf("http://127.0.0.1:%d", dport)
-		cmd.Env = append(cmd.Env, fmt.Sprintf("PARLEY_DEBUG_ADDR=127.0.0.1:%d", dport))
+		env = append(env, fmt.Sprintf("PARLEY_DEBUG_ADDR=127.0.0.1:%d", dport))
 	}
-	cmd.Env = append(cmd.Env, o.Env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Should this program die without cleaning up, the runtime goes too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
+	rt, err := e2e.LaunchRuntime(abs, e2e.RuntimeOptions{
+		Dir:       dir, // no stray .env from the caller's directory
+		DataDir:   filepath.Join(dir, "data"),
+		AgentsDir: agentsDir,
+		VADDir:    vadDir,
+		Environ:   cleanEnv(os.Environ()),
+		Env:       append(env, o.Env...),
+		Output:    logFile,
+		// Should this program die without cleaning up, the runtime goes too.
+		DieWithParent: true,
+	})
+	if err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w", abs, err)
+		return nil, err
 	}
-	s := &Runtime{cmd: cmd, URL: fmt.Sprintf("http://127.0.0.1:%d", port), PID: cmd.Process.Pid, DebugURL: debugURL, dir: dir, Log: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	return s, nil
+	return &Runtime{rt: rt, URL: rt.Base, PID: rt.PID(), DebugURL: debugURL, dir: dir, Log: logPath}, nil
 }
 
 // cleanEnv drops settings of the caller's environment that would change
@@ -152,45 +142,18 @@ func cleanEnv(env []string) []string {
 	return out
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = ln.Close() }()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // LogTail returns the last n lines of the runtime's log.
 func (s *Runtime) LogTail(n int) string {
-	b, err := os.ReadFile(s.Log)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	return s.rt.Logs.Tail(n)
 }
 
-// Stop sends SIGTERM, waits up to grace, then SIGKILLs the runtime and any
-// plugin process it left behind (by pid), and removes the data directory
-// unless keep is set. Call it once.
+// Stop ends the runtime (e2e's Terminate: SIGTERM, a second one after a
+// second, SIGKILL after grace), then SIGKILLs any plugin process it left
+// behind (by pid), and removes the data directory unless keep is set. Call
+// it once.
 func (s *Runtime) Stop(grace time.Duration, keep bool) error {
 	kids := proc.Descendants(s.PID)
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	var err error
-	// A second SIGTERM ends the calls the drain would wait for.
-	select {
-	case <-s.done:
-	case <-time.After(time.Second):
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	}
-	select {
-	case <-s.done:
-	case <-time.After(grace):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-		err = fmt.Errorf("runtime did not stop within %s of SIGTERM; killed", grace)
-	}
+	err := s.rt.Terminate(grace)
 	for _, k := range kids {
 		// Only the processes found under our runtime, and only if they are
 		// still the same processes (same name).

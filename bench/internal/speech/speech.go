@@ -1,5 +1,5 @@
 // Package speech makes what simulated callers say: audio from a file,
-// from flite or synthesised, encoded as the 20 ms Opus packets a browser
+// from flite (internal/flite) or synthesised, encoded as the 20 ms Opus packets a browser
 // sends.
 package speech
 
@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/hraban/opus.v2"
 
+	"github.com/parleyhq/parley/internal/flite"
 	"github.com/parleyhq/parley/runtime/audio"
 )
 
@@ -32,26 +33,6 @@ func DecodeFile(path string) (audio.PCM, error) {
 	return p, nil
 }
 
-// Flite synthesises text with the slt voice (16 kHz), which the offline
-// speech recogniser understands well. Without flite on the PATH the error
-// is exec.ErrNotFound.
-func Flite(text string) (audio.PCM, error) {
-	bin, err := exec.LookPath("flite")
-	if err != nil {
-		return audio.PCM{}, err
-	}
-	dir, err := os.MkdirTemp("", "flite-")
-	if err != nil {
-		return audio.PCM{}, err
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	out := filepath.Join(dir, "speech.wav")
-	if b, err := exec.Command(bin, "-voice", "slt", "-t", text, "-o", out).CombinedOutput(); err != nil {
-		return audio.PCM{}, fmt.Errorf("flite: %w: %s", err, b)
-	}
-	return DecodeFile(out)
-}
-
 // Load reads wavPath when it is set, or has flite say text; without flite
 // it synthesises d of a speech-like signal following env instead. source
 // says which, for the report.
@@ -61,7 +42,7 @@ func Load(wavPath, text string, d time.Duration, env Envelope) (pcm audio.PCM, s
 		pcm, err = DecodeFile(wavPath)
 		return pcm, "file " + filepath.Base(wavPath), err
 	default:
-		pcm, err = Flite(text)
+		pcm, err = flite.Speak("slt", text)
 		if errors.Is(err, exec.ErrNotFound) {
 			return Synth(16000, d, env), "synthetic voice", nil
 		}

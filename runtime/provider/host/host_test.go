@@ -2,7 +2,6 @@ package host
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/parleyhq/parley/internal/logcap"
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/provider"
 )
@@ -65,27 +64,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newHost(t *testing.T, tweak ...func(*Config)) (*Host, *syncBuffer) {
+func newHost(t *testing.T, tweak ...func(*Config)) (*Host, *logcap.Log) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &logcap.Log{}
 	cfg := Defaults(pluginDir)
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Backoff = 50 * time.Millisecond

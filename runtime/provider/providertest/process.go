@@ -1,39 +1,21 @@
 package providertest
 
 import (
-	"bytes"
 	"context"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/parleyhq/parley/internal/logcap"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
-// Logs collects the log lines of a plugin process.
-type Logs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write implements io.Writer.
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns everything logged so far.
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// Logs collects the log lines of a plugin process (internal/logcap).
+type Logs = logcap.Log
 
 // StartOption tunes Start.
 type StartOption func(*startConfig)

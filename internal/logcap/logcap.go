@@ -1,4 +1,8 @@
-package e2e
+// Package logcap captures what a process or logger writes, for tests and
+// benchmarks to read while it runs: the runtime's and its plugins' logs
+// (internal/e2e), a plugin's hclog output (runtime/provider/providertest,
+// plugins/internal/oaifake). It is the one log capture of the repository.
+package logcap
 
 import (
 	"bytes"
@@ -6,8 +10,8 @@ import (
 	"sync"
 )
 
-// Log collects a process's output while the test reads it. It is safe for
-// concurrent use.
+// Log collects a process's or logger's output while a test reads it. The
+// zero value is ready to use; it is safe for concurrent use.
 type Log struct {
 	mu sync.Mutex
 	b  bytes.Buffer
