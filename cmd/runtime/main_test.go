@@ -318,19 +318,33 @@ func TestExampleAgentsLoad(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o600))
 	}
+	// The default agent in British English is served; in French it is not
+	// (pocketsphinx is English only, the sentiment lexicon en and ko).
+	def, err := os.ReadFile("../../agents/default.yaml")
+	require.NoError(t, err)
+	for name, lang := range map[string]string{"british": "en-GB", "french": "fr"} {
+		b := strings.Replace(strings.Replace(string(def), "name: default", "name: "+name, 1), "language: en\n", "language: "+lang+"\n", 1)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(b), 0o600))
+	}
 	p := start(t, t.TempDir(), "PARLEY_AGENTS_DIR="+dir)
 	status := map[string]string{}
-	var problems string
+	var problems, french string
 	require.Eventually(t, func() bool {
 		for _, a := range p.call(t, http.MethodGet, "/api/v1/agents", "")["agents"].([]any) {
 			m := a.(map[string]any)
 			status[m["name"].(string)] = m["status"].(string)
-			if m["name"] == "openai-en" {
-				b, _ := json.Marshal(m)
+			b, _ := json.Marshal(m)
+			switch m["name"] {
+			case "openai-en":
 				problems = string(b)
+			case "french":
+				french = string(b)
 			}
 		}
-		return status["ollama"] == "ready" && status["llamacpp"] == "ready" && status["openai-en"] == "unavailable"
+		return status["ollama"] == "ready" && status["llamacpp"] == "ready" && status["openai-en"] == "unavailable" &&
+			status["british"] == "ready" && status["french"] == "unavailable"
 	}, 20*time.Second, 100*time.Millisecond, "agents: %v", status)
 	require.Contains(t, problems, "OPENAI_API_KEY")
+	require.Contains(t, french, "providers.stt: plugin pocketsphinx does not support fr (it supports en)")
+	require.Contains(t, french, "the lexicon mode scores en and ko only, not fr")
 }

@@ -19,6 +19,15 @@ func TestPluginProcess(t *testing.T) {
 	if c.Description.Name != "espeak" || c.Description.Version != "dev" {
 		t.Fatalf("description %+v", c.Description)
 	}
+	// The languages of espeak-ng's voices, as canonical tags.
+	for _, lang := range []string{"en-GB", "ko", "pt-BR", "fr", "zh-Hant-TW"} {
+		if !c.Description.SupportsLanguage(lang) {
+			t.Errorf("does not declare %s: %v", lang, c.Description.Languages)
+		}
+	}
+	if c.Description.SupportsLanguage("tlh") {
+		t.Errorf("declares Klingon: %v", c.Description.Languages)
+	}
 	for _, tc := range []struct {
 		engine, text string
 		rate         int

@@ -51,7 +51,8 @@ func (s *speaker) Synthesize(ctx context.Context, req provider.TTSRequest) (prov
 
 // plan checks a request and chooses the engine and voice. With engine
 // flite and no fixed language, text in Korean goes to espeak-ng, the only
-// one that can speak it.
+// one that can speak it; a fixed language other than English needs
+// espeak-ng.
 func plan(req provider.TTSRequest) (speech, error) {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {
@@ -65,9 +66,9 @@ func plan(req provider.TTSRequest) (speech, error) {
 	if err != nil {
 		return speech{}, fmt.Errorf("%w: %w", provider.ErrInvalidOptions, err)
 	}
-	if o.engine == engineFlite && lang == langKorean {
-		if base(req.Language) == langKorean {
-			return speech{}, fmt.Errorf("%w: flite cannot speak Korean", provider.ErrInvalidOptions)
+	if o.engine == engineFlite && lang != langEnglish {
+		if base(req.Language) != "" && base(req.Language) != provider.LanguageAuto {
+			return speech{}, fmt.Errorf("%w: flite speaks English only, not %s", provider.ErrInvalidOptions, req.Language)
 		}
 		o.engine = engineEspeak
 	}
@@ -106,8 +107,8 @@ func (s *speaker) ValidateOptions(_ context.Context, req provider.ValidateReques
 	if _, err := resolveLanguage(req.Language, ""); err != nil {
 		problems = append(problems, provider.OptionProblem{Message: err.Error()})
 	}
-	if o.engine == engineFlite && base(req.Language) == langKorean {
-		problems = append(problems, provider.OptionProblem{Option: optEngine, Message: "flite cannot speak Korean: use engine espeak for language ko"})
+	if b := base(req.Language); o.engine == engineFlite && b != "" && b != provider.LanguageAuto && b != langEnglish {
+		problems = append(problems, provider.OptionProblem{Option: optEngine, Message: fmt.Sprintf("flite speaks English only: use engine espeak for language %s", req.Language)})
 	}
 	_, espeakOK := espeakStyles[orDefault(req.Voice)]
 	_, fliteOK := fliteStyles[orDefault(req.Voice)]

@@ -34,6 +34,8 @@ func TestSpeaksEnglishAndKorean(t *testing.T) {
 		{"korean auto", korean, "", "espeak", 22050},
 		{"flite english", english, "en", "flite", 16000},
 		{"flite korean auto falls back to espeak", korean, "auto", "flite", 22050},
+		{"brazilian portuguese", "Obrigado por ligar. Como posso ajudar você hoje com o seu pedido?", "pt-BR", "espeak", 22050},
+		{"french", "Merci de votre appel. Comment puis-je vous aider avec votre commande aujourd'hui?", "fr", "espeak", 22050},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := synthesize(t, &speaker{}, provider.TTSRequest{Text: tc.text, Language: tc.lang, Options: provider.Options{"engine": tc.engine}})
@@ -238,8 +240,8 @@ func TestInvalidRequests(t *testing.T) {
 		{"empty text", provider.TTSRequest{Text: "  "}, provider.ErrInvalidInput, "no text"},
 		{"unknown voice", provider.TTSRequest{Text: "hi", Voice: "bob"}, provider.ErrInvalidOptions, "use one of alloy, echo, fable, onyx, nova, shimmer"},
 		{"flite voice on espeak", provider.TTSRequest{Text: "hi", Voice: "slt"}, provider.ErrInvalidOptions, `voice "slt" is unknown`},
-		{"flite korean", provider.TTSRequest{Text: "안녕", Language: "ko", Options: provider.Options{"engine": "flite"}}, provider.ErrInvalidOptions, "flite cannot speak Korean"},
-		{"language", provider.TTSRequest{Text: "hi", Language: "de"}, provider.ErrInvalidOptions, "speaks en and ko"},
+		{"flite korean", provider.TTSRequest{Text: "안녕", Language: "ko", Options: provider.Options{"engine": "flite"}}, provider.ErrInvalidOptions, "flite speaks English only, not ko"},
+		{"language", provider.TTSRequest{Text: "hi", Language: "tlh"}, provider.ErrInvalidOptions, "espeak-ng has no voice for it"},
 		{"bad rate", provider.TTSRequest{Text: "hi", Options: provider.Options{"rate": 10.0}}, provider.ErrInvalidOptions, "options.rate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,8 +27,9 @@ func TestValidateOptions(t *testing.T) {
 		{"unknown voice", provider.ValidateRequest{Voice: "bob"}, []string{`voice "bob" is unknown: use one of alloy, echo, fable, onyx, nova, shimmer`}},
 		{"flite voice on espeak", provider.ValidateRequest{Voice: "slt"}, []string{`voice "slt" is unknown`}},
 		{"unknown voice flite", provider.ValidateRequest{Voice: "bob", Options: provider.Options{"engine": "flite"}}, []string{"(or flite's own: slt, rms, awb, kal)"}},
-		{"flite korean", provider.ValidateRequest{Language: "ko", Options: provider.Options{"engine": "flite"}}, []string{"options.engine: flite cannot speak Korean"}},
-		{"language", provider.ValidateRequest{Language: "fr"}, []string{`language "fr": this plugin speaks en and ko`}},
+		{"flite korean", provider.ValidateRequest{Language: "ko", Options: provider.Options{"engine": "flite"}}, []string{"options.engine: flite speaks English only: use engine espeak for language ko"}},
+		{"language", provider.ValidateRequest{Language: "tlh"}, []string{`language "tlh": espeak-ng has no voice for it`}},
+		{"flite french", provider.ValidateRequest{Language: "fr", Options: provider.Options{"engine": "flite"}}, []string{"options.engine: flite speaks English only: use engine espeak for language fr"}},
 		{"kind", provider.ValidateRequest{Kind: provider.KindSTT}, []string{"serves tts, not stt"}},
 		{"several", provider.ValidateRequest{Voice: "bob", Options: provider.Options{"rate": 1.0, "pitch": 101.0}}, []string{"options.pitch", "options.rate", `voice "bob"`}},
 	} {
@@ -61,7 +62,11 @@ func TestResolveLanguage(t *testing.T) {
 		{"auto", "주문 status please", "ko"},
 		{"", "hello", "en"},
 		{"AUTO", "감사합니다", "ko"},
-		{"fr", "bonjour", ""},
+		{"fr", "bonjour", "fr"},
+		{"pt-BR", "olá", "pt-br"},
+		{"zh-Hant-TW", "你好", "zh"},
+		{"fr-CA", "bonjour", "fr"},
+		{"tlh", "nuqneH", ""}, // Klingon: no voice
 	} {
 		got, err := resolveLanguage(tc.lang, tc.text)
 		if got != tc.want || (err != nil) != (tc.want == "") {

@@ -16,11 +16,11 @@ const defaultVoice = "alloy"
 var voiceNames = []string{"alloy", "echo", "fable", "onyx", "nova", "shimmer"}
 
 // espeakStyle is how a voice sounds with espeak-ng: a variant (f = female,
-// m = male timbre), an English dialect, and its pitch, pitch range and
-// speed.
+// m = male timbre) added to the voice of any language but English, an
+// English dialect, and its pitch, pitch range and speed.
 type espeakStyle struct {
 	english string // espeak-ng voice for English
-	variant string // added to "ko" for Korean
+	variant string // added to the language's voice ("ko+f3", "pt-br+f3")
 	pitch   int    // 0..100
 	rng     int    // 0..100
 	rate    int    // words per minute
@@ -75,8 +75,8 @@ func espeakVoice(name, lang string, o options) (espeakng.Voice, bool) {
 		return espeakng.Voice{}, false
 	}
 	v := espeakng.Voice{Name: st.english, Rate: st.rate, Pitch: st.pitch, Range: st.rng}
-	if lang == langKorean {
-		v.Name = "ko" + st.variant
+	if lang != langEnglish {
+		v.Name = lang + st.variant
 	}
 	if o.rate > 0 {
 		v.Rate = o.rate

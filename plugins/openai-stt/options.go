@@ -27,11 +27,11 @@ func knownKeys() []string {
 type options struct {
 	cfg      oai.Config
 	model    string
-	language string // ko, en ... or auto
+	language string // a BCP-47 tag (ko, en, pt-BR ...) or auto
 	prompt   string
 }
 
-// readOptions parses opts; agentLanguage (ko, en or auto) is the default
+// readOptions parses opts; agentLanguage (a BCP-47 tag or auto) is the default
 // of the language option.
 func (s *stt) readOptions(r *oai.OptionReader, agentLanguage string) options {
 	def := agentLanguage
@@ -41,8 +41,14 @@ func (s *stt) readOptions(r *oai.OptionReader, agentLanguage string) options {
 	o := options{
 		cfg:      s.backend.ReadConfig(r),
 		model:    r.String(oai.OptModel, defaultModel),
-		language: r.OneOf(optLanguage, def, "ko", "en", languageAuto),
+		language: r.String(optLanguage, def),
 		prompt:   r.String(optPrompt, ""),
+	}
+	if o.language != languageAuto {
+		if _, ok := provider.CanonicalLanguage(o.language); !ok {
+			r.Problemf(optLanguage, "must be a BCP-47 language tag such as en, ko or pt-BR, or auto, not %q", o.language)
+			o.language = languageAuto
+		}
 	}
 	if strings.TrimSpace(o.model) == "" {
 		r.Problemf(oai.OptModel, "must not be empty")
@@ -70,5 +76,5 @@ func (o options) whisperLanguage() string {
 	if o.language == languageAuto {
 		return ""
 	}
-	return o.language
+	return provider.BaseLanguage(o.language) // Whisper takes ISO 639-1: pt, not pt-BR
 }

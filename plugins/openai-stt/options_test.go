@@ -23,9 +23,9 @@ func TestValidateOptions(t *testing.T) {
 		{
 			name: "everything wrong at once",
 			env:  oaifake.Env{"OPENAI_API_KEY": "k"},
-			opts: provider.Options{"model": "", "language": "fr", "prompt": 3, "timeout": "-1s", "max_retries": 11, "speed": 1.0},
+			opts: provider.Options{"model": "", "language": "french", "prompt": 3, "timeout": "-1s", "max_retries": 11, "speed": 1.0},
 			want: map[string]string{
-				"model": "must not be empty", "language": "ko, en, auto", "prompt": "must be a string",
+				"model": "must not be empty", "language": "BCP-47", "prompt": "must be a string",
 				"timeout": "between", "max_retries": "between 0 and 10", "speed": "unknown option",
 			},
 		},

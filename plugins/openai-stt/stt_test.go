@@ -113,6 +113,7 @@ func TestLanguageChoice(t *testing.T) {
 		{name: "auto option", agent: "en", option: "auto", detected: "english", wantLanguage: "en"},
 		{name: "compatible server reports a code", agent: "auto", detected: "ko", wantLanguage: "ko"},
 		{name: "no language reported", agent: "en", detected: "", wantField: "en", wantLanguage: "en"},
+		{name: "a regional tag is sent as its base language", agent: "pt-BR", detected: "portuguese", wantField: "pt", wantLanguage: "pt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,7 +217,7 @@ func TestStreamErrors(t *testing.T) {
 	f := newFixture(t, nil)
 	_, err := f.stt.StreamSTT(t.Context(), provider.STTConfig{Language: "en", SampleRate: 4000, Options: f.opts(nil)})
 	require.ErrorIs(t, err, provider.ErrInvalidInput)
-	_, err = f.stt.StreamSTT(t.Context(), provider.STTConfig{Language: "en", SampleRate: 16000, Options: f.opts(provider.Options{"language": "fr"})})
+	_, err = f.stt.StreamSTT(t.Context(), provider.STTConfig{Language: "en", SampleRate: 16000, Options: f.opts(provider.Options{"language": "french"})})
 	require.ErrorIs(t, err, provider.ErrInvalidOptions)
 
 	f.srv.Enqueue(oaifake.TranscriptionPath, oaifake.Unauthorized("Incorrect API key provided: "+testKey))

@@ -30,7 +30,7 @@ func run() error {
 	stt := newRecognizer(provider.Logger("pocketsphinx"))
 	defer stt.Close()
 	stt.Warm()
-	return provider.Serve(provider.ServeConfig{Name: "pocketsphinx", Version: version, STT: stt, Validator: stt, MaxStreams: limit})
+	return provider.Serve(provider.ServeConfig{Name: "pocketsphinx", Version: version, STT: stt, Validator: stt, MaxStreams: limit, Languages: []string{language}})
 }
 
 // streamsPerCore is how many live calls one core recognises in time. A

@@ -129,11 +129,11 @@ func sortedKeys(o provider.Options) []string {
 	return keys
 }
 
-// checkLanguage accepts English (en, en-US ...), auto (taken as English)
-// and the empty language.
+// checkLanguage accepts English (en, en-US, en-GB ...), auto (taken as
+// English) and the empty language.
 func checkLanguage(lang string) error {
-	l := strings.ToLower(lang)
-	if l == "" || l == "auto" || l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_") {
+	switch provider.BaseLanguage(strings.ToLower(lang)) {
+	case "", provider.LanguageAuto, language:
 		return nil
 	}
 	return fmt.Errorf("language %q: pocketsphinx serves English only (use en or auto)", lang)

@@ -65,7 +65,7 @@ func TestCheckLanguage(t *testing.T) {
 	for _, tc := range []struct {
 		lang string
 		ok   bool
-	}{{"", true}, {"en", true}, {"auto", true}, {"en-US", true}, {"EN", true}, {"ko", false}, {"de", false}, {"eng", false}} {
+	}{{"", true}, {"en", true}, {"auto", true}, {"en-US", true}, {"EN", true}, {"ko", false}, {"de", false}, {"eng", true}, {"en-GB", true}, {"en_GB", true}, {"pt-BR", false}} {
 		if err := checkLanguage(tc.lang); (err == nil) != tc.ok {
 			t.Errorf("checkLanguage(%q) = %v", tc.lang, err)
 		}

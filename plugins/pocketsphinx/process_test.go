@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,6 +24,9 @@ func TestPluginProcess(t *testing.T) {
 		t.Fatalf("description %+v", c.Description)
 	}
 	// The runtime reads the plugin's stream limit over the boundary.
+	if !slices.Equal(c.Description.Languages, []string{"en"}) || !c.Description.SupportsLanguage("en-GB") || c.Description.SupportsLanguage("fr") {
+		t.Fatalf("declares languages %v, want en", c.Description.Languages)
+	}
 	if want := 3 * runtime.GOMAXPROCS(0); c.Description.MaxStreams != want {
 		t.Fatalf("declares %d streams, want %d", c.Description.MaxStreams, want)
 	}

@@ -38,13 +38,20 @@ func (a *analyzer) Analyze(ctx context.Context, req provider.SentimentRequest) (
 	return res, nil
 }
 
-// ValidateOptions checks options.mode, then the options of that mode.
+// ValidateOptions checks options.mode, then the options of that mode, and
+// that the lexicon mode has a lexicon for the agent's language. (The
+// plugin declares no languages: which it serves depends on the mode.)
 func (a *analyzer) ValidateOptions(_ context.Context, req provider.ValidateRequest) ([]provider.OptionProblem, error) {
-	_, m, problem := a.mode(req.Options)
+	name, m, problem := a.mode(req.Options)
 	if problem != nil {
 		return []provider.OptionProblem{*problem}, nil
 	}
-	return m.validate(req.Options), nil
+	problems := m.validate(req.Options)
+	if name == modeLexicon && !lexiconScores(req.Language) {
+		problems = append(problems, provider.OptionProblem{Option: "mode", Message: fmt.Sprintf(
+			"the lexicon mode scores en and ko only, not %s: use mode llm for other languages", req.Language)})
+	}
+	return problems, nil
 }
 
 // mode returns the mode options choose (defaultMode when options.mode is

@@ -224,3 +224,27 @@ func TestLLMMode(t *testing.T) {
 	require.Len(t, reqs, 1)
 	require.Contains(t, string(reqs[0].Body), "정말 최악이에요")
 }
+
+// TestValidateLanguage: the lexicon mode refuses an agent in a language it
+// has no lexicon for (the plugin declares no languages, since the llm mode
+// scores any).
+func TestValidateLanguage(t *testing.T) {
+	llm := provider.Options{"mode": "llm", "model": "llama3", "base_url": "http://127.0.0.1:11434/v1"}
+	for _, tc := range []struct {
+		lang string
+		opts provider.Options
+		want []provider.OptionProblem
+	}{
+		{"en-GB", nil, nil},
+		{"ko-KR", nil, nil},
+		{"auto", nil, nil},
+		{"fr", nil, []provider.OptionProblem{{Option: "mode", Message: "the lexicon mode scores en and ko only, not fr: use mode llm for other languages"}}},
+		{"fr", llm, nil},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			got, err := newAnalyzer().ValidateOptions(context.Background(), provider.ValidateRequest{Kind: provider.KindSentiment, Options: tc.opts, Language: tc.lang})
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"unicode"
+
+	"github.com/parleyhq/parley/runtime/provider"
 )
 
 // The languages the lexicon mode scores.
@@ -27,6 +29,17 @@ func languageOf(requested, text string) string {
 	default:
 		return languageEnglish
 	}
+}
+
+// lexiconScores reports whether the lexicon mode has a lexicon for an
+// agent's language: en and ko (any region), or auto and none, which are
+// decided by the text's script.
+func lexiconScores(lang string) bool {
+	switch provider.BaseLanguage(strings.ToLower(strings.TrimSpace(lang))) {
+	case "", provider.LanguageAuto, languageEnglish, languageKorean:
+		return true
+	}
+	return false
 }
 
 // hasHangul reports whether text has a Hangul letter.

@@ -73,7 +73,7 @@ func (c *checker) value(path string, line int, n *yaml.Node, t reflect.Type) {
 		return
 	case languageType:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
-			c.add(path, line, n, "must be one of %s, not %s", languageChoices, describe(n))
+			c.add(path, line, n, "must be %s, not %s", languageChoices, describe(n))
 		} else if _, err := ParseLanguage(n.Value); err != nil {
 			c.add(path, line, n, "%s", err.Error())
 		}

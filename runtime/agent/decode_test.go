@@ -110,7 +110,7 @@ func TestLoadFileMissing(t *testing.T) {
 func TestValidateBuiltSpec(t *testing.T) {
 	s := Defaults()
 	s.Name = "built"
-	s.Language = "fr"
+	s.Language = "french"
 	err := s.Validate()
 	var le *LoadError
 	if !errors.As(err, &le) {

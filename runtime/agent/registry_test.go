@@ -62,7 +62,7 @@ func TestRegistryLoad(t *testing.T) {
 		"default.yaml":  agentYAML("default", "Hello"),
 		"sales.yml":     agentYAML("sales", "Hi"),
 		"broken.yaml":   "name: [\n",
-		"bad-lang.yaml": strings.Replace(minimal("bad-lang"), "language: en", "language: de", 1),
+		"bad-lang.yaml": strings.Replace(minimal("bad-lang"), "language: en", "language: deutsch", 1),
 		".hidden.yaml":  agentYAML("hidden", "no"),
 		"backup.yaml~":  agentYAML("backup", "no"),
 		"notes.txt":     "not an agent",
@@ -96,7 +96,7 @@ func TestRegistryLoad(t *testing.T) {
 	_, err = r.Get("bad-lang")
 	require.ErrorIs(t, err, ErrInvalid)
 	require.ErrorContains(t, err, `"bad-lang"`)
-	require.ErrorContains(t, err, "must be one of ko, en, auto")
+	require.ErrorContains(t, err, "must be a BCP-47 language tag")
 
 	broken := infoOf(t, r, "broken")
 	require.Len(t, broken.Errors, 1)
@@ -132,10 +132,10 @@ func TestNewRegistryDefaultProblems(t *testing.T) {
 		},
 		{
 			name:  "invalid, with all its problems",
-			files: map[string]string{"default.yaml": "name: default\nlanguage: fr\nhistory: {max_turns: 2000}\n"},
+			files: map[string]string{"default.yaml": "name: default\nlanguage: french\nhistory: {max_turns: 2000}\n"},
 			want:  ErrDefaultInvalid,
 			wantMsg: []string{
-				`language: must be one of ko, en, auto, not "fr"`,
+				`language: must be a BCP-47 language tag such as en, en-US, ko, pt-BR or zh-Hant-TW, or auto, not "french"`,
 				"system_prompt: is required",
 				"history.max_turns: must be between 0 and 1000, not 2000",
 				"providers: is required",

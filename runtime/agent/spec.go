@@ -118,6 +118,21 @@ type TurnTaking struct {
 	MaxTurn Duration `yaml:"max_turn" json:"maxTurn" jsonschema_description:"Longest a user's turn may run before it is ended, between 1s and 5m (default 30s)." jsonschema_extras:"default=30s"`
 	// BargeIn lets the caller interrupt the agent while it speaks.
 	BargeIn bool `yaml:"barge_in" json:"bargeIn" jsonschema:"default=true" jsonschema_description:"Whether the user can interrupt the agent by speaking (default true)."`
+	// BargeInMinSpeech is how long the caller must speak over the agent
+	// before it stops; nil for MinSpeech (the behaviour before the key).
+	BargeInMinSpeech *Duration `yaml:"barge_in_min_speech,omitempty" json:"bargeInMinSpeech,omitempty" jsonschema_description:"How long the user must speak over the agent before it stops talking, between 0s and 2s; omit for min_speech. Speech over the agent that ends sooner is ignored and the agent goes on."`
+	// BargeInMinWords, when above 0, is how many words the speech-to-text's
+	// partial transcript must hold before the agent stops.
+	BargeInMinWords int `yaml:"barge_in_min_words,omitempty" json:"bargeInMinWords,omitempty" jsonschema:"minimum=0,maximum=20" jsonschema_description:"When above 0 (at most 20), the agent stops talking only once the speech-to-text's partial transcript of the user's speech over it has this many words (words are split at spaces), so a short backchannel such as 'uh-huh' does not interrupt it. Needs a provider that sends partial transcripts (pocketsphinx does), and delays the barge-in until the words are recognised. Default 0: off."`
+}
+
+// BargeInAfter is how long the caller must speak over the agent before it
+// stops: barge_in_min_speech, or min_speech when that is not set.
+func (t TurnTaking) BargeInAfter() time.Duration {
+	if t.BargeInMinSpeech != nil {
+		return t.BargeInMinSpeech.Std()
+	}
+	return t.MinSpeech.Std()
 }
 
 // Defaults returns a Spec holding the default of every optional setting.

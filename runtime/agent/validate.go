@@ -24,6 +24,7 @@ var (
 	endOfTurnSilenceRange = durationRange{"turn_taking.end_of_turn_silence", 100 * time.Millisecond, 5 * time.Second}
 	minSpeechRange        = durationRange{"turn_taking.min_speech", 0, 2 * time.Second}
 	maxTurnRange          = durationRange{"turn_taking.max_turn", time.Second, 5 * time.Minute}
+	bargeInMinSpeechRange = durationRange{"turn_taking.barge_in_min_speech", 0, 2 * time.Second}
 	maxDurationRange      = durationRange{"max_duration", time.Second, 24 * time.Hour}
 	silenceTimeoutRange   = durationRange{"silence_timeout", time.Second, time.Hour}
 )
@@ -86,9 +87,9 @@ func (s *Spec) validate(file string, lines map[string]int) []Problem {
 	}
 	switch {
 	case s.Language == LanguageUnknown:
-		v.add("language", "is required (one of %s)", languageChoices)
+		v.add("language", "is required (%s)", languageChoices)
 	case !s.Language.Valid():
-		v.add("language", "must be one of %s, not %q", languageChoices, string(s.Language))
+		v.add("language", "must be %s, not %q", languageChoices, string(s.Language))
 	}
 	switch {
 	case s.SystemPrompt == "":
@@ -145,10 +146,20 @@ func (p Provider) validate(v *validator, key string) {
 	}
 }
 
+// maxBargeInWords bounds turn_taking.barge_in_min_words: more words than
+// this is no longer an interruption.
+const maxBargeInWords = 20
+
 func (t TurnTaking) validate(v *validator) {
 	endOfTurnSilenceRange.check(v, t.EndOfTurnSilence)
 	minSpeechRange.check(v, t.MinSpeech)
 	maxTurnRange.check(v, t.MaxTurn)
+	if t.BargeInMinSpeech != nil {
+		bargeInMinSpeechRange.check(v, *t.BargeInMinSpeech)
+	}
+	if t.BargeInMinWords < 0 || t.BargeInMinWords > maxBargeInWords {
+		v.add("turn_taking.barge_in_min_words", "must be between 0 and %d, not %d", maxBargeInWords, t.BargeInMinWords)
+	}
 	if t.MinSpeech >= t.MaxTurn && t.MaxTurn > 0 {
 		v.add(minSpeechRange.key, "must be shorter than turn_taking.max_turn (%s), not %s", short(t.MaxTurn), short(t.MinSpeech))
 	}

@@ -86,7 +86,7 @@ func newGuardedHarness(t *testing.T, g *auth.Guard, sig Mounter, withConversatio
 	require.NoError(t, os.MkdirAll(agents, 0o750))
 	require.NoError(t, os.WriteFile(filepath.Join(agents, "default.yaml"), []byte(offlineAgent), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(agents, "support-ko.yaml"), []byte(openAIAgent), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(agents, "broken.yaml"), []byte("name: broken\nlanguage: fr\nprompt: x\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(agents, "broken.yaml"), []byte("name: broken\nlanguage: french\nprompt: x\n"), 0o600))
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg, err := agent.NewRegistry(agents, "default", agent.WithLogger(log), agent.WithAvailability(host.Availability(false)))

@@ -76,9 +76,10 @@ func (s *fakeSTTStream) SendAudio(pcm []int16) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n += len(pcm)
-	if s.n%8000 < len(pcm) { // a partial every half second
+	if s.n%8000 < len(pcm) { // a partial every half second, one more word each
+		words := strings.Fields(s.f.heard.Load().(string))
 		select {
-		case s.out <- provider.Transcript{Text: "where"}:
+		case s.out <- provider.Transcript{Text: strings.Join(words[:min(s.n/8000, len(words))], " ")}:
 		default:
 		}
 	}

@@ -34,13 +34,14 @@ var (
 	}
 )
 
-// phrase returns the agent's own text, or the built-in one in its
-// language (English when it has none in that language).
+// phrase returns the agent's own text, or the built-in one in the base
+// language of lang (en-GB and en-US take the en one), or the English one
+// when there is none in that language.
 func phrase(own string, builtin map[agent.Language]string, lang agent.Language) string {
 	if own != "" {
 		return own
 	}
-	if s := builtin[lang]; s != "" {
+	if s := builtin[lang.Base()]; s != "" {
 		return s
 	}
 	return builtin[agent.LanguageEnglish]

@@ -122,3 +122,26 @@ func TestMaxDurationCountsFromConnect(t *testing.T) {
 		t.Errorf("hang-up reason %q", got[0])
 	}
 }
+
+func TestPhraseByBaseLanguage(t *testing.T) {
+	tests := []struct {
+		own  string
+		lang agent.Language
+		want string
+	}{
+		{"", "en", apologies[agent.LanguageEnglish]},
+		{"", "en-GB", apologies[agent.LanguageEnglish]},
+		{"", "ko", apologies[agent.LanguageKorean]},
+		{"", "ko-KR", apologies[agent.LanguageKorean]},
+		{"", "pt-BR", apologies[agent.LanguageEnglish]}, // no built-in: English
+		{"", "auto", apologies[agent.LanguageEnglish]},
+		{"Un moment.", "fr", "Un moment."},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			if got := phrase(tt.own, apologies, tt.lang); got != tt.want {
+				t.Errorf("phrase(%q, %s) = %q, want %q", tt.own, tt.lang, got, tt.want)
+			}
+		})
+	}
+}

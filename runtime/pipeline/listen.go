@@ -24,6 +24,11 @@ type uturn struct {
 	final       time.Time // when its final transcript came
 	text        string
 	language    string // what the STT heard it in; empty when it did not say
+	// overAgent: the caller started it while the agent was talking, so it
+	// interrupts the agent only once it passes the barge-in thresholds.
+	overAgent bool
+	words     int  // words in its latest partial transcript
+	dropped   bool // it ended with the agent still talking: no reply
 }
 
 // sttEvent is what the STT reader hands the loop.
@@ -106,6 +111,7 @@ func (c *conversation) hear(f *frame) {
 		if l.det.Window(p, start, l.scored, voiced) == speechStarted {
 			c.onSpeech(f.at)
 		}
+		c.checkBargeIn(f.at)
 	}
 	if l.det.Advance(l.pos) == turnEnded && l.turn != nil {
 		c.onTurnEnd()
@@ -208,8 +214,9 @@ func (l *listener) remember(pcm []int16) {
 	l.ringEnd = l.pos
 }
 
-// onSpeech: the caller has spoken for min_speech. Barge in if the agent is
-// talking, and start sending the turn to STT from just before its start.
+// onSpeech: the caller has spoken for min_speech. Start sending the turn
+// to STT from just before its start; over a talking agent the turn is
+// marked, and checkBargeIn decides when it interrupts.
 func (c *conversation) onSpeech(now time.Time) {
 	l := &c.lis
 	c.heard()
@@ -217,18 +224,16 @@ func (c *conversation) onSpeech(now time.Time) {
 		l.det.Reset() // the agent is saying goodbye
 		return
 	}
-	if c.reply != nil && c.reply.speaking() {
-		if !c.spec.TurnTaking.BargeIn {
-			l.det.Reset() // the agent has the floor
-			return
-		}
-		c.interrupt(now)
+	over := c.reply != nil && c.reply.speaking()
+	if over && !c.spec.TurnTaking.BargeIn {
+		l.det.Reset() // the agent has the floor
+		return
 	}
 	if !l.open() {
 		l.det.Reset()
 		return
 	}
-	l.turn = &uturn{speechStart: l.at(l.det.segStart, now)}
+	l.turn = &uturn{speechStart: l.at(l.det.segStart, now), overAgent: over}
 	// The turn so far, and a little before it.
 	from := max(l.det.segStart-samples(preRoll), l.ringEnd-int64(len(l.ring)))
 	l.send(l.ring[from-(l.ringEnd-int64(len(l.ring))):])
@@ -285,6 +290,10 @@ func (c *conversation) onTurnEnd() {
 	l.turn = nil
 	t.speechEnd = l.at(l.det.speechEnd, l.heardAt)
 	t.endOfTurn = time.Now()
+	// Speech over the agent that never passed the barge-in thresholds
+	// (a cough, an "uh-huh") is not a turn: the agent goes on. Its final
+	// is still awaited, so the next one is matched to its own turn.
+	t.dropped = t.overAgent && c.reply != nil && c.reply.speaking()
 	if l.stream == nil {
 		return
 	}
@@ -310,6 +319,7 @@ func (c *conversation) onTranscript(ev sttEvent) {
 		if ev.tr.Text != "" {
 			c.emit(EventTranscript, map[string]any{"text": ev.tr.Text, "final": false})
 		}
+		c.onPartial(ev.tr.Text)
 		return
 	}
 	if len(c.finals) == 0 {
@@ -317,6 +327,10 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	}
 	t := c.finals[0]
 	c.finals = c.finals[1:]
+	if t.dropped {
+		c.log.Debug("speech over the agent ignored", "text", ev.tr.Text)
+		return
+	}
 	t.final = time.Now()
 	t.text = ev.tr.Text
 	t.language = ev.tr.Language

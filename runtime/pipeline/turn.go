@@ -164,14 +164,7 @@ func (c *conversation) apologise() {
 	if c.life.ending != "" {
 		return
 	}
-	text := c.spec.ErrorMessage
-	if text == "" {
-		text = apologies[agent.Language(c.language())]
-	}
-	if text == "" {
-		text = apologies[agent.LanguageEnglish]
-	}
-	c.startReply(nil, text)
+	c.startReply(nil, phrase(c.spec.ErrorMessage, apologies, agent.Language(c.language())))
 }
 
 // providerFailed logs a provider failure and counts it.

@@ -35,6 +35,8 @@ var toolRequest = provider.ChatRequest{
 func TestOldPluginServesNewHost(t *testing.T) {
 	c, _ := providertest.Start(t, "testdata/oldcontract")
 	require.Equal(t, "oldcontract", c.Description.Name)
+	require.Empty(t, c.Description.Languages) // built before languages: serves any
+	require.True(t, c.Description.SupportsLanguage("pt-BR"))
 	st, err := c.Chat.Complete(context.Background(), toolRequest)
 	require.NoError(t, err)
 	got, err := provider.Collect(st)

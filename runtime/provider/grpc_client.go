@@ -22,6 +22,10 @@ var (
 
 type infoClient struct{ c pb.InfoClient }
 
+// maxLanguages bounds the languages a plugin can declare (espeak-ng has
+// about 130).
+const maxLanguages = 1000
+
 // Describe asks the plugin who it is.
 func (c *infoClient) Describe(ctx context.Context) (Description, error) {
 	res, err := c.c.Describe(ctx, &pb.DescribeRequest{})
@@ -32,6 +36,9 @@ func (c *infoClient) Describe(ctx context.Context) (Description, error) {
 	for _, k := range res.GetKinds() {
 		d.Kinds = append(d.Kinds, Kind(k))
 	}
+	// Bounded, as everything a plugin sends: a list no plugin needs is cut.
+	langs := res.GetLanguages()
+	d.Languages = append([]string(nil), langs[:min(len(langs), maxLanguages)]...)
 	return d, nil
 }
 

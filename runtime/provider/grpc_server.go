@@ -22,7 +22,9 @@ type infoServer struct {
 }
 
 func (s *infoServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
-	res := &pb.DescribeResponse{Name: s.desc.Name, Version: s.desc.Version, MaxStreams: int32(min(s.desc.MaxStreams, math.MaxInt32))}
+	res := &pb.DescribeResponse{
+		Name: s.desc.Name, Version: s.desc.Version, MaxStreams: int32(min(s.desc.MaxStreams, math.MaxInt32)), Languages: s.desc.Languages,
+	}
 	for _, k := range s.desc.Kinds {
 		res.Kinds = append(res.Kinds, string(k))
 	}

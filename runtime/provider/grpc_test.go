@@ -165,6 +165,18 @@ func TestMaxStreamsCrossesTheBoundary(t *testing.T) {
 	require.Equal(t, 0, connect(t, nil).Description.MaxStreams)
 }
 
+// TestLanguagesCrossTheBoundary: declared languages reach the runtime; a
+// plugin that declares none serves any language.
+func TestLanguagesCrossTheBoundary(t *testing.T) {
+	en := providertest.Connect(t, provider.ServeConfig{Name: "en-only", Version: "1", STT: fakeSTT{}, Languages: []string{"en", "pt-BR"}})
+	require.Equal(t, []string{"en", "pt-BR"}, en.Description.Languages)
+	require.True(t, en.Description.SupportsLanguage("en-GB"))
+	require.False(t, en.Description.SupportsLanguage("fr"))
+	anyLang := connect(t, nil).Description
+	require.Empty(t, anyLang.Languages)
+	require.True(t, anyLang.SupportsLanguage("fr"))
+}
+
 func TestSTTStreamCrossesTheBoundary(t *testing.T) {
 	c := connect(t, nil)
 	ctx := context.Background()

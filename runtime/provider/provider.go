@@ -56,13 +56,17 @@ type Description struct {
 	// runtime refuses calls past it. 0 means no limit (and is what a
 	// plugin built before the field existed reports).
 	MaxStreams int
+	// Languages are the languages the plugin serves, as BCP-47 tags: a
+	// base language (en) covers all its regions. Empty means any language
+	// (and is what a plugin built before the field reports).
+	Languages []string
 }
 
 // ValidateRequest is what a plugin checks when an agent that uses it loads.
 type ValidateRequest struct {
 	Kind     Kind
 	Options  Options
-	Language string // the agent's language: ko, en or auto
+	Language string // the agent's language: a BCP-47 tag (en, pt-BR ...) or auto
 	Voice    string // the agent's voice, for TTS
 }
 

@@ -27,10 +27,14 @@ type ServeConfig struct {
 	// runtime refuses calls to agents that use it past this number rather
 	// than let every call degrade.
 	MaxStreams int
+	// Languages declares the languages the plugin serves, as BCP-47 tags
+	// (a base language such as en covers en-US, en-GB ...); nil for any.
+	// The runtime reports an agent in another language unavailable.
+	Languages []string
 }
 
 func (c *ServeConfig) description() Description {
-	d := Description{Name: c.Name, Version: c.Version, MaxStreams: max(0, c.MaxStreams)}
+	d := Description{Name: c.Name, Version: c.Version, MaxStreams: max(0, c.MaxStreams), Languages: c.Languages}
 	if c.STT != nil {
 		d.Kinds = append(d.Kinds, KindSTT)
 	}
@@ -73,6 +77,11 @@ func Serve(cfg ServeConfig) error {
 	if len(cfg.description().Kinds) == 0 {
 		return fmt.Errorf("provider.Serve: %s implements no capability", cfg.Name)
 	}
+	langs, err := canonicalLanguages(cfg.Languages)
+	if err != nil {
+		return fmt.Errorf("provider.Serve: %s: %w", cfg.Name, err)
+	}
+	cfg.Languages = langs
 	if err := dieWithParent(); err != nil {
 		return err
 	}

@@ -32,3 +32,9 @@ int parley_espeak_init(int buflength_ms) {
 int parley_espeak_synth(const char *text, size_t size, uintptr_t job) {
 	return espeak_Synth(text, size, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakENDPAUSE, NULL, (void *)job);
 }
+
+// parley_espeak_voices returns espeak-ng's voices (a NULL-terminated
+// array owned by the library).
+const espeak_VOICE **parley_espeak_voices(void) {
+	return espeak_ListVoices(NULL);
+}

@@ -64,3 +64,22 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatalf("cancelled: %d samples, %v", n, err)
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	langs, err := Languages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := map[string]bool{}
+	for _, l := range langs {
+		has[l] = true
+	}
+	for _, want := range []string{"en", "ko", "fr", "pt-br", "de"} {
+		if !has[want] {
+			t.Errorf("%s missing from %d languages: %v", want, len(langs), langs)
+		}
+	}
+	if len(langs) < 50 {
+		t.Errorf("only %d languages", len(langs))
+	}
+}

@@ -3,6 +3,7 @@ package oai
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -88,12 +89,14 @@ func (b *Backend) Sentiment(ctx context.Context, opts provider.Options, text, la
 // sentimentPrompt is the instruction; json_object mode requires the word
 // JSON in it.
 func sentimentPrompt(language string) string {
-	lang := "Korean or English"
-	switch language {
+	lang := "the language of the BCP-47 tag " + strconv.Quote(language)
+	switch provider.BaseLanguage(language) {
 	case "ko":
 		lang = "Korean"
 	case "en":
 		lang = "English"
+	case "", provider.LanguageAuto:
+		lang = "the caller's language"
 	}
 	return "You rate the sentiment of what a caller said to a customer-service voice agent. " +
 		"The text is in " + lang + "; judge it in that language and do not translate it. " +

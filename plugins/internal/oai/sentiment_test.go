@@ -82,6 +82,21 @@ func TestSentimentAsksForJSONAndParsesIt(t *testing.T) {
 	assert.NotContains(t, logs.String(), "sk-sentiment-secret")
 }
 
+// TestSentimentPromptNamesTheLanguage: the prompt names the agent's
+// language by its base (ko-KR is Korean) or by its tag.
+func TestSentimentPromptNamesTheLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"ko-KR": "in Korean;", "en-GB": "in English;", "pt-BR": `BCP-47 tag "pt-BR"`, "auto": "in the caller's language;"} {
+		srv := oaifake.New(t)
+		b, _ := newBackend(t, oaifake.Env{"K": "sk-sentiment-secret-123456"})
+		srv.Enqueue(oaifake.ChatPath, oaifake.ChatJSON(`{"sentiment":"neutral","score":0.5}`))
+		_, err := b.Sentiment(t.Context(), provider.Options{"base_url": srv.URL, "api_key_env": "K"}, "text", lang)
+		require.NoError(t, err)
+		reqs := srv.Requests(oaifake.ChatPath)
+		require.Len(t, reqs, 1)
+		assert.Contains(t, reqs[0].Chat().Messages[0].Content, want, lang)
+	}
+}
+
 func TestSentimentErrors(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/provider"
@@ -59,7 +60,8 @@ func (h *Host) For(s *agent.Spec) (Providers, error) {
 }
 
 // CheckAgent starts the plugins an agent needs (waiting up to the start
-// timeout for each) and has each validate its options. It returns every
+// timeout for each), checks that each supports the agent's language (as
+// its description declares) and has each validate its options. It returns every
 // problem, each naming the provider and option, so the agent registry can
 // report the agent unavailable with reasons a person can act on.
 func (h *Host) CheckAgent(ctx context.Context, s *agent.Spec) error {
@@ -113,6 +115,9 @@ func (h *Host) checkUse(ctx context.Context, s *agent.Spec, u use) []Problem {
 	}
 	if !conn.Serves(u.kind) {
 		return fail(fmt.Errorf("plugin %s does not serve %s (it serves %v)", p.name, u.kind, conn.Description.Kinds))
+	}
+	if !conn.Description.SupportsLanguage(string(s.Language)) {
+		return fail(fmt.Errorf("plugin %s does not support %s (it supports %s)", p.name, s.Language, strings.Join(conn.Description.Languages, ", ")))
 	}
 	problems, err := conn.Validator.ValidateOptions(ctx, provider.ValidateRequest{
 		Kind: u.kind, Options: u.ref.Options, Language: string(s.Language), Voice: s.Voice,

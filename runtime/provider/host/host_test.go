@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build fake plugin: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	for _, name := range []string{"fake-hang", "fake-version", "fake-garbage", "fake-exit", "fake-stt"} {
+	for _, name := range []string{"fake-hang", "fake-version", "fake-garbage", "fake-exit", "fake-stt", "fake-en"} {
 		if err := os.Link(bin, filepath.Join(dir, name)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -226,6 +226,42 @@ func TestCheckAgent(t *testing.T) {
 	spec.Providers.Chat.Options = nil
 	spec.Providers.TTS = agent.Provider{Plugin: "fake"}
 	require.ErrorContains(t, h.CheckAgent(context.Background(), spec), "does not serve stt")
+}
+
+func TestCheckAgentLanguage(t *testing.T) {
+	h, _ := newHost(t)
+	spec := &agent.Spec{
+		Name: "a",
+		Providers: agent.Providers{
+			STT:  agent.Provider{Plugin: "fake-en"},
+			Chat: agent.Provider{Plugin: "fake"}, // declares no languages: any
+			TTS:  agent.Provider{Plugin: "fake-en"},
+		},
+	}
+	tests := []struct {
+		lang agent.Language
+		ok   bool
+	}{
+		{"en", true}, {"en-GB", true}, {"ko", true}, {"ko-KR", true}, {"auto", true},
+		{"fr", false}, {"ko-KP", false}, {"pt-BR", false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			spec.Language = tt.lang
+			err := h.CheckAgent(context.Background(), spec)
+			if tt.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			msg := err.Error()
+			require.Contains(t, msg, "providers.stt: plugin fake-en does not support "+string(tt.lang)+" (it supports en, ko-KR)")
+			require.Contains(t, msg, "providers.tts: plugin fake-en does not support")
+			require.NotContains(t, msg, "providers.chat")
+		})
+	}
+	require.Equal(t, []string{"en", "ko-KR"}, healthy(t, h, "fake-en").Status().Languages) // GET /api/v1/plugins
+	require.Empty(t, healthy(t, h, "fake").Status().Languages)
 }
 
 // TestSIGKILLedRuntimeLeavesNoPlugin runs a host in a child process, kills

@@ -64,6 +64,7 @@ func (p *Process) Status() Status {
 	s := Status{Name: p.name, Path: p.path, PID: p.pid, State: p.state, Restarts: p.restarts, LastError: p.lastErr, Kinds: []string{}, MaxStreams: p.maxStreams}
 	if p.conn != nil {
 		s.Version = p.conn.Description.Version
+		s.Languages = p.conn.Description.Languages
 		for _, k := range p.conn.Description.Kinds {
 			s.Kinds = append(s.Kinds, string(k))
 		}

@@ -38,4 +38,7 @@ type Status struct {
 	LastError string   `json:"lastError,omitempty"`
 	// MaxStreams is the plugin's declared limit of calls at once (0: none).
 	MaxStreams int `json:"maxStreams,omitempty"`
+	// Languages are the languages the plugin declares it serves (absent:
+	// any).
+	Languages []string `json:"languages,omitempty"`
 }

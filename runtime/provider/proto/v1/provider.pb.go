@@ -70,7 +70,11 @@ type DescribeResponse struct {
 	// max_streams is how many calls at once the plugin serves well (one
 	// stream each); the runtime refuses calls past it. 0, as a plugin built
 	// before this field sends, means no limit.
-	MaxStreams    int32 `protobuf:"varint,4,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
+	MaxStreams int32 `protobuf:"varint,4,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
+	// languages are the languages the plugin serves: BCP-47 tags, a base
+	// language ("en") covering all its regions ("en-GB"). Empty, as a
+	// plugin built before this field sends, means any language.
+	Languages     []string `protobuf:"bytes,5,rep,name=languages,proto3" json:"languages,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -133,11 +137,18 @@ func (x *DescribeResponse) GetMaxStreams() int32 {
 	return 0
 }
 
+func (x *DescribeResponse) GetLanguages() []string {
+	if x != nil {
+		return x.Languages
+	}
+	return nil
+}
+
 type ValidateOptionsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
 	OptionsJson   []byte                 `protobuf:"bytes,2,opt,name=options_json,json=optionsJson,proto3" json:"options_json,omitempty"` // a JSON object; empty for none
-	Language      string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`                          // the agent's language: "ko", "en" or "auto"
+	Language      string                 `protobuf:"bytes,3,opt,name=language,proto3" json:"language,omitempty"`                          // the agent's language: a BCP-47 tag ("en", "pt-BR") or "auto"
 	Voice         string                 `protobuf:"bytes,4,opt,name=voice,proto3" json:"voice,omitempty"`                                // the agent's voice, for TTS
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1196,13 +1207,14 @@ var File_runtime_provider_proto_v1_provider_proto protoreflect.FileDescriptor
 const file_runtime_provider_proto_v1_provider_proto_rawDesc = "" +
 	"\n" +
 	"(runtime/provider/proto/v1/provider.proto\x12\x12parley.provider.v1\"\x11\n" +
-	"\x0fDescribeRequest\"w\n" +
+	"\x0fDescribeRequest\"\x95\x01\n" +
 	"\x10DescribeResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
 	"\x05kinds\x18\x03 \x03(\tR\x05kinds\x12\x1f\n" +
 	"\vmax_streams\x18\x04 \x01(\x05R\n" +
-	"maxStreams\"\x81\x01\n" +
+	"maxStreams\x12\x1c\n" +
+	"\tlanguages\x18\x05 \x03(\tR\tlanguages\"\x81\x01\n" +
 	"\x16ValidateOptionsRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12!\n" +
 	"\foptions_json\x18\x02 \x01(\fR\voptionsJson\x12\x1a\n" +

@@ -50,6 +50,10 @@ func main() {
 		cfg.STT = echoSTT{}
 		cfg.MaxStreams = 3 // as a CPU-heavy recogniser declares
 	}
+	if name == "fake-en" {
+		cfg.STT = echoSTT{}
+		cfg.Languages = []string{"en", "ko-kr"} // canonicalised by Serve
+	}
 	if err := provider.Serve(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
