@@ -1,7 +1,7 @@
 // Package logcap captures what a process or logger writes, for tests and
 // benchmarks to read while it runs: the runtime's and its plugins' logs
 // (internal/e2e), a plugin's hclog output (runtime/provider/providertest,
-// plugins/internal/oaifake). It is the one log capture of the repository.
+// internal/oaifake). It is the one log capture of the repository.
 package logcap
 
 import (

@@ -152,3 +152,58 @@ func TestSchemaDurationPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsNameEveryKey: every key of an agent file (every property of the
+// schema, at any depth) is named in the agent docs, so a new key cannot
+// ship undocumented.
+func TestDocsNameEveryKey(t *testing.T) {
+	raw, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(raw, &s); err != nil {
+		t.Fatal(err)
+	}
+	var docs strings.Builder
+	for _, f := range []string{"../../docs/agents.md", "../../docs/tools.md", "../../docs/webhooks.md"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs.Write(b)
+	}
+	defs, _ := s["$defs"].(map[string]any)
+	seen := map[string]bool{}
+	keys := map[string]bool{}
+	var walk func(any)
+	walk = func(n any) {
+		m, ok := n.(map[string]any)
+		if !ok {
+			return
+		}
+		if ref, ok := m["$ref"].(string); ok {
+			name := ref[strings.LastIndexByte(ref, '/')+1:]
+			if !seen[name] {
+				seen[name] = true
+				walk(defs[name])
+			}
+		}
+		props, _ := m["properties"].(map[string]any)
+		for k, v := range props {
+			keys[k] = true
+			walk(v)
+		}
+		walk(m["items"])
+		walk(m["additionalProperties"])
+	}
+	walk(s)
+	if len(keys) < 20 {
+		t.Fatalf("found only %d keys in the schema", len(keys))
+	}
+	for k := range keys {
+		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(k) + `\b`).MatchString(docs.String()) {
+			t.Errorf("key %s is in the schema but in none of docs/agents.md, docs/tools.md, docs/webhooks.md", k)
+		}
+	}
+}
