@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/provider/host"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/turn"
 )
 
 // finishReply stores a finished agent turn (and the caller's turn it
@@ -67,19 +68,16 @@ func (c *conversation) finishReply(r *reply) {
 // said anything): at once in the history the chat model sees, and, off the
 // loop, in the store (see recorder).
 func (c *conversation) store(r *reply, text string) {
-	var turns []*store.Turn
+	var heard *turn.Heard
 	if t := r.user; t != nil {
-		ut := &store.Turn{Role: store.RoleUser, Text: t.text, StartedAt: t.speechStart, EndedAt: t.speechEnd, Timings: r.timings(c.spec)}
-		turns = append(turns, ut)
-		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(ut.Timings), r.interrupted)
+		heard = &turn.Heard{Text: t.text, Start: t.speechStart, End: t.speechEnd, Timings: r.timings(c.spec)}
+		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(heard.Timings), r.interrupted)
 	}
-	if text != "" || len(r.toolCalls) > 0 {
-		start := r.firstPacket
-		if start.IsZero() {
-			start = r.stopped
-		}
-		turns = append(turns, &store.Turn{Role: store.RoleAssistant, Text: text, Interrupted: r.interrupted, StartedAt: start, EndedAt: r.stopped, ToolCalls: r.toolCalls})
+	start := r.firstPacket
+	if start.IsZero() {
+		start = r.stopped
 	}
+	turns := turn.Stored(heard, turn.Said{Text: text, Interrupted: r.interrupted, Start: start, End: r.stopped, ToolCalls: r.toolCalls})
 	if len(turns) == 0 {
 		return
 	}

@@ -186,8 +186,8 @@ func (c *Conversation) Process(ctx context.Context, req ProcessRequest) (Process
 
 	done := c.now()
 	err = c.store.AppendTurns(ctx, cl.ID,
-		&store.Turn{Role: store.RoleUser, Text: text, Sentiment: sentiment, StartedAt: heard.Add(-heardAudio.Duration()), EndedAt: heard},
-		&store.Turn{Role: store.RoleAssistant, Text: reply, StartedAt: sp.started.Or(done), EndedAt: done, ToolCalls: res.ToolCalls},
+		turn.Stored(&turn.Heard{Text: text, Sentiment: sentiment, Start: heard.Add(-heardAudio.Duration()), End: heard},
+			turn.Said{Text: reply, Start: sp.started.Or(done), End: done, ToolCalls: res.ToolCalls})...,
 	)
 	if err != nil {
 		return ProcessResult{}, fmt.Errorf("store turns: %w", err)

@@ -148,8 +148,8 @@ func (s *Session) Say(ctx context.Context, line string, obs Observer) (Turn, err
 	out.Hangup = res.EndCall || res.Transfer != ""
 	out.Transfer, out.Destination = res.Transfer, res.Destination
 	out.Took = time.Since(started)
-	s.remember(&store.Turn{CallID: s.callID, Role: store.RoleUser, Text: line, Sentiment: out.Sentiment, StartedAt: started, EndedAt: started},
-		&store.Turn{CallID: s.callID, Role: store.RoleAssistant, Text: res.Text, ToolCalls: res.ToolCalls, StartedAt: started, EndedAt: time.Now()})
+	s.remember(turn.Stored(&turn.Heard{Text: line, Sentiment: out.Sentiment, Start: started, End: started},
+		turn.Said{Text: res.Text, ToolCalls: res.ToolCalls, Start: started, End: time.Now()})...)
 	if err != nil {
 		return out, fmt.Errorf("chat: %w", err)
 	}
@@ -160,11 +160,8 @@ func (s *Session) Say(ctx context.Context, line string, obs Observer) (Turn, err
 // remember appends turns to the history, keeping only what the chat
 // model's window can see, so a long session stays small.
 func (s *Session) remember(turns ...*store.Turn) {
-	for i, t := range turns {
-		if i > 0 && strings.TrimSpace(t.Text) == "" && len(t.ToolCalls) == 0 {
-			continue // nothing written: the turn failed before the model said anything
-		}
-		t.Seq = len(s.history) + 1
+	for _, t := range turns {
+		t.CallID, t.Seq = s.callID, len(s.history)+1
 		s.history = append(s.history, t)
 	}
 	if keep := s.cfg.Spec.History.MaxTurns; len(s.history) > keep {

@@ -4,7 +4,8 @@
 // (the history window, the system prompt, the language, the agent's
 // tools), streams the chat reply into sentences to speak, carries out the
 // tools the model calls (runtime/tools), asks again with their results,
-// and says what is to be stored. Language auto answers in the language the
+// and says what is to be stored (Stored: live calls, conversation/process
+// and text calls store an exchange alike). Language auto answers in the language the
 // caller was heard in, everywhere.
 //
 //	caller text -> chat (window + tools) -> sentences -> Output.Say

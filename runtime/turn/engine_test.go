@@ -265,3 +265,21 @@ func TestWindowCarriesToolCalls(t *testing.T) {
 	}, got)
 	require.Nil(t, Window(turns, 0))
 }
+
+// TestStored: an exchange stores the caller's turn when there is one, and
+// the agent's only when it said something or called a tool.
+func TestStored(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	heard := &Heard{Text: "hi", Sentiment: &store.Sentiment{Label: "neutral", Score: 0.5}, Start: at, End: at.Add(time.Second)}
+	got := Stored(heard, Said{Text: "Hello.", Interrupted: true, Start: at.Add(2 * time.Second), End: at.Add(3 * time.Second)})
+	require.Equal(t, []*store.Turn{
+		{Role: store.RoleUser, Text: "hi", Sentiment: heard.Sentiment, StartedAt: at, EndedAt: at.Add(time.Second)},
+		{Role: store.RoleAssistant, Text: "Hello.", Interrupted: true, StartedAt: at.Add(2 * time.Second), EndedAt: at.Add(3 * time.Second)},
+	}, got)
+	require.Len(t, Stored(heard, Said{Text: "  "}), 1, "nothing said: only the caller's turn")
+	calls := []store.ToolCall{{ID: "a", Name: "bye"}}
+	got = Stored(nil, Said{ToolCalls: calls})
+	require.Len(t, got, 1, "a tool call is worth storing without words")
+	require.Equal(t, calls, got[0].ToolCalls)
+	require.Empty(t, Stored(nil, Said{}))
+}
