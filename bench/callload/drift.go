@@ -48,6 +48,9 @@ type DriftSample struct {
 	// not yet returned to the system (heap idle minus released).
 	RetainedMB float64 `json:"heapRetainedMB"`
 	StackMB    float64 `json:"stackInuseMB"`
+	// GoalMB is the heap size the collector aims for (next_gc): twice the
+	// live heap at GOGC=100, so its trend is the live heap's.
+	GoalMB     float64 `json:"heapGoalMB"`
 	Goroutines float64 `json:"goroutines"`
 	Files      float64 `json:"openFiles"`
 }
@@ -63,6 +66,7 @@ type Drift struct {
 	Heap          Trend   `json:"heapInuse"`
 	Retained      Trend   `json:"heapRetained"`
 	Stack         Trend   `json:"stackInuse"`
+	Goal          Trend   `json:"heapGoal"`
 	// Profiles are the heap profiles saved (-profiles), warm-up first.
 	Profiles   []string `json:"profiles,omitempty"`
 	Goroutines Trend    `json:"goroutines"`
@@ -124,7 +128,7 @@ func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error
 		return DriftSample{}, err
 	}
 	m, err := scrape(ctx, d.base, "go_goroutines", "go_memstats_heap_inuse_bytes", "go_memstats_heap_idle_bytes",
-		"go_memstats_heap_released_bytes", "go_memstats_stack_inuse_bytes")
+		"go_memstats_heap_released_bytes", "go_memstats_stack_inuse_bytes", "go_memstats_next_gc_bytes")
 	if err != nil {
 		return DriftSample{}, err
 	}
@@ -133,6 +137,7 @@ func (d *drifter) sample(ctx context.Context, now time.Time) (DriftSample, error
 		HeapMB:     m["go_memstats_heap_inuse_bytes"] / mb,
 		RetainedMB: (m["go_memstats_heap_idle_bytes"] - m["go_memstats_heap_released_bytes"]) / mb,
 		StackMB:    m["go_memstats_stack_inuse_bytes"] / mb,
+		GoalMB:     m["go_memstats_next_gc_bytes"] / mb,
 		Goroutines: m["go_goroutines"], Files: float64(len(fds))}, nil
 }
 
@@ -244,6 +249,7 @@ func (d *drifter) result() *Drift {
 	out.Heap = pick(func(s DriftSample) float64 { return s.HeapMB })
 	out.Retained = pick(func(s DriftSample) float64 { return s.RetainedMB })
 	out.Stack = pick(func(s DriftSample) float64 { return s.StackMB })
+	out.Goal = pick(func(s DriftSample) float64 { return s.GoalMB })
 	if d.profiles != nil {
 		out.Profiles = d.profiles.saved
 	}
@@ -293,7 +299,7 @@ func (dr *Drift) print(w io.Writer) {
 	for _, q := range []struct {
 		name string
 		t    Trend
-	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"retained MB", dr.Retained}, {"stacks MB", dr.Stack},
+	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"retained MB", dr.Retained}, {"stacks MB", dr.Stack}, {"GC goal MB", dr.Goal},
 		{"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
 		verdict := "GROWS"
 		if q.t.Flat {
