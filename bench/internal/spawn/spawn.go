@@ -48,6 +48,10 @@ type Runtime struct {
 	PID      int
 	dir      string
 	Log      string // the runtime's stdout and stderr
+	// logFile receives the runtime's output through e2e's copier: it stays
+	// open until the runtime has ended (closed early, the copier stops and
+	// the runtime dies of SIGPIPE at its next log line).
+	logFile *os.File
 }
 
 // Start starts bin (with its plugins in plugins/ beside it) on a free
@@ -89,7 +93,6 @@ func Start(bin string, o Options) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = logFile.Close() }()
 
 	var env []string
 	if o.DefaultAgent != "" {
@@ -106,6 +109,7 @@ func Start(bin string, o Options) (*Runtime, error) {
 	if o.Profiles {
 		dport, err := e2e.PickFreePort()
 		if err != nil {
+			_ = logFile.Close()
 			return nil, err
 		}
 		debugURL = fmt.Sprintf("http://127.0.0.1:%d", dport)
@@ -123,10 +127,11 @@ func Start(bin string, o Options) (*Runtime, error) {
 		DieWithParent: true,
 	})
 	if err != nil {
+		_ = logFile.Close()
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	return &Runtime{rt: rt, URL: rt.Base, PID: rt.PID(), DebugURL: debugURL, dir: dir, Log: logPath}, nil
+	return &Runtime{rt: rt, URL: rt.Base, PID: rt.PID(), DebugURL: debugURL, dir: dir, Log: logPath, logFile: logFile}, nil
 }
 
 // cleanEnv drops settings of the caller's environment that would change
@@ -163,6 +168,7 @@ func (s *Runtime) Stop(grace time.Duration, keep bool) error {
 			}
 		}
 	}
+	_ = s.logFile.Close()
 	if !keep {
 		_ = os.RemoveAll(s.dir)
 	}
