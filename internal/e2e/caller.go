@@ -26,7 +26,7 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pc.Close() })
-	mic, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
+	mic, err := newMicTrack()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +34,11 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 		t.Fatal(err)
 	}
 	return pc, mic
+}
+
+// newMicTrack is a caller's Opus microphone track, as a browser offers it.
+func newMicTrack() (*webrtc.TrackLocalStaticSample, error) {
+	return webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
 }
 
 // JoinSession connects to base's /signaling (on, if not nil, registers its

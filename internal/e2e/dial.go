@@ -69,7 +69,7 @@ func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 		o.AnswerTimeout = 20 * time.Second
 	}
 	var err error
-	c.Mic, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
+	c.Mic, err = newMicTrack()
 	if err != nil {
 		t.Fatal(err)
 	}
