@@ -14,9 +14,9 @@ import (
 
 	"github.com/parleyhq/parley/bench/internal/peer"
 	"github.com/parleyhq/parley/bench/internal/rest"
-	"github.com/parleyhq/parley/bench/internal/sigclient"
 	"github.com/parleyhq/parley/bench/internal/speech"
 	"github.com/parleyhq/parley/bench/internal/stats"
+	"github.com/parleyhq/parley/internal/caller"
 )
 
 // voicedBytes is the Opus payload size above which an agent packet counts
@@ -29,7 +29,7 @@ type shared struct {
 	rest   *rest.Client
 	api    *webrtc.API
 	loop   *loop
-	events *sigclient.EventCounts
+	events *caller.EventCounts
 	caller string
 	agent  string
 	// firstAgent, when set, is the agent of call 0 (-chaos-agent).

@@ -16,9 +16,8 @@ import (
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
-	"github.com/parleyhq/parley/bench/internal/peer"
-	"github.com/parleyhq/parley/bench/internal/sigclient"
 	"github.com/parleyhq/parley/bench/internal/speech"
+	"github.com/parleyhq/parley/internal/caller"
 )
 
 // fakeRuntime speaks the runtime's call contract with an agent that
@@ -49,7 +48,7 @@ type fakeCall struct {
 
 func startFakeRuntime(t *testing.T) *fakeRuntime {
 	t.Helper()
-	api, err := peer.NewAPI()
+	api, err := caller.NewAPI()
 	require.NoError(t, err)
 	voice, err := speech.EncodeOpus(speech.Synth(16000, time.Second, speech.Words))
 	require.NoError(t, err)
@@ -145,7 +144,7 @@ func (f *fakeRuntime) onConnection(s *socket.Socket) {
 	var once sync.Once
 	for _, name := range []string{"join-session", "offer", "ice-candidate"} {
 		_ = s.On(name, func(args ...any) {
-			data, _ := sigclient.First[map[string]any](args)
+			data, _ := caller.First[map[string]any](args)
 			select {
 			case evs <- ev{name, data}:
 			case <-gone:
@@ -204,7 +203,7 @@ func (f *fakeRuntime) answer(s *socket.Socket, c *fakeCall, offer map[string]any
 	if !f.check(err) {
 		return
 	}
-	track, err := webrtc.NewTrackLocalStaticSample(peer.Opus, "agent", "agent")
+	track, err := webrtc.NewTrackLocalStaticSample(caller.Opus, "agent", "agent")
 	if !f.check(err) {
 		return
 	}

@@ -28,8 +28,8 @@ import (
 
 	"github.com/parleyhq/parley/bench/internal/peer"
 	"github.com/parleyhq/parley/bench/internal/rest"
-	"github.com/parleyhq/parley/bench/internal/sigclient"
 	"github.com/parleyhq/parley/bench/internal/spawn"
+	"github.com/parleyhq/parley/internal/caller"
 	"github.com/parleyhq/parley/internal/ctxtime"
 )
 
@@ -169,11 +169,11 @@ func run(ctx context.Context, o options, logw io.Writer) (*Report, error) {
 			return nil, err
 		}
 	}
-	api, err := peer.NewAPI()
+	api, err := caller.NewAPI()
 	if err != nil {
 		return nil, err
 	}
-	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &sigclient.EventCounts{}, caller: o.Caller, agent: o.Agent, firstAgent: o.ChaosAgent}
+	sh := &shared{base: url, rest: rc, api: api, loop: sp, events: &caller.EventCounts{}, caller: o.Caller, agent: o.Agent, firstAgent: o.ChaosAgent}
 
 	if o.Warmup {
 		if err := warmup(ctx, sh, o.SetupTimeout); err != nil {

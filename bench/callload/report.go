@@ -152,10 +152,10 @@ func (r *Report) fill(sh *shared, calls []*call, m *meter) {
 	var firstRTP, firstVoice []time.Duration
 	var packets, voiced uint64
 	for _, c := range calls {
-		if c.p.PC == nil || c.p.Times.Connected == 0 {
+		if c.p.Peer == nil || c.p.Times.Connected == 0 {
 			continue
 		}
-		if c.p.PC.ConnectionState() != webrtc.PeerConnectionStateConnected {
+		if c.p.Peer.PC.ConnectionState() != webrtc.PeerConnectionStateConnected {
 			r.Dropped++
 		}
 		c.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/bench/internal/peer"
 	"github.com/parleyhq/parley/bench/internal/rest"
 	"github.com/parleyhq/parley/bench/internal/spawn"
+	loopcaller "github.com/parleyhq/parley/internal/caller"
 	"github.com/parleyhq/parley/internal/ctxtime"
 	"github.com/parleyhq/parley/runtime/agent"
 )
@@ -165,7 +166,7 @@ func (e *bench) start(ctx context.Context) (*target, error) {
 
 // newShared is what the callers of a run against t use.
 func (e *bench) newShared(t *target, conns int) (*shared, error) {
-	api, err := peer.NewAPI()
+	api, err := loopcaller.NewAPI()
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/bench/internal/rest"
 	"github.com/parleyhq/parley/bench/internal/speech"
 	"github.com/parleyhq/parley/bench/internal/stats"
+	loopcaller "github.com/parleyhq/parley/internal/caller"
 )
 
 // shared is what every caller of a run uses.
@@ -34,12 +35,6 @@ type shared struct {
 // spoke is when an utterance's first and last packets were sent.
 type spoke struct{ Onset, End time.Time }
 
-// sayRequest asks the sender to speak u and report when it did.
-type sayRequest struct {
-	u    *utterance
-	done chan spoke
-}
-
 // caller is one simulated caller: a Pion peer that sends silence, speaks
 // an utterance when asked, and watches the agent's voice.
 type caller struct {
@@ -47,8 +42,8 @@ type caller struct {
 	sh  *shared
 	p   *peer.Call
 
-	says  chan sayRequest
-	voice chan voiceEvent // the agent's voice starting and stopping
+	says  *loopcaller.Voice[[]byte] // what the caller is asked to say
+	voice chan voiceEvent           // the agent's voice starting and stopping
 
 	mu     sync.Mutex
 	frames *stats.Histogram // agent packet inter-arrival while measuring
@@ -70,7 +65,7 @@ func (r *sizeRange) add(n int) {
 func newCaller(idx int, sh *shared) *caller {
 	c := &caller{
 		idx: idx, sh: sh, frames: stats.FrameHistogram(),
-		says: make(chan sayRequest), voice: make(chan voiceEvent, 64),
+		says: loopcaller.NewVoice[[]byte](1), voice: make(chan voiceEvent, 64),
 	}
 	c.p = peer.New(peer.Config{
 		Base: sh.base, REST: sh.rest, API: sh.api,
@@ -92,28 +87,16 @@ func (c *caller) send(ctx context.Context, track *webrtc.TrackLocalStaticRTP) {
 	tick := time.NewTicker(speech.FrameDuration)
 	defer tick.Stop()
 	pkt := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, Marker: true}}
-	var (
-		cur     *sayRequest
-		pos, si int
-		sp      spoke
-	)
+	var si int
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
-		if cur == nil {
-			select {
-			case r := <-c.says:
-				cur, pos = &r, 0
-			default:
-			}
-		}
-		payload := c.sh.silence[si%len(c.sh.silence)]
-		if cur != nil {
-			payload = cur.u.Frames[pos]
-		} else {
+		payload, speaking := c.says.Next()
+		if !speaking {
+			payload = c.sh.silence[si%len(c.sh.silence)]
 			si++
 		}
 		pkt.SequenceNumber, pkt.Timestamp, pkt.Payload = seq, ts, payload
@@ -122,17 +105,8 @@ func (c *caller) send(ctx context.Context, track *webrtc.TrackLocalStaticRTP) {
 		pkt.Marker = false
 		seq++
 		ts += 960 // 20 ms at Opus's 48 kHz RTP clock
-		if cur == nil {
-			continue
-		}
-		if pos == 0 {
-			sp.Onset = now
-		}
-		pos++
-		if pos == len(cur.u.Frames) {
-			sp.End = now
-			cur.done <- sp // buffered
-			cur = nil
+		if speaking {
+			c.says.Sent(now)
 		}
 	}
 }
@@ -140,15 +114,13 @@ func (c *caller) send(ctx context.Context, track *webrtc.TrackLocalStaticRTP) {
 // say speaks u from the next tick on and returns when its last packet has
 // been sent.
 func (c *caller) say(ctx context.Context, u *utterance) (spoke, error) {
-	r := sayRequest{u: u, done: make(chan spoke, 1)}
-	select {
-	case c.says <- r:
-	case <-ctx.Done():
-		return spoke{}, ctx.Err()
+	said, err := c.says.Say(ctx, u.Frames)
+	if err != nil {
+		return spoke{}, err
 	}
 	select {
-	case sp := <-r.done:
-		return sp, nil
+	case <-said.Done():
+		return spoke{Onset: said.Onset, End: said.End}, nil
 	case <-ctx.Done():
 		return spoke{}, ctx.Err()
 	}
@@ -219,7 +191,7 @@ func (c *caller) speakingAfter(state string, after time.Time, within time.Durati
 	deadline := time.After(within)
 	for {
 		select {
-		case ev := <-c.p.Sig.Speaking():
+		case ev := <-c.p.Peer.Sig.Speaking():
 			if ev.State == state && ev.At.After(after) {
 				return ev.At, true
 			}

@@ -2,15 +2,14 @@ package e2e
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
 
+	"github.com/parleyhq/parley/internal/caller"
 	"github.com/parleyhq/parley/internal/loopback"
-	"github.com/parleyhq/parley/internal/sioclient"
 )
 
 // LoopbackPeer returns a caller's Pion peer (loopback.NewAPI, Pion's
@@ -27,7 +26,7 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pc.Close() })
-	mic, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
+	mic, err := newMicTrack()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,41 +36,24 @@ func LoopbackPeer(t testing.TB) (*webrtc.PeerConnection, *webrtc.TrackLocalStati
 	return pc, mic
 }
 
-// ConnectSignaling connects the Go Socket.IO client, within timeout, to
-// base's /signaling over a websocket (sioclient.Connect); setup, if not
-// nil, registers handlers before the namespace connects.
-func ConnectSignaling(base string, timeout time.Duration, setup func(*sio.Socket)) (*sio.Socket, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return sioclient.Connect(ctx, base, setup)
+// newMicTrack is a caller's Opus microphone track, as a browser offers it.
+func newMicTrack() (*webrtc.TrackLocalStaticSample, error) {
+	return webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "caller")
 }
 
 // JoinSession connects to base's /signaling (on, if not nil, registers its
-// handlers first) and joins session as peer, once: a join that is not
-// confirmed within 10 s fails the test. Tests never join again on a new
+// handlers first) and joins session as peer, once (caller.Join): a
+// connection and join not confirmed within 20 s, or an `error` event
+// before the confirmation, fail the test. Tests never join again on a new
 // connection: that hid the lost set-up a browser, which does not retry,
-// suffered (issue 11; runtime/signaling/connectgate.go).
+// suffered (issue 11; runtime/signaling/connectgate.go). The socket closes
+// when the test ends.
 func JoinSession(t testing.TB, base, session, peer string, on func(*sio.Socket)) *sio.Socket {
 	t.Helper()
-	joined := make(chan struct{})
-	var once sync.Once
-	sock, err := ConnectSignaling(base, 10*time.Second, func(sock *sio.Socket) {
-		if on != nil {
-			on(sock)
-		}
-		_ = sock.On("joined-session", func(...any) { once.Do(func() { close(joined) }) })
-	})
+	sig, _, err := caller.Join(context.Background(), base, session, peer, caller.JoinOptions{Setup: on, Timeout: 20 * time.Second})
 	if err != nil {
-		t.Fatalf("socket.io connect: %v", err)
+		t.Fatalf("join-session %s as %s: %v", session, peer, err)
 	}
-	t.Cleanup(func() { sock.Disconnect() })
-	if err := sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer}); err != nil {
-		t.Fatalf("join-session: %v", err)
-	}
-	select {
-	case <-joined:
-	case <-time.After(10 * time.Second):
-		t.Fatal("join-session was not confirmed")
-	}
-	return sock
+	t.Cleanup(sig.Close)
+	return sig.Socket()
 }

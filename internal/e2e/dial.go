@@ -1,13 +1,14 @@
 package e2e
 
 import (
-	"encoding/json"
-	"sync"
+	"context"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
+
+	"github.com/parleyhq/parley/internal/caller"
 )
 
 // DialOptions tune Dial.
@@ -29,10 +30,11 @@ type DialOptions struct {
 	IgnoreAnswer bool
 }
 
-// Caller is a browser-like caller in a call's session: the Go Socket.IO
-// client joined on /signaling and a loopback Pion peer (LoopbackPeer)
-// with an Opus microphone, connected to the agent peer by offer, answer
-// and trickled candidates both ways.
+// Caller is a browser-like caller in a call's session, the shared
+// loopback caller (internal/caller) for a test: the Go Socket.IO client
+// joined on /signaling and a loopback Pion peer with an Opus microphone,
+// connected to the agent peer by offer, answer and trickled candidates
+// both ways.
 type Caller struct {
 	// Session and Peer are the session joined and the caller's peer id.
 	Session, Peer string
@@ -46,16 +48,17 @@ type Caller struct {
 	// Answer is the `answer` event's payload.
 	Answer map[string]any
 
-	connected chan struct{}
+	peer *caller.Peer
 }
 
-// Dial joins session on base's /signaling (JoinSession) and offers the
-// caller's peer to the agent. It returns once the answer is applied
+// Dial joins session on base's /signaling (connect and join within 20 s)
+// and offers the caller's peer to the agent with the shared loopback
+// caller (caller.Dial). It returns once the answer is applied
 // (WaitConnected waits for ICE and DTLS); the socket and the peer close
 // when the test ends.
 func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 	t.Helper()
-	c := &Caller{Session: session, Peer: o.Peer, Events: o.Events, connected: make(chan struct{})}
+	c := &Caller{Session: session, Peer: o.Peer, Events: o.Events}
 	if c.Peer == "" {
 		c.Peer = "client-peer"
 	}
@@ -65,69 +68,27 @@ func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 	if o.AnswerTimeout == 0 {
 		o.AnswerTimeout = 20 * time.Second
 	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	candidates := make(chan map[string]any, 256)
-	c.Sock = JoinSession(t, base, session, c.Peer, func(sock *sio.Socket) {
-		c.Events.On(sock, append([]string{"answer", "error"}, o.Record...)...)
-		_ = sock.On("ice-candidate", func(args ...any) {
-			select {
-			case candidates <- firstMap(args):
-			default:
-			}
-		})
-	})
-
-	c.PC, c.Mic = LoopbackPeer(t)
-	onTrack := o.OnTrack
-	if onTrack == nil {
-		onTrack = drainTrack
-	}
-	c.PC.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { onTrack(tr) })
-	c.PC.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand != nil && !o.IgnoreAnswer {
-			_ = c.Sock.Emit("ice-candidate", map[string]any{"sessionId": session, "peerId": c.Peer, "candidate": cand.ToJSON()})
-		}
-	})
-	var once sync.Once
-	c.PC.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		if s == webrtc.PeerConnectionStateConnected {
-			once.Do(func() { close(c.connected) })
-		}
-	})
-	offer, err := c.PC.CreateOffer(nil)
+	var err error
+	c.Mic, err = newMicTrack()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.PC.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
+	c.peer, err = caller.Dial(context.Background(), base, session, caller.Options{
+		Peer: c.Peer, Track: c.Mic, OnTrack: o.OnTrack,
+		Join: caller.JoinOptions{
+			Timeout: 20 * time.Second,
+			Setup: func(sock *sio.Socket) {
+				c.Events.On(sock, append([]string{"answer", "error"}, o.Record...)...)
+			},
+		},
+		AnswerTimeout: o.AnswerTimeout,
+		IgnoreAnswer:  o.IgnoreAnswer,
+	})
+	if err != nil {
+		t.Fatalf("dial session %s: %v", session, err)
 	}
-	if err := c.Sock.Emit("offer", map[string]any{"sessionId": session, "peerId": c.Peer, "offer": offer}); err != nil {
-		t.Fatalf("offer: %v", err)
-	}
-	c.Answer = c.Events.Wait(t, "answer", 1, nil, o.AnswerTimeout)
-	if o.IgnoreAnswer {
-		return c
-	}
-	sdp, _ := c.Answer["answer"].(map[string]any)
-	text, _ := sdp["sdp"].(string)
-	if err := c.PC.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: text}); err != nil {
-		t.Fatalf("answer: %v", err)
-	}
-	go func() {
-		for {
-			select {
-			case e := <-candidates:
-				b, _ := json.Marshal(e["candidate"])
-				var cand webrtc.ICECandidateInit
-				if json.Unmarshal(b, &cand) == nil {
-					_ = c.PC.AddICECandidate(cand)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
+	t.Cleanup(c.peer.Close)
+	c.Sock, c.PC, c.Answer = c.peer.Socket(), c.peer.PC, c.peer.Answer
 	return c
 }
 
@@ -135,17 +96,9 @@ func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 // test after within.
 func (c *Caller) WaitConnected(t testing.TB, within time.Duration) {
 	t.Helper()
-	select {
-	case <-c.connected:
-	case <-time.After(within):
-		t.Fatal("WebRTC did not connect")
-	}
-}
-
-func drainTrack(tr *webrtc.TrackRemote) {
-	for {
-		if _, _, err := tr.ReadRTP(); err != nil {
-			return
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	if err := c.peer.WaitConnected(ctx); err != nil {
+		t.Fatalf("WebRTC did not connect: %v", err)
 	}
 }

@@ -3,7 +3,7 @@
 // loopback host candidates only, without which Pion gathers none on a host
 // with only loopback. It depends on Pion alone, so a package's unit tests
 // (runtime/media) can use it without the rest of the test kit
-// (internal/e2e builds its callers on it).
+// (internal/caller builds its callers on it).
 package loopback
 
 import (

@@ -1,7 +1,7 @@
 // Package sioclient connects the Go Socket.IO client (socket.io
 // clients/socket v3.0.6) to a runtime's /signaling namespace over a
-// websocket, around that version's races. The Go tests (internal/e2e) and
-// the load generators (bench/internal/sigclient) use it.
+// websocket, around that version's races. The shared loopback caller
+// (internal/caller) uses it, for the Go tests and the load generators.
 package sioclient
 
 import (

@@ -1,8 +1,10 @@
+// Package peer places a simulated caller's call: over REST, then with the
+// shared loopback caller (internal/caller: join, offer, trickled ICE), and
+// runs the caller's send and receive loops until it hangs up.
 package peer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -10,7 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/parleyhq/parley/bench/internal/rest"
-	"github.com/parleyhq/parley/bench/internal/sigclient"
+	"github.com/parleyhq/parley/internal/caller"
 )
 
 // Config is what a Call needs: the runtime, whom to call, and the caller's
@@ -18,8 +20,8 @@ import (
 type Config struct {
 	Base   string // the runtime's base URL, for Socket.IO
 	REST   *rest.Client
-	API    *webrtc.API
-	Events *sigclient.EventCounts // counts the signaling events; nil: not counted
+	API    *webrtc.API         // caller.NewAPI
+	Events *caller.EventCounts // counts the signaling events; nil: not counted
 	// CallerNumber and Agent are the call's callerNumber and agent (empty:
 	// the runtime's default agent); PeerID is the caller's signaling id.
 	CallerNumber, Agent, PeerID string
@@ -36,10 +38,8 @@ type Config struct {
 
 // Times are a call's set-up latencies.
 type Times struct {
-	Create    time.Duration // POST /api/v1/calls
-	Join      time.Duration // Socket.IO connect and join-session
-	Answer    time.Duration // offer sent -> answer received
-	Connected time.Duration // offer sent -> peer connection connected
+	Create       time.Duration // POST /api/v1/calls
+	caller.Times               // join, offer -> answer, offer -> connected
 }
 
 // Call is one simulated caller's call. Its exported fields are set by
@@ -48,15 +48,14 @@ type Call struct {
 	cfg Config
 
 	Info       *rest.Call
-	Sig        *sigclient.Client
-	PC         *webrtc.PeerConnection
-	OfferAt    time.Time // when the offer was sent
+	Peer       *caller.Peer // joined and offered (nil before, or if that failed)
+	OfferAt    time.Time    // when the offer was sent
 	Times      Times
 	SigRetries int   // Engine.IO connections the Go client opened again (sioclient)
 	ConnectErr error // POST /connect failure, not fatal (media may have won)
 
 	track  *webrtc.TrackLocalStaticRTP
-	cancel context.CancelFunc // stops the sender and candidate loops
+	cancel context.CancelFunc // stops the sender
 	wg     sync.WaitGroup
 }
 
@@ -74,124 +73,38 @@ func (c *Call) Setup(ctx context.Context) error {
 	}
 	c.Info, c.Times.Create = info, time.Since(t0)
 
-	t1 := time.Now()
-	if c.Sig, c.SigRetries, err = sigclient.ConnectAndJoin(ctx, c.cfg.Base, info.SessionID, c.cfg.PeerID, c.cfg.Events); err != nil {
-		return fmt.Errorf("join-session: %w", err)
-	}
-	c.Times.Join = time.Since(t1)
-
-	if c.PC, err = c.cfg.API.NewPeerConnection(webrtc.Configuration{}); err != nil {
+	if c.track, err = webrtc.NewTrackLocalStaticRTP(caller.Opus, "audio", c.cfg.PeerID); err != nil {
 		return err
 	}
-	connected, failed := make(chan struct{}), make(chan struct{})
-	var connOnce, failOnce sync.Once
-	c.PC.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		switch s {
-		case webrtc.PeerConnectionStateConnected:
-			connOnce.Do(func() { close(connected) })
-		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			failOnce.Do(func() { close(failed) })
-		}
+	p, err := caller.Dial(ctx, c.cfg.Base, info.SessionID, caller.Options{
+		Peer: c.cfg.PeerID, API: c.cfg.API, Track: c.track,
+		Join: caller.JoinOptions{Counts: c.cfg.Events},
+		OnTrack: func(tr *webrtc.TrackRemote) {
+			if tr.Kind() == webrtc.RTPCodecTypeAudio {
+				c.wg.Go(func() { c.cfg.Receive(tr) })
+			}
+		},
 	})
-	c.PC.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		if tr.Kind() == webrtc.RTPCodecTypeAudio {
-			c.wg.Go(func() { c.cfg.Receive(tr) })
-		}
-	})
-	if c.track, err = webrtc.NewTrackLocalStaticRTP(Opus, "audio", c.cfg.PeerID); err != nil {
-		return err
-	}
-	sender, err := c.PC.AddTrack(c.track)
 	if err != nil {
 		return err
 	}
+	c.Peer, c.OfferAt, c.SigRetries, c.Times.Times = p, p.OfferAt, p.SigRetries, p.Times
 	readRTCP := c.cfg.RTCP
 	if readRTCP == nil {
 		readRTCP = drainRTCP
 	}
-	c.wg.Go(func() { readRTCP(sender) })
-
-	if err := c.offer(info.SessionID); err != nil {
-		return err
-	}
-	answer, err := c.Sig.AwaitAnswer(ctx)
-	if err != nil {
-		return fmt.Errorf("offer: %w", err)
-	}
-	c.Times.Answer = time.Since(c.OfferAt)
-	if err := c.PC.SetRemoteDescription(answer); err != nil {
-		return fmt.Errorf("answer: %w", err)
-	}
-	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c.cancel = cancel
-	c.wg.Go(func() { c.addCandidates(bg) })
+	c.wg.Go(func() { readRTCP(p.Sender) })
 	if _, err := c.cfg.REST.Connect(ctx, info.ID); err != nil {
 		c.ConnectErr = err
 	}
-
-	select {
-	case <-connected:
-		c.Times.Connected = time.Since(c.OfferAt)
-	case <-failed:
-		return errors.New("peer connection failed")
-	case <-ctx.Done():
-		return fmt.Errorf("ice/dtls: %w", ctx.Err())
+	if err := p.WaitConnected(ctx); err != nil {
+		return err
 	}
+	c.Times.Connected = p.Times.Connected
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.cancel = cancel
 	c.wg.Go(func() { c.cfg.Send(bg, c.track) })
 	return nil
-}
-
-// offer sends the offer, and trickles the local candidates: those found
-// before the offer is out wait for it.
-func (c *Call) offer(sessionID string) error {
-	var (
-		candMu    sync.Mutex
-		pending   []webrtc.ICECandidateInit
-		offerSent bool
-	)
-	c.PC.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand == nil {
-			return
-		}
-		init := cand.ToJSON()
-		candMu.Lock()
-		if !offerSent {
-			pending = append(pending, init)
-			candMu.Unlock()
-			return
-		}
-		candMu.Unlock()
-		_ = c.Sig.EmitCandidate(sessionID, init)
-	})
-	offer, err := c.PC.CreateOffer(nil)
-	if err != nil {
-		return err
-	}
-	if err := c.PC.SetLocalDescription(offer); err != nil {
-		return err
-	}
-	c.OfferAt = time.Now()
-	if err := c.Sig.EmitOffer(sessionID, offer.SDP); err != nil {
-		return err
-	}
-	candMu.Lock()
-	offerSent = true
-	for _, p := range pending {
-		_ = c.Sig.EmitCandidate(sessionID, p)
-	}
-	candMu.Unlock()
-	return nil
-}
-
-func (c *Call) addCandidates(ctx context.Context) {
-	for {
-		select {
-		case cand := <-c.Sig.Candidates():
-			_ = c.PC.AddICECandidate(cand)
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 func drainRTCP(sender *webrtc.RTPSender) {
@@ -213,11 +126,8 @@ func (c *Call) HangUp(ctx context.Context) error {
 	if c.Info != nil {
 		_, err = c.cfg.REST.End(ctx, c.Info.ID)
 	}
-	if c.PC != nil {
-		_ = c.PC.Close()
-	}
-	if c.Sig != nil {
-		c.Sig.Close()
+	if c.Peer != nil {
+		c.Peer.Close()
 	}
 	c.wg.Wait()
 	return err

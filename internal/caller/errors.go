@@ -1,4 +1,4 @@
-package sigclient
+package caller
 
 import "errors"
 

@@ -1,8 +1,4 @@
-// Package sigclient is a caller's Socket.IO client of the runtime's
-// /signaling namespace: join a session, send an offer and trickle ICE
-// candidates, receive the answer, the agent's candidates and its
-// agent-speaking live events.
-package sigclient
+package caller
 
 import (
 	"context"
@@ -20,12 +16,12 @@ import (
 	"github.com/parleyhq/parley/internal/sioclient"
 )
 
-// Client is one call's own Socket.IO connection to /signaling over
+// Signal is one call's own Socket.IO connection to /signaling over
 // websocket. Handlers run on the client library's goroutines and never
 // block: events the call waits for go to a buffered channel, remote ICE
 // candidates and agent-speaking events to their own. A channel that is full
 // drops what comes next.
-type Client struct {
+type Signal struct {
 	sock       *sio.Socket
 	events     chan event
 	candidates chan webrtc.ICECandidateInit
@@ -38,23 +34,37 @@ type Client struct {
 	goneOnce    sync.Once
 }
 
-// sigTimeout bounds the connection, and then join-session ->
-// joined-session.
-const sigTimeout = 10 * time.Second
+// joinTimeout bounds the connection, and then join-session ->
+// joined-session, when JoinOptions.Timeout is zero.
+const joinTimeout = 10 * time.Second
 
-// ConnectAndJoin connects to base+/signaling as peerID and joins
+// JoinOptions tune Join.
+type JoinOptions struct {
+	// Counts, if not nil, counts every server event.
+	Counts *EventCounts
+	// Setup, if not nil, registers the caller's own handlers on the
+	// socket before it connects (events sent right after the connection
+	// would otherwise be missed).
+	Setup func(*sio.Socket)
+	// Timeout bounds the connection and the join together (default 10 s).
+	Timeout time.Duration
+}
+
+// Join connects to base+/signaling as peerID and joins
 // sessionID, once: a join that is not confirmed is an error (the server
 // used to drop events sent right after connecting, and this retried on a
 // new connection, which hid what a browser suffered; see
 // runtime/signaling/connectgate.go). reopened counts the Engine.IO
 // connections the Go client library opened again before anything of
 // Socket.IO was sent (sioclient explains why). An `error` event is a
-// *ServerError. counts, if not nil, counts every server event. The caller
-// closes the client.
-func ConnectAndJoin(ctx context.Context, base, sessionID, peerID string, counts *EventCounts) (s *Client, reopened int, err error) {
-	cctx, cancel := context.WithTimeout(ctx, sigTimeout)
+// *ServerError. The caller closes the client.
+func Join(ctx context.Context, base, sessionID, peerID string, o JoinOptions) (s *Signal, reopened int, err error) {
+	if o.Timeout == 0 {
+		o.Timeout = joinTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	s, reopened, err = dial(cctx, base, peerID, counts)
+	s, reopened, err = dial(cctx, base, peerID, o)
 	if err != nil {
 		return nil, reopened, err
 	}
@@ -67,8 +77,8 @@ func ConnectAndJoin(ctx context.Context, base, sessionID, peerID string, counts 
 
 // dial connects to base+/signaling and waits for the namespace to accept
 // the connection.
-func dial(ctx context.Context, base, peerID string, counts *EventCounts) (*Client, int, error) {
-	s := &Client{
+func dial(ctx context.Context, base, peerID string, o JoinOptions) (*Signal, int, error) {
+	s := &Signal{
 		events:     make(chan event, 64),
 		candidates: make(chan webrtc.ICECandidateInit, 64),
 		speaking:   make(chan SpeakingEvent, 256),
@@ -76,10 +86,13 @@ func dial(ctx context.Context, base, peerID string, counts *EventCounts) (*Clien
 		gone:       make(chan struct{}),
 	}
 	sock, reopened, err := sioclient.ConnectCounted(ctx, base, func(sock *sio.Socket) {
-		if counts != nil {
+		if o.Setup != nil {
+			o.Setup(sock)
+		}
+		if o.Counts != nil {
 			sock.OnAny(func(args ...any) {
 				if name, ok := First[string](args); ok {
-					counts.Add(name)
+					o.Counts.Add(name)
 				}
 			})
 		}
@@ -108,7 +121,7 @@ func dial(ctx context.Context, base, peerID string, counts *EventCounts) (*Clien
 	return s, reopened, nil
 }
 
-func (s *Client) push(name string, args []any) {
+func (s *Signal) push(name string, args []any) {
 	data, _ := First[map[string]any](args)
 	select {
 	case s.events <- event{Name: name, Data: data}:
@@ -118,7 +131,7 @@ func (s *Client) push(name string, args []any) {
 
 // onCandidate queues a remote candidate {peerId, candidate:{candidate,
 // sdpMid, sdpMLineIndex}} from any peer but ourselves.
-func (s *Client) onCandidate(args []any) {
+func (s *Signal) onCandidate(args []any) {
 	data, _ := First[map[string]any](args)
 	if from, _ := data["peerId"].(string); from == s.peerID {
 		return
@@ -138,7 +151,7 @@ func (s *Client) onCandidate(args []any) {
 }
 
 // wait returns the next event called name, failing on an `error` event.
-func (s *Client) wait(ctx context.Context, name string) (map[string]any, error) {
+func (s *Signal) wait(ctx context.Context, name string) (map[string]any, error) {
 	for {
 		select {
 		case ev := <-s.events:
@@ -160,7 +173,7 @@ func (s *Client) wait(ctx context.Context, name string) (map[string]any, error) 
 }
 
 // join emits join-session and waits for joined-session.
-func (s *Client) join(ctx context.Context, sessionID string) error {
+func (s *Signal) join(ctx context.Context, sessionID string) error {
 	if err := s.sock.Emit("join-session", map[string]any{"sessionId": sessionID, "peerId": s.peerID}); err != nil {
 		return err
 	}
@@ -169,30 +182,31 @@ func (s *Client) join(ctx context.Context, sessionID string) error {
 }
 
 // EmitOffer sends the offer {type:"offer", sdp}.
-func (s *Client) EmitOffer(sessionID string, sdp string) error {
+func (s *Signal) EmitOffer(sessionID string, sdp string) error {
 	return s.sock.Emit("offer", map[string]any{
 		"sessionId": sessionID, "peerId": s.peerID,
 		"offer": map[string]any{"type": "offer", "sdp": sdp},
 	})
 }
 
-// AwaitAnswer waits for {peerId, answer:{type:"answer", sdp}}; it fails on
-// an `error` event, the connection closing (ErrClosed) or ctx ending.
-func (s *Client) AwaitAnswer(ctx context.Context) (webrtc.SessionDescription, error) {
+// AwaitAnswer waits for {peerId, answer:{type:"answer", sdp}}, returning
+// the answer and the event's payload; it fails on an `error` event, the
+// connection closing (ErrClosed) or ctx ending.
+func (s *Signal) AwaitAnswer(ctx context.Context) (webrtc.SessionDescription, map[string]any, error) {
 	data, err := s.wait(ctx, "answer")
 	if err != nil {
-		return webrtc.SessionDescription{}, err
+		return webrtc.SessionDescription{}, nil, err
 	}
 	ans, _ := data["answer"].(map[string]any)
 	sdp, _ := ans["sdp"].(string)
 	if typ, _ := ans["type"].(string); typ != "answer" || sdp == "" {
-		return webrtc.SessionDescription{}, errors.New("answer without type answer and an sdp")
+		return webrtc.SessionDescription{}, data, errors.New("answer without type answer and an sdp")
 	}
-	return webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}, nil
+	return webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}, data, nil
 }
 
 // EmitCandidate trickles one local candidate.
-func (s *Client) EmitCandidate(sessionID string, c webrtc.ICECandidateInit) error {
+func (s *Signal) EmitCandidate(sessionID string, c webrtc.ICECandidateInit) error {
 	cand := map[string]any{"candidate": c.Candidate}
 	if c.SDPMid != nil {
 		cand["sdpMid"] = *c.SDPMid
@@ -204,10 +218,13 @@ func (s *Client) EmitCandidate(sessionID string, c webrtc.ICECandidateInit) erro
 }
 
 // Candidates delivers the remote ICE candidates, other peers' only.
-func (s *Client) Candidates() <-chan webrtc.ICECandidateInit { return s.candidates }
+func (s *Signal) Candidates() <-chan webrtc.ICECandidateInit { return s.candidates }
 
 // Speaking delivers the agent-speaking events, each dated when it arrived.
-func (s *Client) Speaking() <-chan SpeakingEvent { return s.speaking }
+func (s *Signal) Speaking() <-chan SpeakingEvent { return s.speaking }
+
+// Socket is the Socket.IO connection, for the caller's own emits.
+func (s *Signal) Socket() *sio.Socket { return s.sock }
 
 // Close disconnects from the server.
-func (s *Client) Close() { s.sock.Disconnect() }
+func (s *Signal) Close() { s.sock.Disconnect() }

@@ -1,8 +1,4 @@
-// Package peer is a simulated caller's WebRTC side: the Pion set-up every
-// caller shares, and a Call that places a call over REST, joins its
-// session over Socket.IO, offers, trickles ICE and runs the caller's send
-// and receive loops until it hangs up.
-package peer
+package caller
 
 import (
 	"github.com/pion/interceptor"
@@ -16,7 +12,7 @@ var Opus = webrtc.RTPCodecCapability{
 	MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1",
 }
 
-// NewAPI is the Pion set-up of every simulated caller: Opus only, RTCP
+// NewAPI is the Pion set-up of the benchmarks' callers: Opus only, RTCP
 // reports (so the runtime learns our reception and we learn its), and ICE
 // on loopback only (loopback.NewAPI).
 func NewAPI() (*webrtc.API, error) {
