@@ -8,7 +8,10 @@ import (
 
 func TestSpeak(t *testing.T) {
 	if !Installed() {
-		t.Skip("flite is not installed (Debian package flite)")
+		if testing.Short() {
+			t.Skip("flite is not installed (Debian package flite)")
+		}
+		t.Fatal("flite is not installed: make deps installs it (Debian package flite)")
 	}
 	pcm, err := Speak(Voices[0], "hello, where is my order")
 	if err != nil {

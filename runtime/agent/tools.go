@@ -83,8 +83,6 @@ var (
 	toolNameRE   = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 	headerNameRE = regexp.MustCompile(`^[!#$%&'*+.^_` + "`" + `|~0-9A-Za-z-]+$`)
 	envRefRE     = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-	toolTimeout  = durationRange{"", 100 * time.Millisecond, 30 * time.Second}
-	fillerAfter  = durationRange{"", 0, 10 * time.Second}
 )
 
 // Kind names the tool's action: "http", "end_call" or "transfer_call".
@@ -196,8 +194,7 @@ func (s *Spec) validateTools(v *validator) {
 			}
 		}
 		if t.FillerAfter != 0 {
-			fillerAfter.key = key + ".filler_after"
-			fillerAfter.check(v, t.FillerAfter)
+			durationRange{key + ".filler_after", 0, 10 * time.Second}.check(v, t.FillerAfter)
 		}
 		if t.HTTP == nil {
 			if t.Parameters != nil {
@@ -246,8 +243,7 @@ func (s *Spec) validateHTTP(v *validator, key string, t *Tool) {
 		v.add(hk+".send", "must be json or query, not %q", h.Send)
 	}
 	if h.Timeout != 0 {
-		toolTimeout.key = hk + ".timeout"
-		toolTimeout.check(v, h.Timeout)
+		durationRange{hk + ".timeout", 100 * time.Millisecond, 30 * time.Second}.check(v, h.Timeout)
 	}
 	if h.MaxResponseBytes < 0 || h.MaxResponseBytes > maxMaxResponseBytes {
 		v.add(hk+".max_response_bytes", "must be between 1 and %d, not %d", maxMaxResponseBytes, h.MaxResponseBytes)

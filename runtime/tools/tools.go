@@ -93,7 +93,7 @@ func (r *Runner) Run(ctx context.Context, c Call) Outcome {
 	out := r.run(ctx, c)
 	out.Duration = time.Since(start)
 	if out.Err != nil {
-		out.Content = errorContent(out.Err)
+		out.Content = ErrorContent(out.Err.Error())
 		if out.Metric == "" {
 			out.Metric = metrics.ToolError
 		}
@@ -151,9 +151,10 @@ func transfer(tc *agent.TransferAction, args map[string]any) Outcome {
 	return Outcome{Result: string(res), Transfer: target, Destination: dest}
 }
 
-// errorContent is what the model is told of a failure.
-func errorContent(err error) string {
-	b, _ := json.Marshal(map[string]string{"error": err.Error()})
+// ErrorContent is what the model is told of a failed tool call:
+// {"error": msg}.
+func ErrorContent(msg string) string {
+	b, _ := json.Marshal(map[string]string{"error": msg})
 	return string(b)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/parleyhq/parley/runtime/pcm"
 	"github.com/parleyhq/parley/runtime/provider"
 	"github.com/parleyhq/parley/runtime/store"
+	"github.com/parleyhq/parley/runtime/tools"
 )
 
 // Language is the language a turn is answered in: the agent's, or, for
@@ -53,7 +54,7 @@ func Window(turns []*store.Turn, maxTurns int) []provider.Message {
 // toolContent is what the model was told of a stored tool call.
 func toolContent(tc store.ToolCall) string {
 	if tc.Error != "" {
-		return errorJSON(tc.Error)
+		return tools.ErrorContent(tc.Error)
 	}
 	if tc.Result == "" {
 		return "{}"

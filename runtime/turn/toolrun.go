@@ -2,7 +2,6 @@ package turn
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -37,7 +36,7 @@ func (e *Engine) runTools(ctx context.Context, req Request, round int, calls []p
 		out.Tool(ToolEvent{CallID: req.CallID, Agent: req.Spec.Name, Spec: req.Spec, Call: results[i].record})
 		if i >= maxParallelCalls {
 			results[i].Outcome = tools.Outcome{Err: fmt.Errorf("too many tool calls at once: at most %d", maxParallelCalls), Metric: metrics.ToolError}
-			results[i].Content = errorJSON(results[i].Err.Error())
+			results[i].Content = tools.ErrorContent(results[i].Err.Error())
 			continue
 		}
 		wg.Add(1)
@@ -45,7 +44,7 @@ func (e *Engine) runTools(ctx context.Context, req Request, round int, calls []p
 			defer wg.Done()
 			defer fault.Recover(metrics.ComponentPipeline, func(p *fault.Panic) {
 				results[i].Outcome = tools.Outcome{Err: fmt.Errorf("the tool failed inside the runtime"), Metric: metrics.ToolError}
-				results[i].Content = errorJSON(results[i].Err.Error())
+				results[i].Content = tools.ErrorContent(results[i].Err.Error())
 				if req.Fault != nil {
 					req.Fault(p)
 				}
@@ -110,10 +109,4 @@ func (e *Engine) waitWithFiller(ctx context.Context, req Request, round int, cal
 		}
 	}
 	<-done
-}
-
-// errorJSON is a failure as the model is told it.
-func errorJSON(msg string) string {
-	b, _ := json.Marshal(map[string]string{"error": msg})
-	return string(b)
 }
