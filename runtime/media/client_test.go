@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	pmedia "github.com/pion/webrtc/v4/pkg/media"
@@ -59,6 +61,7 @@ type client struct {
 	connOnce  sync.Once
 	trickled  atomic.Bool  // the answer was applied and Trickle called
 	early     atomic.Int32 // agent candidates that arrived before that
+	echoedSR  atomic.Int32 // agent receiver reports that name a sender report of ours
 	wg        sync.WaitGroup
 }
 
@@ -72,7 +75,10 @@ func newClient(t *testing.T, codecs ...webrtc.RTPCodecParameters) *client {
 		}
 		require.NoError(t, m.RegisterCodec(c, typ))
 	}
-	api, err := loopback.NewAPI(m, nil)
+	// Reports as a browser sends them: the agent peer must read them.
+	ir := &interceptor.Registry{}
+	require.NoError(t, webrtc.ConfigureRTCPReports(ir))
+	api, err := loopback.NewAPI(m, ir)
 	require.NoError(t, err)
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	require.NoError(t, err)
@@ -89,7 +95,7 @@ func newClient(t *testing.T, codecs ...webrtc.RTPCodecParameters) *client {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
-			drainRTCP(sender)
+			c.readReports(sender)
 		}()
 	}
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
@@ -146,6 +152,29 @@ func (c *client) read(tr *webrtc.TrackRemote) {
 		c.mu.Lock()
 		c.received = append(c.received, out...)
 		c.mu.Unlock()
+	}
+}
+
+// readReports reads the agent's RTCP about the client's track and counts
+// the receiver reports whose LastSenderReport is set: the agent peer read
+// the client's sender reports.
+func (c *client) readReports(sender *webrtc.RTPSender) {
+	for {
+		pkts, _, err := sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			rr, ok := p.(*rtcp.ReceiverReport)
+			if !ok {
+				continue
+			}
+			for _, r := range rr.Reports {
+				if r.LastSenderReport != 0 {
+					c.echoedSR.Add(1)
+				}
+			}
+		}
 	}
 }
 

@@ -109,6 +109,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 	// addresses, and their own .local candidates become peer-reflexive once
 	// their checks arrive. Off also saves a multicast socket per call.
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// Receive queues bounded to seconds of audio, not Pion's megabyte a
+	// stream (buffers.go).
+	s.BufferFactory = newBoundedQueue
 	if cfg.UDPPortMin != 0 {
 		if err := s.SetEphemeralUDPPortRange(cfg.UDPPortMin, cfg.UDPPortMax); err != nil {
 			return nil, fmt.Errorf("media engine: udp ports: %w", err)

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -344,7 +345,7 @@ func (p *Peer) onState(changed webrtc.PeerConnectionState) {
 
 // onTrack reads the caller's first audio track until the connection
 // closes. Pion calls it on a goroutine of its own; Close waits for it.
-func (p *Peer) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+func (p *Peer) onTrack(track *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 	defer fault.Recover(component, p.h.OnFault)
 	if track.Kind() != webrtc.RTPCodecTypeAudio {
 		return
@@ -355,9 +356,17 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		return
 	}
 	p.reading = true
-	p.wg.Add(1)
+	p.wg.Add(2)
 	p.mu.Unlock()
 	defer p.wg.Done()
+	// The caller's sender reports: read so that the report interceptor
+	// sees them, and so that their queue does not fill (it did, unread,
+	// by about 60 bytes a second for the whole call).
+	go func() {
+		defer p.wg.Done()
+		defer fault.Recover(component, p.h.OnFault)
+		drainRTCP(receiver)
+	}()
 
 	codec := CodecOpus
 	if strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypePCMU) {
@@ -386,12 +395,19 @@ func (p *Peer) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	}
 }
 
-// drainRTCP reads and discards RTCP for the agent's track: Pion's
-// interceptors (reports, NACK) only run when it is read.
-func drainRTCP(s *webrtc.RTPSender) {
+// rtcpReader is the RTCP side of a webrtc.RTPSender or RTPReceiver.
+type rtcpReader interface {
+	Read(b []byte) (int, interceptor.Attributes, error)
+}
+
+// drainRTCP reads and discards the RTCP of one side of the call (the
+// receiver reports about the agent's track, the sender reports about the
+// caller's) until the connection closes: Pion's interceptors only see
+// RTCP that is read, and unread RTCP stays queued.
+func drainRTCP(r rtcpReader) {
 	buf := make([]byte, 1500)
 	for {
-		if _, _, err := s.Read(buf); err != nil {
+		if _, _, err := r.Read(buf); err != nil {
 			return
 		}
 	}

@@ -95,6 +95,10 @@ func testCall(t *testing.T, tt callCase) {
 	require.Equal(t, int32(1), media.Load())
 	require.Zero(t, c.early.Load(), "no agent candidate before Trickle")
 	require.True(t, states.has(StateConnected))
+	// The agent reads the caller's sender reports (unread, they queued for
+	// the whole call): its receiver reports come to name them.
+	require.Eventually(t, func() bool { return c.echoedSR.Load() > 0 }, waitLong, 10*time.Millisecond,
+		"an agent receiver report with the caller's last sender report")
 
 	require.NoError(t, peer.Close())
 	require.NoError(t, peer.Close(), "Close is idempotent")
