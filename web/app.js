@@ -387,8 +387,9 @@ async function showLatency(c) {
       if (!tm || !tm.firstPacketAt || !tm.speechEndedAt) { missing++; continue; }
       c.timed.add(turn.seq);
       const total = Date.parse(tm.firstPacketAt) - Date.parse(tm.speechEndedAt);
+      const waited = tm.endOfTurnWaitMs != null ? `, waited ${Math.round(tm.endOfTurnWaitMs)} ms` : '';
       const overhead = tm.runtimeOverheadMs != null ? `, runtime ${Math.round(tm.runtimeOverheadMs)} ms` : '';
-      const b = badge('latency', `reply after ${(total / 1000).toFixed(2)} s${overhead}`);
+      const b = badge('latency', `reply after ${(total / 1000).toFixed(2)} s${waited}${overhead}`);
       b.title = 'From the end of your speech to the first packet of the agent\'s voice, as the runtime measured it';
       li.append(b);
     }

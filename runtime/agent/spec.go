@@ -110,8 +110,19 @@ type Provider struct {
 
 // TurnTaking tunes when the caller's turn ends and whether they can interrupt.
 type TurnTaking struct {
-	// EndOfTurnSilence is the silence after speech that ends the caller's turn.
-	EndOfTurnSilence Duration `yaml:"end_of_turn_silence" json:"endOfTurnSilence" jsonschema_description:"Silence after speech that ends the user's turn, between 100ms and 5s (default 700ms)." jsonschema_extras:"default=700ms"`
+	// EndOfTurnSilence, when set, is a fixed silence after speech that
+	// ends the caller's turn; 0 (unset) for the adaptive wait between
+	// MinSilence and MaxSilence.
+	EndOfTurnSilence Duration `yaml:"end_of_turn_silence,omitempty" json:"endOfTurnSilence,omitempty" jsonschema_description:"A fixed silence after speech that ends the user's turn, between 100ms and 5s. Unset (the default): the wait adapts between min_silence and max_silence to how finished the user sounds. Cannot be combined with min_silence, max_silence or eagerness."`
+	// MinSilence is the adaptive wait after an utterance that sounds
+	// finished (a question, a complete sentence, a short answer).
+	MinSilence Duration `yaml:"min_silence" json:"minSilence" jsonschema_description:"Silence after an utterance that sounds finished (a question, a whole sentence, a short answer) before the agent answers, between 100ms and 2s (default 200ms)." jsonschema_extras:"default=200ms"`
+	// MaxSilence is the adaptive wait after an utterance that sounds
+	// unfinished (a trailing 'and', 'my', 'um', ...).
+	MaxSilence Duration `yaml:"max_silence" json:"maxSilence" jsonschema_description:"Silence after an utterance that sounds unfinished (it ends on 'and', 'to', 'my', 'um', an unfinished number, or 고/는데/서 in Korean) before the agent answers anyway, between min_silence and 5s (default 1.5s)." jsonschema_extras:"default=1.5s"`
+	// Eagerness shifts the adaptive wait: high answers sooner, low waits
+	// longer.
+	Eagerness string `yaml:"eagerness" json:"eagerness" jsonschema:"enum=low,enum=medium,enum=high,default=medium" jsonschema_description:"How readily the agent takes the turn when the cues are mixed: high answers sooner and cuts into more pauses, low waits longer (default medium)."`
 	// MinSpeech is the shortest speech that counts as a turn; shorter sounds are ignored.
 	MinSpeech Duration `yaml:"min_speech" json:"minSpeech" jsonschema_description:"Shortest speech that counts as a turn, between 0s and 2s (default 200ms); shorter noises are ignored." jsonschema_extras:"default=200ms"`
 	// MaxTurn is the longest a caller's turn may run before it is cut.
@@ -124,6 +135,19 @@ type TurnTaking struct {
 	// BargeInMinWords, when above 0, is how many words the speech-to-text's
 	// partial transcript must hold before the agent stops.
 	BargeInMinWords int `yaml:"barge_in_min_words,omitempty" json:"bargeInMinWords,omitempty" jsonschema:"minimum=0,maximum=20" jsonschema_description:"When above 0 (at most 20), the agent stops talking only once the speech-to-text's partial transcript of the user's speech over it has this many words (words are split at spaces), so a short backchannel such as 'uh-huh' does not interrupt it. Needs a provider that sends partial transcripts (pocketsphinx does), and delays the barge-in until the words are recognised. Default 0: off."`
+}
+
+// Adaptive reports whether the end of the caller's turn adapts to how
+// finished they sound (no fixed end_of_turn_silence).
+func (t TurnTaking) Adaptive() bool { return t.EndOfTurnSilence == 0 }
+
+// Silences returns the shortest and longest end-of-turn wait: min_silence
+// and max_silence, or end_of_turn_silence twice when it is set.
+func (t TurnTaking) Silences() (minimum, maximum time.Duration) {
+	if !t.Adaptive() {
+		return t.EndOfTurnSilence.Std(), t.EndOfTurnSilence.Std()
+	}
+	return t.MinSilence.Std(), t.MaxSilence.Std()
 }
 
 // BargeInAfter is how long the caller must speak over the agent before it
@@ -142,10 +166,12 @@ func Defaults() Spec {
 	return Spec{
 		History: History{MaxTurns: 10},
 		TurnTaking: TurnTaking{
-			EndOfTurnSilence: Duration(700 * time.Millisecond),
-			MinSpeech:        Duration(200 * time.Millisecond),
-			MaxTurn:          Duration(30 * time.Second),
-			BargeIn:          true,
+			MinSilence: Duration(200 * time.Millisecond),
+			MaxSilence: Duration(1500 * time.Millisecond),
+			Eagerness:  "medium",
+			MinSpeech:  Duration(200 * time.Millisecond),
+			MaxTurn:    Duration(30 * time.Second),
+			BargeIn:    true,
 		},
 	}
 }

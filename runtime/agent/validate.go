@@ -22,6 +22,8 @@ type durationRange struct {
 
 var (
 	endOfTurnSilenceRange = durationRange{"turn_taking.end_of_turn_silence", 100 * time.Millisecond, 5 * time.Second}
+	minSilenceRange       = durationRange{"turn_taking.min_silence", 100 * time.Millisecond, 2 * time.Second}
+	maxSilenceRange       = durationRange{"turn_taking.max_silence", 100 * time.Millisecond, 5 * time.Second}
 	minSpeechRange        = durationRange{"turn_taking.min_speech", 0, 2 * time.Second}
 	maxTurnRange          = durationRange{"turn_taking.max_turn", time.Second, 5 * time.Minute}
 	bargeInMinSpeechRange = durationRange{"turn_taking.barge_in_min_speech", 0, 2 * time.Second}
@@ -151,7 +153,24 @@ func (p Provider) validate(v *validator, key string) {
 const maxBargeInWords = 20
 
 func (t TurnTaking) validate(v *validator) {
-	endOfTurnSilenceRange.check(v, t.EndOfTurnSilence)
+	if t.EndOfTurnSilence != 0 || v.present(endOfTurnSilenceRange.key) {
+		endOfTurnSilenceRange.check(v, t.EndOfTurnSilence)
+		for _, key := range []string{minSilenceRange.key, maxSilenceRange.key, "turn_taking.eagerness"} {
+			if v.present(key) {
+				v.add(key, "cannot be combined with turn_taking.end_of_turn_silence (a fixed wait): remove one of them")
+			}
+		}
+	}
+	minSilenceRange.check(v, t.MinSilence)
+	maxSilenceRange.check(v, t.MaxSilence)
+	if t.MaxSilence < t.MinSilence {
+		v.add(maxSilenceRange.key, "must not be shorter than turn_taking.min_silence (%s), not %s", short(t.MinSilence), short(t.MaxSilence))
+	}
+	switch t.Eagerness {
+	case "low", "medium", "high":
+	default:
+		v.add("turn_taking.eagerness", "must be low, medium or high, not %q", t.Eagerness)
+	}
 	minSpeechRange.check(v, t.MinSpeech)
 	maxTurnRange.check(v, t.MaxTurn)
 	if t.BargeInMinSpeech != nil {

@@ -76,6 +76,7 @@ type timingsDTO struct {
 	TTSFirstAudioMs   *float64 `json:"ttsFirstAudioMs,omitempty"`
 	FirstPacketAt     *string  `json:"firstPacketAt,omitempty"`
 	RuntimeOverheadMs *float64 `json:"runtimeOverheadMs,omitempty"`
+	EndOfTurnWaitMs   *float64 `json:"endOfTurnWaitMs,omitempty"`
 }
 
 func ms(d time.Duration) *float64 {
@@ -143,6 +144,7 @@ func toTurnDTO(t *store.Turn) turnDTO {
 			TTSFirstAudioMs:   ms(tm.TTSFirstAudio),
 			FirstPacketAt:     isoPtr(tm.FirstPacket),
 			RuntimeOverheadMs: ms(tm.RuntimeOverhead),
+			EndOfTurnWaitMs:   ms(tm.EndOfTurnWait),
 		}
 	}
 	return d

@@ -7,7 +7,8 @@ import "strings"
 var DefaultBackchannels = map[string][]string{
 	"en": {
 		"uh-huh", "uh huh", "mm-hmm", "mhm", "mm", "hmm", "yeah", "yep", "yes", "okay", "ok", "right", "sure",
-		"alright", "all right", "i see", "got it", "oh", "ah", "cool", "great", "true", "exactly", "indeed",
+		"alright", "all right", "i see", "got it", "gotcha", "oh", "ah", "cool", "great", "good", "fine", "perfect",
+		"true", "exactly", "indeed", "makes sense", "sounds good",
 	},
 	"ko": {"네", "예", "응", "어", "아", "음", "그렇죠", "그렇군요", "맞아요", "맞아", "그래요", "그래", "아하", "네네", "예예"},
 }

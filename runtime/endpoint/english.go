@@ -97,10 +97,10 @@ func englishWords(w []string) Cue {
 	case enParticles[last] && enPhrasal[prev]:
 		return LeanFinished // "log in", "hold on"
 	case enPrepositions[last]:
-		if isQuestion(w) {
+		if isWhQuestion(w) {
 			return LeanFinished // "who should I talk to"
 		}
-		return Unfinished
+		return Unfinished // "can you send the invoice to"
 	case enAux[last]:
 		if enSubjects[prev] {
 			return Finished // "yes it is", "no I can't"
@@ -108,6 +108,8 @@ func englishWords(w []string) Cue {
 		return Unfinished // "my order number is"
 	case enContractions[last], enOpenSubjects[last]:
 		return Unfinished
+	case strings.HasSuffix(last, "'s") && !enContractions[last]:
+		return LeanUnfinished // "about my husband's"
 	case isQuestion(w):
 		return Finished
 	case enClosers[last]:
@@ -156,11 +158,24 @@ func englishNumber(w []string) (Cue, bool) {
 // isQuestion reports whether w opens like a question, after openers such
 // as "so" or "excuse me".
 func isQuestion(w []string) bool {
+	i := questionStart(w)
+	return len(w)-i >= 3 && (enWh[w[i]] || enAsk[w[i]])
+}
+
+// isWhQuestion reports whether w opens with a question word, which may
+// leave its preposition at the end ("what is it for").
+func isWhQuestion(w []string) bool {
+	i := questionStart(w)
+	return len(w)-i >= 3 && enWh[w[i]]
+}
+
+// questionStart skips the openers before a question.
+func questionStart(w []string) int {
 	i := 0
 	for i < len(w)-1 && enOpeners[w[i]] {
 		i++
 	}
-	return len(w)-i >= 3 && (enWh[w[i]] || enAsk[w[i]])
+	return i
 }
 
 func all(w []string, s set) bool {

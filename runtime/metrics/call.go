@@ -7,6 +7,7 @@ type agentSeries struct {
 	label                string
 	turns, interruptions prometheus.Counter
 	response, overhead   prometheus.Observer
+	endWait              prometheus.Observer
 	active               prometheus.Gauge
 	ended, failed        prometheus.Counter
 	sentiment            map[string]prometheus.Counter // positive, neutral, negative, other
@@ -20,6 +21,7 @@ func (m *Metrics) newAgentSeries(agent string) *agentSeries {
 		interruptions: m.interruptions.WithLabelValues(l),
 		response:      m.response.WithLabelValues(l),
 		overhead:      m.overhead.WithLabelValues(l),
+		endWait:       m.endWait.WithLabelValues(l),
 		active:        m.callsActive.WithLabelValues(l),
 		ended:         m.callsFinished.WithLabelValues(l, "ENDED"),
 		failed:        m.callsFinished.WithLabelValues(l, "FAILED"),

@@ -19,6 +19,7 @@
 //	parley_tts_first_audio_delay_seconds        histogram  agent, provider request to the TTS plugin -> first audio
 //	parley_turn_response_latency_seconds        histogram  agent           end of the caller's speech -> first packet of the agent's audio
 //	parley_turn_overhead_seconds                histogram  agent           response latency - provider time - end-of-turn silence
+//	parley_turn_end_wait_seconds                histogram  agent           silence waited after the caller's speech before taking the turn (fixed or adaptive)
 //	parley_turns_total                          counter    agent           turns completed
 //	parley_turn_interruptions_total             counter    agent           turns the caller interrupted (barge-in)
 //	parley_calls_finished_total                 counter    agent, status   calls that finished, by final status

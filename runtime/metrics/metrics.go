@@ -31,6 +31,7 @@ type Metrics struct {
 	ttsFirstAudio  *prometheus.HistogramVec // agent, provider
 	response       *prometheus.HistogramVec // agent
 	overhead       *prometheus.HistogramVec // agent
+	endWait        *prometheus.HistogramVec // agent
 	turns          *prometheus.CounterVec   // agent
 	interruptions  *prometheus.CounterVec   // agent
 	callsFinished  *prometheus.CounterVec   // agent, status
@@ -85,6 +86,9 @@ func New() *Metrics {
 		overhead: hist("turn", "overhead_seconds",
 			"The runtime's own share of the response latency: response latency minus provider time minus the agent's end-of-turn silence.",
 			overheadBuckets, "agent"),
+		endWait: hist("turn", "end_wait_seconds",
+			"The silence waited after the caller's speech before the turn was taken as over (the agent's fixed end_of_turn_silence, or its adaptive wait), by agent.",
+			latencyBuckets, "agent"),
 		turns:         counter("", "turns_total", "Turns completed (caller speech answered by the agent), by agent.", "agent"),
 		interruptions: counter("turn", "interruptions_total", "Turns in which the caller interrupted the agent (barge-in), by agent.", "agent"),
 		callsFinished: counter("calls", "finished_total", "Calls answered by an agent that finished, by agent and final status (ENDED, FAILED).", "agent", "status"),
@@ -120,7 +124,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead,
+		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead, m.endWait,
 		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 		m.panics, m.storeErrors, m.refused, m.tools.calls, m.tools.duration,

@@ -31,6 +31,10 @@ type TurnTimings struct {
 	// end-of-turn silence. Stages can overlap, so it can come out negative:
 	// that is observed as 0.
 	Overhead time.Duration
+	// EndOfTurnWait is the silence waited after the caller's speech before
+	// the turn was taken as over: the agent's fixed end_of_turn_silence, or
+	// the adaptive wait decided for this turn.
+	EndOfTurnWait time.Duration
 }
 
 // turnKey is what TurnCompleted is called with, minus the measurements.
@@ -70,6 +74,7 @@ func (m *Metrics) TurnCompleted(agent string, providers Providers, t TurnTimings
 	observe(s.chatFirst, t.ChatFirstToken)
 	observe(s.ttsFirst, t.TTSFirstAudio)
 	observe(s.agent.response, t.ResponseLatency)
+	observe(s.agent.endWait, t.EndOfTurnWait)
 	if t.Overhead != 0 {
 		s.agent.overhead.Observe(max(t.Overhead, 0).Seconds())
 	}

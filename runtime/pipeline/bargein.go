@@ -50,5 +50,12 @@ func (c *conversation) onPartial(text string) {
 		return // a partial of a turn already ended
 	}
 	t.words = len(strings.Fields(text))
+	t.partial = text
 	c.checkBargeIn(time.Now())
+	// New words during the silence after the turn's speech may change
+	// how long to wait.
+	if l := &c.lis; l.turn == t && l.det.confirmed && l.det.wait != 0 {
+		c.decideWait(l.nowPos())
+		l.armEndOfTurn()
+	}
 }

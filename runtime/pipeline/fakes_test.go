@@ -35,6 +35,9 @@ type fakeProviders struct {
 	tool     atomic.Value // string
 	toolArgs atomic.Value // string
 	prompt   atomic.Value // string: the system prompt of the last chat request
+	// partial, when not empty, is what every partial transcript says
+	// (instead of one more word of heard each half second).
+	partial atomic.Value // string
 }
 
 func newFakeProviders() *fakeProviders {
@@ -44,6 +47,7 @@ func newFakeProviders() *fakeProviders {
 	f.heardLang.Store("")
 	f.tool.Store("")
 	f.toolArgs.Store("{}")
+	f.partial.Store("")
 	return f
 }
 
@@ -78,8 +82,12 @@ func (s *fakeSTTStream) SendAudio(pcm []int16) error {
 	s.n += len(pcm)
 	if s.n%8000 < len(pcm) { // a partial every half second, one more word each
 		words := strings.Fields(s.f.heard.Load().(string))
+		text := strings.Join(words[:min(s.n/8000, len(words))], " ")
+		if p := s.f.partial.Load().(string); p != "" {
+			text = p
+		}
 		select {
-		case s.out <- provider.Transcript{Text: strings.Join(words[:min(s.n/8000, len(words))], " ")}:
+		case s.out <- provider.Transcript{Text: text}:
 		default:
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/endpoint"
 	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/media"
 	"github.com/parleyhq/parley/runtime/metrics"
@@ -15,6 +16,10 @@ import (
 // preRoll is how much audio before the detected start of speech goes to
 // STT with it, so the first syllable is not cut.
 const preRoll = 300 * time.Millisecond
+
+// prosodySpan is how much of the end of a turn's speech the end-of-turn
+// estimate reads (endpoint.Analyse): enough for a speech rate.
+const prosodySpan = 1500 * time.Millisecond
 
 // uturn is a caller's turn on its way to a reply.
 type uturn struct {
@@ -27,8 +32,15 @@ type uturn struct {
 	// overAgent: the caller started it while the agent was talking, so it
 	// interrupts the agent only once it passes the barge-in thresholds.
 	overAgent bool
-	words     int  // words in its latest partial transcript
-	dropped   bool // it ended with the agent still talking: no reply
+	words     int    // words in its latest partial transcript
+	partial   string // its latest partial transcript
+	dropped   bool   // it ended with the agent still talking: no reply
+	// wait is the end-of-turn silence decided for it (adaptive), or the
+	// fixed one; prosody is the end of its speech as last analysed, at
+	// prosodyAt (the detector's speechEnd then).
+	wait      time.Duration
+	prosody   endpoint.Prosody
+	prosodyAt int64
 }
 
 // sttEvent is what the STT reader hands the loop.
@@ -43,10 +55,11 @@ type listener struct {
 	c       *conversation
 	vad     VADStream
 	det     turnDetector
-	pos     int64   // samples heard
-	scored  int64   // samples the VAD has scored
-	ring    []int16 // at least the last preRoll+MinSpeech+a window of audio
-	ringEnd int64   // position just after ring's last sample
+	policy  endpoint.Policy // the adaptive end-of-turn wait
+	pos     int64           // samples heard
+	scored  int64           // samples the VAD has scored
+	ring    []int16         // at least the last preRoll+MinSpeech+a window of audio
+	ringEnd int64           // position just after ring's last sample
 	stream  provider.STTStream
 	turn    *uturn // the turn being sent to STT, nil between turns
 
@@ -60,18 +73,22 @@ type listener struct {
 
 func newListener(c *conversation, vad VADStream) listener {
 	tt := c.spec.TurnTaking
+	minSilence, maxSilence := tt.Silences()
 	l := listener{
 		c:   c,
 		vad: vad,
 		det: turnDetector{cfg: TurnConfig{
-			MinSpeech:        time.Duration(tt.MinSpeech),
-			EndOfTurnSilence: time.Duration(tt.EndOfTurnSilence),
-			MaxTurn:          time.Duration(tt.MaxTurn),
-			Threshold:        0.5,
-			Release:          0.35,
+			MinSpeech:  time.Duration(tt.MinSpeech),
+			MinSilence: minSilence,
+			MaxSilence: maxSilence,
+			MaxTurn:    time.Duration(tt.MaxTurn),
+			Threshold:  0.5,
+			Release:    0.35,
 		}},
+		policy: endpoint.Policy{MinSilence: minSilence, MaxSilence: maxSilence, Eagerness: endpoint.Eagerness(tt.Eagerness)},
 	}
 	keep := samples(preRoll+time.Duration(tt.MinSpeech)) + int64(vad.WindowSamples()) + media.SinkFrameSamples
+	keep = max(keep, samples(prosodySpan)+int64(vad.WindowSamples())+media.SinkFrameSamples)
 	l.ring = make([]int16, 0, 2*keep)
 	l.eot = time.NewTimer(time.Hour)
 	l.eot.Stop()
@@ -113,16 +130,22 @@ func (c *conversation) hear(f *frame) {
 		}
 		c.checkBargeIn(f.at)
 	}
-	if l.det.Advance(l.pos) == turnEnded && l.turn != nil {
-		c.onTurnEnd()
+	switch l.det.Advance(l.pos) {
+	case turnEnded:
+		if l.turn != nil {
+			c.onTurnEnd()
+		}
+	case waitDue:
+		c.decideWait(l.pos)
 	}
 	l.armEndOfTurn()
 }
 
 // armEndOfTurn sets the end-of-turn deadline to the wall time at which the
-// turn's silence will have lasted end_of_turn_silence, so the turn ends
-// then and not when the next frame happens to arrive (up to 20 ms later),
-// nor never when a client stops sending audio in silence.
+// turn's silence will have lasted its wait (or min_silence, when the
+// adaptive wait is still to be decided), so the turn ends then and not
+// when the next frame happens to arrive (up to 20 ms later), nor never
+// when a client stops sending audio in silence.
 func (l *listener) armEndOfTurn() {
 	due, ok := l.det.Due()
 	if !ok || l.turn == nil {
@@ -158,8 +181,53 @@ func (c *conversation) endOfTurnDue() {
 		return // ended by a frame, or moved by speech (and re-armed)
 	}
 	l.eotPos = 0
+	if l.det.Deciding() {
+		c.decideWait(l.nowPos())
+		l.armEndOfTurn()
+		return
+	}
 	l.det.Reset()
 	c.onTurnEnd()
+}
+
+// nowPos is the sample position of the wall clock's now: the frame clock
+// stands still between frames (and when a client stops sending audio).
+func (l *listener) nowPos() int64 {
+	return l.pos + samples(time.Since(l.heardAt))
+}
+
+// decideWait sets the turn's end-of-turn silence from how finished it
+// sounds (its partial transcript, the prosody of the end of its speech),
+// and ends it if that much silence has already passed at pos. It runs when
+// the silence reaches min_silence, and again when a new partial transcript
+// comes during the silence.
+func (c *conversation) decideWait(pos int64) {
+	l := &c.lis
+	t := l.turn
+	if t == nil {
+		return
+	}
+	if t.prosodyAt != l.det.speechEnd {
+		t.prosody = endpoint.Analyse(l.recent(l.det.speechEnd-samples(prosodySpan), l.det.speechEnd), rate)
+		t.prosodyAt = l.det.speechEnd
+	}
+	t.wait = l.policy.Wait(endpoint.Signals{Text: endpoint.Text(c.language(), t.partial), Prosody: t.prosody})
+	l.det.Decide(t.wait)
+	if due, ok := l.det.Due(); ok && pos >= due {
+		l.det.Reset()
+		c.onTurnEnd()
+	}
+}
+
+// recent returns the remembered audio between positions from and to, as
+// much of it as the ring still holds.
+func (l *listener) recent(from, to int64) []int16 {
+	first := l.ringEnd - int64(len(l.ring))
+	from, to = max(from, first), min(to, l.ringEnd)
+	if from >= to {
+		return nil
+	}
+	return l.ring[from-first : to-first]
 }
 
 // tailBlock is the resolution of voicedEnd: 4 ms.
@@ -233,7 +301,7 @@ func (c *conversation) onSpeech(now time.Time) {
 		l.det.Reset()
 		return
 	}
-	l.turn = &uturn{speechStart: l.at(l.det.segStart, now), overAgent: over}
+	l.turn = &uturn{speechStart: l.at(l.det.segStart, now), overAgent: over, prosodyAt: -1}
 	// The turn so far, and a little before it.
 	from := max(l.det.segStart-samples(preRoll), l.ringEnd-int64(len(l.ring)))
 	l.send(l.ring[from-(l.ringEnd-int64(len(l.ring))):])
@@ -283,13 +351,16 @@ func (l *listener) send(pcm []int16) {
 	}
 }
 
-// onTurnEnd: the caller has been silent for end_of_turn_silence.
+// onTurnEnd: the caller has been silent for the turn's wait.
 func (c *conversation) onTurnEnd() {
 	l := &c.lis
 	t := l.turn
 	l.turn = nil
 	t.speechEnd = l.at(l.det.speechEnd, l.heardAt)
 	t.endOfTurn = time.Now()
+	if t.wait == 0 {
+		t.wait = l.det.cfg.MinSilence // fixed, or ended by max_turn first
+	}
 	// Speech over the agent that never passed the barge-in thresholds
 	// (a cough, an "uh-huh") is not a turn: the agent goes on. Its final
 	// is still awaited, so the next one is matched to its own turn.

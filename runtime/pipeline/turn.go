@@ -70,7 +70,7 @@ func (c *conversation) finishReply(r *reply) {
 func (c *conversation) store(r *reply, text string) {
 	var heard *turn.Heard
 	if t := r.user; t != nil {
-		heard = &turn.Heard{Text: t.text, Start: t.speechStart, End: t.speechEnd, Timings: r.timings(c.spec)}
+		heard = &turn.Heard{Text: t.text, Start: t.speechStart, End: t.speechEnd, Timings: r.timings()}
 		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(heard.Timings), r.interrupted)
 	}
 	start := r.firstPacket
@@ -98,7 +98,7 @@ func (c *conversation) store(r *reply, text string) {
 }
 
 // timings are the measured stages of the caller's turn r answered.
-func (r *reply) timings(spec *agent.Spec) store.Timings {
+func (r *reply) timings() store.Timings {
 	t := r.user
 	tm := store.Timings{
 		SpeechStart:    t.speechStart,
@@ -107,16 +107,18 @@ func (r *reply) timings(spec *agent.Spec) store.Timings {
 		ChatFirstToken: r.chatFirstToken,
 		TTSFirstAudio:  r.ttsFirstAudio,
 		FirstPacket:    r.firstPacket,
+		EndOfTurnWait:  t.wait,
 	}
 	if !tm.FirstPacket.IsZero() {
 		providers := tm.STTFinalDelay + r.chatFirstSentence + tm.TTSFirstAudio
-		tm.RuntimeOverhead = tm.FirstPacket.Sub(t.speechEnd) - time.Duration(spec.TurnTaking.EndOfTurnSilence) - providers
+		tm.RuntimeOverhead = tm.FirstPacket.Sub(t.speechEnd) - t.wait - providers
 	}
 	return tm
 }
 
 func metricsOf(t store.Timings) metrics.TurnTimings {
-	out := metrics.TurnTimings{STTFinal: t.STTFinalDelay, ChatFirstToken: t.ChatFirstToken, TTSFirstAudio: t.TTSFirstAudio, Overhead: t.RuntimeOverhead}
+	out := metrics.TurnTimings{STTFinal: t.STTFinalDelay, ChatFirstToken: t.ChatFirstToken, TTSFirstAudio: t.TTSFirstAudio,
+		Overhead: t.RuntimeOverhead, EndOfTurnWait: t.EndOfTurnWait}
 	if !t.FirstPacket.IsZero() {
 		out.ResponseLatency = t.FirstPacket.Sub(t.SpeechEnd)
 	}

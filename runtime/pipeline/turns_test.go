@@ -44,7 +44,7 @@ func pattern(spec ...any) []bool {
 	return out
 }
 
-var cfg = TurnConfig{MinSpeech: 200 * time.Millisecond, EndOfTurnSilence: 700 * time.Millisecond, MaxTurn: 10 * time.Second, Threshold: 0.5, Release: 0.35}
+var cfg = TurnConfig{MinSpeech: 200 * time.Millisecond, MinSilence: 700 * time.Millisecond, MaxSilence: 700 * time.Millisecond, MaxTurn: 10 * time.Second, Threshold: 0.5, Release: 0.35}
 
 func TestTurnEndsAfterSilence(t *testing.T) {
 	ev, at := runTurns(cfg, pattern(false, 320*time.Millisecond, true, time.Second, false, 1500*time.Millisecond))
@@ -106,7 +106,7 @@ func TestDecayingProbabilityDoesNotDelayTheEnd(t *testing.T) {
 	for range 40 {
 		feed(0.05)
 	}
-	if want := lastConfident + samples(cfg.EndOfTurnSilence); ended < want || ended > want+512 {
+	if want := lastConfident + samples(cfg.MinSilence); ended < want || ended > want+512 {
 		t.Errorf("turn ended at %d, want %d (+ one window at most)", ended, want)
 	}
 }
@@ -154,7 +154,7 @@ func TestSilentConfidentWindowDoesNotMoveTheEnd(t *testing.T) {
 	// Still confident, but silent: its sound ends at its start.
 	d.Window(0.9, pos, pos+512, pos)
 	due, ok := d.Due()
-	if !ok || due != soundEnd+samples(cfg.EndOfTurnSilence) {
-		t.Errorf("turn due at %d (ok %v), want %d: the silence counts from the end of the sound", due, ok, soundEnd+samples(cfg.EndOfTurnSilence))
+	if !ok || due != soundEnd+samples(cfg.MinSilence) {
+		t.Errorf("turn due at %d (ok %v), want %d: the silence counts from the end of the sound", due, ok, soundEnd+samples(cfg.MinSilence))
 	}
 }

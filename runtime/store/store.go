@@ -112,4 +112,5 @@ type Timings struct {
 	TTSFirstAudio   time.Duration // first sentence to TTS -> first audio chunk
 	FirstPacket     time.Time     // first agent RTP packet sent
 	RuntimeOverhead time.Duration // total minus provider time and end-of-turn silence
+	EndOfTurnWait   time.Duration // silence waited after the speech before the turn was taken as over
 }

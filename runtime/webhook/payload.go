@@ -90,6 +90,7 @@ type Timings struct {
 	TTSFirstAudioMs   *float64 `json:"ttsFirstAudioMs,omitempty"`
 	ResponseMs        *float64 `json:"responseMs,omitempty"`
 	RuntimeOverheadMs *float64 `json:"runtimeOverheadMs,omitempty"`
+	EndOfTurnWaitMs   *float64 `json:"endOfTurnWaitMs,omitempty"`
 }
 
 // ToolCall is one tool the agent called.
@@ -170,7 +171,7 @@ func countAll(m map[string]int) int {
 
 func timings(t store.Timings) *Timings {
 	out := Timings{STTFinalMs: millis(t.STTFinalDelay), ChatFirstTokenMs: millis(t.ChatFirstToken), TTSFirstAudioMs: millis(t.TTSFirstAudio),
-		RuntimeOverheadMs: millis(t.RuntimeOverhead)}
+		RuntimeOverheadMs: millis(t.RuntimeOverhead), EndOfTurnWaitMs: millis(t.EndOfTurnWait)}
 	if !t.SpeechEnd.IsZero() && t.FirstPacket.After(t.SpeechEnd) {
 		out.ResponseMs = millis(t.FirstPacket.Sub(t.SpeechEnd))
 	}

@@ -113,6 +113,7 @@ type historyTurn struct {
 		SpeechEndedAt     time.Time `json:"speechEndedAt"`
 		FirstPacketAt     time.Time `json:"firstPacketAt"`
 		RuntimeOverheadMs *float64  `json:"runtimeOverheadMs"`
+		EndOfTurnWaitMs   *float64  `json:"endOfTurnWaitMs"`
 	} `json:"timings"`
 }
 
@@ -253,7 +254,7 @@ func (s *setup) conversation(t *testing.T) {
 	if !regexp.MustCompile(`^(positive|neutral|negative) \d\.\d\d$`).MatchString(you.Sentiment) {
 		fail("caller turn sentiment badge %q", you.Sentiment)
 	}
-	latency := regexp.MustCompile(`^reply after (\d+\.\d\d) s, runtime (-?\d+) ms$`).FindStringSubmatch(you.Latency)
+	latency := regexp.MustCompile(`^reply after (\d+\.\d\d) s, waited (\d+) ms, runtime (-?\d+) ms$`).FindStringSubmatch(you.Latency)
 	if latency == nil {
 		fail("caller turn latency %q", you.Latency)
 	}
@@ -303,8 +304,11 @@ func (s *setup) conversation(t *testing.T) {
 	if got, _ := strconv.ParseFloat(latency[1], 64); got < want-0.006 || got > want+0.006 {
 		fail("the page shows a reply after %s s, the history says %.3f s", latency[1], want)
 	}
-	if overhead, _ := strconv.Atoi(latency[2]); tm.RuntimeOverheadMs == nil || float64(overhead) < *tm.RuntimeOverheadMs-0.5 || float64(overhead) > *tm.RuntimeOverheadMs+0.5 {
-		fail("the page shows runtime %s ms, the history says %v", latency[2], tm.RuntimeOverheadMs)
+	if waited, _ := strconv.Atoi(latency[2]); tm.EndOfTurnWaitMs == nil || float64(waited) < *tm.EndOfTurnWaitMs-0.5 || float64(waited) > *tm.EndOfTurnWaitMs+0.5 {
+		fail("the page shows waited %s ms, the history says %v", latency[2], tm.EndOfTurnWaitMs)
+	}
+	if overhead, _ := strconv.Atoi(latency[3]); tm.RuntimeOverheadMs == nil || float64(overhead) < *tm.RuntimeOverheadMs-0.5 || float64(overhead) > *tm.RuntimeOverheadMs+0.5 {
+		fail("the page shows runtime %s ms, the history says %v", latency[3], tm.RuntimeOverheadMs)
 	}
 	t.Logf("screenshot (mid-call, after the reply): %s", res.Screenshot)
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/call"
@@ -114,7 +115,10 @@ func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
 // turnColumns is the column list scanTurn expects, in order.
 const turnColumns = `call_id, seq, role, text, sentiment_label, sentiment_score, interrupted,
 	started_at, ended_at, speech_start_at, speech_end_at, stt_final_delay_ns,
-	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns`
+	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns, end_of_turn_wait_ns`
+
+// turnColumnCount is how many columns turnColumns names.
+var turnColumnCount = strings.Count(turnColumns, ",") + 1
 
 // toolCallColumns are a tool call's columns, in the order of toolCallArgs
 // and scanToolCall.
@@ -165,7 +169,7 @@ func turnArgs(callID string, seq int, t *store.Turn) []any {
 	return []any{callID, seq, string(t.Role), t.Text, label, score, t.Interrupted,
 		formatTime(t.StartedAt), formatTime(t.EndedAt), formatTime(tm.SpeechStart), formatTime(tm.SpeechEnd),
 		durationArg(tm.STTFinalDelay), durationArg(tm.ChatFirstToken), durationArg(tm.TTSFirstAudio),
-		formatTime(tm.FirstPacket), durationArg(tm.RuntimeOverhead)}
+		formatTime(tm.FirstPacket), durationArg(tm.RuntimeOverhead), durationArg(tm.EndOfTurnWait)}
 }
 
 // scanTurn reads one row of turnColumns.
@@ -177,10 +181,10 @@ func scanTurn(row interface{ Scan(...any) error }) (*store.Turn, error) {
 		score                                  sql.NullFloat64
 		started, ended, speechStart, speechEnd sql.NullString
 		firstPacket                            sql.NullString
-		stt, chat, tts, overhead               sql.NullInt64
+		stt, chat, tts, overhead, wait         sql.NullInt64
 	)
 	if err := row.Scan(&t.CallID, &t.Seq, &role, &t.Text, &label, &score, &t.Interrupted,
-		&started, &ended, &speechStart, &speechEnd, &stt, &chat, &tts, &firstPacket, &overhead); err != nil {
+		&started, &ended, &speechStart, &speechEnd, &stt, &chat, &tts, &firstPacket, &overhead, &wait); err != nil {
 		return nil, err
 	}
 	t.Role = store.Role(role)
@@ -203,5 +207,6 @@ func scanTurn(row interface{ Scan(...any) error }) (*store.Turn, error) {
 	t.Timings.ChatFirstToken = parseDuration(chat)
 	t.Timings.TTSFirstAudio = parseDuration(tts)
 	t.Timings.RuntimeOverhead = parseDuration(overhead)
+	t.Timings.EndOfTurnWait = parseDuration(wait)
 	return &t, nil
 }

@@ -38,7 +38,7 @@ func (s *Store) AppendTurns(ctx context.Context, callID string, turns ...*store.
 		if len(turns) == 0 {
 			return nil
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO turns (`+turnColumns+`) VALUES (?`+strings.Repeat(", ?", 15)+`)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO turns (`+turnColumns+`) VALUES (?`+strings.Repeat(", ?", turnColumnCount-1)+`)`)
 		if err != nil {
 			return err
 		}

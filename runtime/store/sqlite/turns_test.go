@@ -45,6 +45,7 @@ func TestTurnsRoundTrip(t *testing.T) {
 			TTSFirstAudio:   95 * time.Millisecond,
 			FirstPacket:     base.Add(3*time.Second + 999),
 			RuntimeOverhead: 12*time.Millisecond + 345,
+			EndOfTurnWait:   230 * time.Millisecond,
 		},
 		ToolCalls: []store.ToolCall{
 			{ID: "call_1", Name: "lookup_order", Arguments: `{"order":"12345"}`, Result: `{"status":"shipped"}`,

@@ -1,0 +1,125 @@
+package pipeline
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/store"
+)
+
+// adaptive makes the harness's agent wait adaptively, 200 ms to 1.5 s.
+func adaptive(s *agent.Spec) {
+	s.Greeting = ""
+	s.TurnTaking.EndOfTurnSilence = 0
+	s.TurnTaking.MinSilence = agent.Duration(200 * time.Millisecond)
+	s.TurnTaking.MaxSilence = agent.Duration(1500 * time.Millisecond)
+	s.TurnTaking.Eagerness = "medium"
+}
+
+// say feeds d of a voiced sound (five harmonics) in 20 ms frames in real
+// time; when falling, its pitch and loudness fall over the last 300 ms,
+// as at the end of a statement, otherwise they hold level.
+func (h *harness) say(d time.Duration, falling bool) {
+	frame := make([]int16, 320)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	total := d.Seconds()
+	phase := 0.0
+	for i := range int(d / (20 * time.Millisecond)) {
+		for j := range frame {
+			t := float64(i*320+j) / 16000
+			f0, amp := 180.0, 1.0
+			if falling && t > total-0.3 {
+				k := (t - (total - 0.3)) / 0.3
+				f0, amp = 180-50*k, 1-0.7*k
+			}
+			phase += 2 * math.Pi * f0 / 16000
+			var v float64
+			for n := 1.0; n <= 5; n++ {
+				v += math.Sin(n*phase) / n
+			}
+			frame[j] = int16(4000 * amp * v)
+		}
+		h.conv.WriteFrame(frame)
+		<-tick.C
+	}
+}
+
+// userTurnsStored returns the caller's stored turns.
+func (h *harness) userTurnsStored() []*store.Turn {
+	var out []*store.Turn
+	for _, tr := range h.st.all() {
+		if tr.Role == store.RoleUser {
+			out = append(out, tr)
+		}
+	}
+	return out
+}
+
+// TestAdaptiveWaitAnswersAFinishedQuestionSoon: a question that sounds
+// finished is answered after about min_silence, not a fixed wait.
+func TestAdaptiveWaitAnswersAFinishedQuestionSoon(t *testing.T) {
+	h := newHarness(t, adaptive)
+	h.f.partial.Store("where is my order")
+	h.say(time.Second, true)
+	h.talk(time.Second, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
+	wait := h.userTurnsStored()[0].Timings.EndOfTurnWait
+	if wait < 200*time.Millisecond || wait > 260*time.Millisecond {
+		t.Errorf("waited %v after a finished question, want about min_silence (200 ms)", wait)
+	}
+}
+
+// TestAdaptiveWaitWaitsOutAPause: a pause after "my order number is" is
+// not the end of the turn; the caller goes on and is answered once, at the
+// end of the whole sentence.
+func TestAdaptiveWaitWaitsOutAPause(t *testing.T) {
+	h := newHarness(t, adaptive)
+	h.f.partial.Store("my order number is")
+	h.say(time.Second, false)
+	h.talk(900*time.Millisecond, false)
+	h.f.partial.Store("my order number is four five six seven")
+	h.say(time.Second, true)
+	h.talk(1500*time.Millisecond, false)
+	h.eventually(func() bool { return len(h.finals()) == 1 }, "the agent's answer")
+	h.talk(time.Second, false) // a second turn would have come by now
+	turns := h.userTurnsStored()
+	if len(turns) != 1 {
+		t.Fatalf("caller turns %d, want 1 (the pause cut the sentence): %v", len(turns), h.st.all())
+	}
+	if wait := turns[0].Timings.EndOfTurnWait; wait > 500*time.Millisecond {
+		t.Errorf("waited %v at the end of the sentence, want near min_silence", wait)
+	}
+	if d := turns[0].Timings.SpeechEnd.Sub(turns[0].Timings.SpeechStart); d < 2500*time.Millisecond {
+		t.Errorf("the turn's speech lasted %v, want the whole sentence (about 2.9 s)", d)
+	}
+}
+
+// TestAdaptiveWaitGivesUpAtMaxSilence: a caller who stops after an
+// unfinished phrase is answered after max_silence.
+func TestAdaptiveWaitGivesUpAtMaxSilence(t *testing.T) {
+	h := newHarness(t, adaptive)
+	h.f.partial.Store("I want to change my")
+	h.say(time.Second, false)
+	h.talk(2500*time.Millisecond, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
+	wait := h.userTurnsStored()[0].Timings.EndOfTurnWait
+	if wait < 1300*time.Millisecond || wait > 1500*time.Millisecond {
+		t.Errorf("waited %v after an unfinished phrase, want about max_silence (1.5 s)", wait)
+	}
+}
+
+// TestFixedWaitIsStored: end_of_turn_silence keeps its fixed wait, and the
+// stored turn says so.
+func TestFixedWaitIsStored(t *testing.T) {
+	h := newHarness(t, func(s *agent.Spec) { s.Greeting = "" })
+	h.f.partial.Store("my order number is")
+	h.say(time.Second, false)
+	h.talk(time.Second, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
+	if wait := h.userTurnsStored()[0].Timings.EndOfTurnWait; wait != 400*time.Millisecond {
+		t.Errorf("stored wait %v, want the fixed 400 ms", wait)
+	}
+}
