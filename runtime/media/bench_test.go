@@ -22,7 +22,13 @@ func (w *opusFrameWriter) WriteFrame(frame []int16, silent bool) error {
 
 // BenchmarkPlayerFrame is the agent's cost per 20 ms of speech: enqueue
 // 20 ms of TTS audio at 22.05 kHz, resample to 24 kHz, Opus-encode.
-func BenchmarkPlayerFrame(b *testing.B) {
+func BenchmarkPlayerFrame(b *testing.B) { benchPlayerFrame(b, 0) }
+
+// BenchmarkPlayerFrameDucked is BenchmarkPlayerFrame with the speech
+// ducked by 12 dB (Player.SetGain): the cost of the gain on every frame.
+func BenchmarkPlayerFrameDucked(b *testing.B) { benchPlayerFrame(b, -12) }
+
+func benchPlayerFrame(b *testing.B, gainDB float64) {
 	enc, err := newOpusEncoder(opusEncodeRate)
 	if err != nil {
 		b.Fatal(err)
@@ -32,6 +38,7 @@ func BenchmarkPlayerFrame(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer p.Close()
+	p.SetGain(gainDB)
 	src := tone(440, 22050, time.Second, 8000)
 	chunk := 441 // 20 ms at 22.05 kHz
 	// Keep 100 ms queued, as when TTS runs ahead of playback, so the
@@ -44,6 +51,37 @@ func BenchmarkPlayerFrame(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		off := (i * chunk) % (len(src) - chunk)
 		if err := p.Enqueue(pcm.Audio{Samples: src[off : off+chunk], Rate: 22050}); err != nil {
+			b.Fatal(err)
+		}
+		p.writeOne()
+	}
+}
+
+// BenchmarkPlayerPacing is the Player's own cost per 20 ms of speech,
+// without a resampler or a codec: enqueue a frame at the Player's rate and
+// write it to a writer that discards it.
+func BenchmarkPlayerPacing(b *testing.B) { benchPlayerPacing(b, 0) }
+
+// BenchmarkPlayerPacingDucked is BenchmarkPlayerPacing with the speech
+// ducked by 12 dB: the gain's own cost per frame.
+func BenchmarkPlayerPacingDucked(b *testing.B) { benchPlayerPacing(b, -12) }
+
+func benchPlayerPacing(b *testing.B, gainDB float64) {
+	p, err := newPlayer(opusEncodeRate, discardWriter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	p.SetGain(gainDB)
+	frame := tone(440, opusEncodeRate, frameDuration, 8000)
+	speech := pcm.Audio{Samples: frame, Rate: opusEncodeRate}
+	if err := p.Enqueue(speech); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := p.Enqueue(speech); err != nil {
 			b.Fatal(err)
 		}
 		p.writeOne()

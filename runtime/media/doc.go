@@ -15,9 +15,13 @@
 // Outbound, per call:
 //
 //	Player.Enqueue(PCM, any rate) -> resample to the codec rate -> queue
-//	  -> every 20 ms: Opus encode | µ-law encode (cached silence when idle)
+//	  -> every 20 ms: gain ramp (SetGain), pause fades (Pause, Resume)
+//	  -> Opus encode | µ-law encode (cached silence when idle or paused)
 //	  -> TrackLocalStaticSample -> RTP
 //
 // The Player is generic: it paces any FrameWriter, so a transport other
-// than WebRTC can reuse it.
+// than WebRTC can reuse it. Flush drops its queue at once (barge-in);
+// Pause and Resume stop and continue the speech where it was, and SetGain
+// ducks it (a caller's backchannel), without clicks and without a gap in
+// the RTP timing.
 package media

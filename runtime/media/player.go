@@ -37,6 +37,13 @@ type FrameWriter interface {
 // a stall at most maxBurst frames are written at once and older debt is
 // dropped.
 //
+// Between the queue and the writer the speech can be shaped for a caller's
+// backchannel ("uh-huh" while the agent talks): Pause sends silence from the
+// next frame on and Resume continues from the same sample (with 5 ms fades
+// at both edges), and SetGain ducks the speech with a ramp over one frame.
+// Flush (barge-in) drops the queue and undoes both. The shaping allocates
+// nothing per frame and works on the pacing goroutine's frame.
+//
 // A Player is safe for concurrent use.
 type Player struct {
 	rate     int
@@ -59,6 +66,15 @@ type Player struct {
 	mark   func(time.Time)
 	idle   chan struct{}
 	closed bool
+
+	// Output shaping (player_shape.go).
+	paused  bool    // Pause: send silence, keep the queue
+	audible bool    // the last frame written ended in speech: a pause fades it out
+	fadeIn  bool    // the last speech frame faded out for a pause: fade the next in
+	fadeLen int     // samples of a fade ramp
+	gainDB  float64 // SetGain's gain in dB
+	gain    float32 // the same, linear: the target of the ramp
+	gainNow float32 // linear gain at the end of the last speech frame
 
 	// Owned by the pacing goroutine.
 	frame []int16
@@ -102,6 +118,9 @@ func newPlayer(rate int, w FrameWriter) (*Player, error) {
 		w:        w,
 		rs:       make(map[int]*audio.Resampler),
 		idle:     idle,
+		fadeLen:  max(1, rate*fadeMillis/1000),
+		gain:     1,
+		gainNow:  1,
 		frame:    make([]int16, rate/framesPerSec),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -159,7 +178,7 @@ func (p *Player) Enqueue(chunk pcm.Audio) error {
 	defer p.mu.Unlock()
 	wasIdle := len(p.q) == p.head && !p.held
 	p.q = append(p.q, out...)
-	if wasIdle && len(p.q)-p.head >= p.frameLen {
+	if wasIdle && !p.paused && len(p.q)-p.head >= p.frameLen {
 		// Start speaking now rather than at the next tick (up to 20 ms
 		// later): the pacing restarts from this frame.
 		select {
@@ -177,7 +196,8 @@ func (p *Player) Enqueue(chunk pcm.Audio) error {
 
 // Flush drops everything queued and not yet written (barge-in) and
 // returns the dropped duration. A frame being written at that moment
-// still plays. Waiters on Idle are released.
+// still plays. Waiters on Idle are released. It also clears a Pause and
+// resets the gain to 0 dB, so the next reply plays at once and in full.
 func (p *Player) Flush() time.Duration {
 	p.encMu.Lock()
 	defer p.encMu.Unlock()
@@ -192,6 +212,8 @@ func (p *Player) Flush() time.Duration {
 	p.held = false
 	p.mark = nil
 	p.gen++
+	p.paused, p.fadeIn = false, false
+	p.gainDB, p.gain, p.gainNow = 0, 1, 1
 	p.setIdleLocked()
 	return p.samplesToDuration(int64(dropped))
 }
@@ -215,7 +237,9 @@ func (p *Player) Queued() time.Duration {
 }
 
 // Played returns the total duration of speech written so far; silence
-// frames and frames the writer failed to send do not count.
+// frames and frames the writer failed to send do not count. It stands
+// still while the Player is paused; the 5 ms faded out before a pause
+// count once, when they are played again after Resume.
 func (p *Player) Played() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -302,20 +326,28 @@ func (p *Player) step(now time.Time) {
 	}
 }
 
-// writeOne writes the next frame, or a silent one when nothing is queued.
+// writeOne writes the next frame, or a silent one when nothing is queued
+// or the Player is paused.
 func (p *Player) writeOne() {
 	p.flushTail()
 	p.mu.Lock()
 	n := min(p.frameLen, len(p.q)-p.head)
 	speech := n == p.frameLen || (n > 0 && !p.held)
+	if p.paused && !p.audible {
+		speech = false // paused and faded out: silence until Resume
+	}
+	var shape frameShape
 	if speech {
 		copy(p.frame, p.q[p.head:p.head+n])
 		clear(p.frame[n:])
+		shape = p.shapeLocked(n)
 	} else {
-		// Nothing queued, or a partial frame whose rest is still inside a
-		// resampler that an Enqueue is using: send silence, keep the queue.
-		n = 0
+		// Nothing queued, paused, or a partial frame whose rest is still
+		// inside a resampler that an Enqueue is using: send silence, keep
+		// the queue.
 		clear(p.frame)
+		p.audible = false
+		p.gainNow = p.gain // no ramp needed over silence
 		if len(p.q) == p.head && !p.held {
 			p.setIdleLocked() // the tail flush may have produced nothing
 		}
@@ -329,13 +361,15 @@ func (p *Player) writeOne() {
 	}
 
 	p.mu.Lock()
-	if gen == p.gen && !p.closed {
-		p.head += n
+	flushed := gen != p.gen || p.closed
+	if !flushed {
+		p.head += shape.consume
 		p.compactLocked()
 	}
+	p.shapedLocked(shape, flushed)
 	var mark func(time.Time)
 	if err == nil {
-		p.played += int64(n)
+		p.played += int64(shape.consume)
 		mark, p.mark = p.mark, nil
 	}
 	if len(p.q) == p.head && !p.held {
