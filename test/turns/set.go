@@ -109,7 +109,7 @@ func parse(data []byte, counts bool) (*Set, error) {
 	var raw rawSet
 	if err := dec.Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: the file is empty: want items:", ErrInvalidSet)
+			return nil, fmt.Errorf("%w: the file is empty: want a list of items", ErrInvalidSet)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInvalidSet, err)
 	}
