@@ -15,7 +15,7 @@ import (
 
 // cacheVersion changes whenever Synthesize changes its output for the same
 // item, so old cache entries are not read.
-const cacheVersion = "turns-1"
+const cacheVersion = "turns-2"
 
 // maxCachedDuration bounds what a cache entry may hold when read back.
 const maxCachedDuration = time.Minute

@@ -112,15 +112,16 @@ func speak(it Item) ([]pcm.Audio, error) {
 	return pieces, nil
 }
 
-// ssml returns the item as one SSML document with a break at each pause.
-// checkText keeps <, > and & out of the texts.
-func ssml(it Item) string {
+// ssml returns the item as one SSML document with a break at each pause,
+// mark written just before it. checkText keeps <, > and & out of the
+// texts.
+func ssml(it Item, mark string) string {
 	var b strings.Builder
 	b.WriteString("<speak>")
 	for _, s := range it.Segments {
 		b.WriteString(s.spoken())
 		if s.Pause > 0 {
-			fmt.Fprintf(&b, ` <break time="%dms"/> `, s.Pause.Milliseconds())
+			fmt.Fprintf(&b, `%s <break time="%dms"/> `, mark, s.Pause.Milliseconds())
 		}
 	}
 	b.WriteString("</speak>")
@@ -133,7 +134,7 @@ func ssml(it Item) string {
 // items have no punctuation before their end, so the inner pauses are
 // exactly the breaks.
 func fliteCuts(it Item) (pcm.Audio, []int, error) {
-	a, phones, err := flite.SpeakSSML(it.Voice.Name, ssml(it))
+	a, phones, err := flite.SpeakSSML(it.Voice.Name, ssml(it, ""))
 	if err != nil {
 		return pcm.Audio{}, nil, err
 	}
@@ -154,9 +155,10 @@ func fliteCuts(it Item) (pcm.Audio, []int, error) {
 // audio and where to cut it: the middle of each quiet run inside the
 // speech at least three quarters as long as the shortest pause (espeak-ng
 // makes a break silence of its time; its own gaps between words are far
-// shorter).
+// shorter). A comma before each break gives espeak-ng's rising clause
+// tune there, which keeps the pitch at the pause about level (README.md).
 func espeakCuts(it Item) (pcm.Audio, []int, error) {
-	a, err := espeak.SpeakSSML(it.Voice.Name, ssml(it))
+	a, err := espeak.SpeakSSML(it.Voice.Name, ssml(it, ","))
 	if err != nil {
 		return pcm.Audio{}, nil, err
 	}

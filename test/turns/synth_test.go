@@ -215,7 +215,7 @@ func TestTrim(t *testing.T) {
 
 func TestSSML(t *testing.T) {
 	it := Item{Segments: []Segment{{Text: "I want a", Pause: 900 * time.Millisecond}, {Text: "mm-hmm", Say: "um hum"}}}
-	if got, want := ssml(it), `<speak>I want a <break time="900ms"/> um hum</speak>`; got != want {
+	if got, want := ssml(it, ","), `<speak>I want a, <break time="900ms"/> um hum</speak>`; got != want {
 		t.Fatalf("ssml = %q, want %q", got, want)
 	}
 }
