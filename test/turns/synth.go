@@ -31,8 +31,9 @@ var errNoSpeech = errors.New("no speech in the engine's output")
 // silence, exactly the item's pause between segments, then Tail. The
 // engine reads the whole utterance at once, with an SSML break where the
 // pause goes, so the pieces keep the phrasing of one sentence; the audio
-// is then cut at the break and joined with silence of the exact length. It fails when the engine is not installed
-// (the error names its Debian package and wraps exec.ErrNotFound).
+// is then cut at the break and joined with silence of the exact length.
+// It fails when the engine is not installed (the error names its Debian
+// package and wraps exec.ErrNotFound).
 func Synthesize(it Item) (Clip, error) {
 	pieces, err := speak(it)
 	if err != nil {
