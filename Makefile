@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit fuzz vet lint fmt schema bench callload chaos soak image compose clean help
+.PHONY: all run build plugins vad proto deps test unit fuzz vet lint fmt schema bench turnset callload chaos soak image compose clean help
 
 all: build
 
@@ -109,6 +109,9 @@ bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in
 	$(GO) run ./bench/turns -mode overhead -calls 10 -turns 60
 	$(GO) run ./bench/turns -mode bargein -calls 2 -turns 30
 	$(GO) run ./bench/turns -mode capacity -n 75,100 -window 20s
+
+turnset: deps ## write the turn-taking test set (test/turns) as WAV files with labels.json and labels.csv into bin/turnset/ to listen to
+	$(GO) run ./test/turns/cmd/turnset -out $(BIN)/turnset -cache $(BIN)/cache/turns
 
 callload: build ## N concurrent WebRTC calls, each holding a conversation with the fake-provider agent (CALLS=100)
 	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
