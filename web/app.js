@@ -132,7 +132,7 @@ function setStatus(text) {
 }
 
 function setSpeaking(state) {
-  const words = { idle: 'Not in a call', listening: 'Listening', start: 'Speaking', interrupted: 'Interrupted by you' };
+  const words = { idle: 'Not in a call', listening: 'Listening', start: 'Speaking', interrupted: 'Interrupted by you', paused: 'Paused for you' };
   ui.speaking.dataset.state = state;
   ui.speaking.textContent = words[state] || state;
 }
@@ -336,8 +336,10 @@ function onAgentSpeaking(c, ev) {
   if (ev.state === 'start') {
     entry(c, 'agent'); // the greeting has no text until it ends
     setSpeaking('start');
-  } else if (ev.state === 'interrupted') {
-    setSpeaking('interrupted');
+  } else if (ev.state === 'interrupted' || ev.state === 'paused') {
+    setSpeaking(ev.state);
+  } else if (ev.state === 'resumed') {
+    setSpeaking('start');
   } else {
     setSpeaking('listening');
   }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := Defaults()
-	if spec.History != d.History || spec.TurnTaking != d.TurnTaking {
+	if spec.History != d.History || !reflect.DeepEqual(spec.TurnTaking, d.TurnTaking) {
 		t.Errorf("defaults not applied: history %+v turn_taking %+v", spec.History, spec.TurnTaking)
 	}
 	if spec.Providers.Sentiment != nil {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"github.com/invopop/jsonschema"
 	"time"
 )
 
@@ -135,6 +136,36 @@ type TurnTaking struct {
 	// BargeInMinWords, when above 0, is how many words the speech-to-text's
 	// partial transcript must hold before the agent stops.
 	BargeInMinWords int `yaml:"barge_in_min_words,omitempty" json:"bargeInMinWords,omitempty" jsonschema:"minimum=0,maximum=20" jsonschema_description:"When above 0 (at most 20), the agent stops talking only once the speech-to-text's partial transcript of the user's speech over it has this many words (words are split at spaces), so a short backchannel such as 'uh-huh' does not interrupt it. Needs a provider that sends partial transcripts (pocketsphinx does), and delays the barge-in until the words are recognised. Default 0: off."`
+	// Backchannel lets short acknowledgements spoken over the agent
+	// ("uh-huh", "okay", "네") pause it rather than stop it.
+	Backchannel Backchannel `yaml:"backchannel" json:"backchannel" jsonschema_description:"Short acknowledgements the user says while the agent talks ('uh-huh', 'okay', '네'): the agent pauses, then resumes, and the acknowledgement is stored as a backchannel, not a turn."`
+}
+
+// Backchannel tunes how acknowledgements spoken over the agent are told
+// from interruptions.
+type Backchannel struct {
+	// Enabled: speech over the agent pauses it until its words say
+	// whether it is an acknowledgement (the agent resumes) or an
+	// interruption (it stops). Off: any speech over the agent that passes
+	// the barge-in thresholds stops it.
+	Enabled bool `yaml:"enabled" json:"enabled" jsonschema:"default=true" jsonschema_description:"Whether acknowledgements over the agent only pause it (default true). Needs barge_in."`
+	// MaxSpeech is the longest speech over the agent that can still be an
+	// acknowledgement.
+	MaxSpeech Duration `yaml:"max_speech" json:"maxSpeech" jsonschema_description:"The longest speech over the agent that can still be an acknowledgement, between 200ms and 3s (default 1s); longer speech stops the agent." jsonschema_extras:"default=1s"`
+	// Words are the acknowledgements per language (a BCP-47 tag: its
+	// base language is matched); languages not listed use the built-in
+	// lists (English and Korean).
+	Words map[string][]string `yaml:"words,omitempty" json:"words,omitempty" jsonschema_description:"Acknowledgements per language (a BCP-47 tag such as en or ko; at most 100 phrases of at most 4 words and 64 characters each): the phrases replace the built-in list of that language (English: uh-huh, mm-hmm, yeah, okay, right, sure, I see, got it, ...; Korean: 네, 예, 응, 그렇죠, 맞아요, ...)."`
+}
+
+// JSONSchemaExtend says what struct tags cannot: a fixed
+// end_of_turn_silence excludes the adaptive keys.
+func (TurnTaking) JSONSchemaExtend(s *jsonschema.Schema) {
+	s.DependentSchemas = map[string]*jsonschema.Schema{
+		"end_of_turn_silence": {Not: &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
+			{Required: []string{"min_silence"}}, {Required: []string{"max_silence"}}, {Required: []string{"eagerness"}},
+		}}},
+	}
 }
 
 // Adaptive reports whether the end of the caller's turn adapts to how
@@ -166,12 +197,13 @@ func Defaults() Spec {
 	return Spec{
 		History: History{MaxTurns: 10},
 		TurnTaking: TurnTaking{
-			MinSilence: Duration(200 * time.Millisecond),
-			MaxSilence: Duration(1500 * time.Millisecond),
-			Eagerness:  "medium",
-			MinSpeech:  Duration(200 * time.Millisecond),
-			MaxTurn:    Duration(30 * time.Second),
-			BargeIn:    true,
+			MinSilence:  Duration(200 * time.Millisecond),
+			MaxSilence:  Duration(1500 * time.Millisecond),
+			Eagerness:   "medium",
+			MinSpeech:   Duration(200 * time.Millisecond),
+			MaxTurn:     Duration(30 * time.Second),
+			BargeIn:     true,
+			Backchannel: Backchannel{Enabled: true, MaxSpeech: Duration(time.Second)},
 		},
 	}
 }

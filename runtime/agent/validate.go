@@ -2,9 +2,12 @@ package agent
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var (
@@ -21,14 +24,15 @@ type durationRange struct {
 }
 
 var (
-	endOfTurnSilenceRange = durationRange{"turn_taking.end_of_turn_silence", 100 * time.Millisecond, 5 * time.Second}
-	minSilenceRange       = durationRange{"turn_taking.min_silence", 100 * time.Millisecond, 2 * time.Second}
-	maxSilenceRange       = durationRange{"turn_taking.max_silence", 100 * time.Millisecond, 5 * time.Second}
-	minSpeechRange        = durationRange{"turn_taking.min_speech", 0, 2 * time.Second}
-	maxTurnRange          = durationRange{"turn_taking.max_turn", time.Second, 5 * time.Minute}
-	bargeInMinSpeechRange = durationRange{"turn_taking.barge_in_min_speech", 0, 2 * time.Second}
-	maxDurationRange      = durationRange{"max_duration", time.Second, 24 * time.Hour}
-	silenceTimeoutRange   = durationRange{"silence_timeout", time.Second, time.Hour}
+	endOfTurnSilenceRange  = durationRange{"turn_taking.end_of_turn_silence", 100 * time.Millisecond, 5 * time.Second}
+	minSilenceRange        = durationRange{"turn_taking.min_silence", 100 * time.Millisecond, 2 * time.Second}
+	maxSilenceRange        = durationRange{"turn_taking.max_silence", 100 * time.Millisecond, 5 * time.Second}
+	minSpeechRange         = durationRange{"turn_taking.min_speech", 0, 2 * time.Second}
+	maxTurnRange           = durationRange{"turn_taking.max_turn", time.Second, 5 * time.Minute}
+	bargeInMinSpeechRange  = durationRange{"turn_taking.barge_in_min_speech", 0, 2 * time.Second}
+	backchannelSpeechRange = durationRange{"turn_taking.backchannel.max_speech", 200 * time.Millisecond, 3 * time.Second}
+	maxDurationRange       = durationRange{"max_duration", time.Second, 24 * time.Hour}
+	silenceTimeoutRange    = durationRange{"silence_timeout", time.Second, time.Hour}
 )
 
 // Validate reports every missing required key and every value out of range
@@ -179,8 +183,37 @@ func (t TurnTaking) validate(v *validator) {
 	if t.BargeInMinWords < 0 || t.BargeInMinWords > maxBargeInWords {
 		v.add("turn_taking.barge_in_min_words", "must be between 0 and %d, not %d", maxBargeInWords, t.BargeInMinWords)
 	}
+	t.Backchannel.validate(v)
 	if t.MinSpeech >= t.MaxTurn && t.MaxTurn > 0 {
 		v.add(minSpeechRange.key, "must be shorter than turn_taking.max_turn (%s), not %s", short(t.MaxTurn), short(t.MinSpeech))
+	}
+}
+
+// Bounds of turn_taking.backchannel.words.
+const (
+	maxBackchannelPhrases = 100
+	maxBackchannelWords   = 4
+	maxBackchannelRunes   = 64
+)
+
+func (b Backchannel) validate(v *validator) {
+	backchannelSpeechRange.check(v, b.MaxSpeech)
+	for _, tag := range slices.Sorted(maps.Keys(b.Words)) {
+		key := "turn_taking.backchannel.words." + tag
+		if _, err := ParseLanguage(tag); err != nil || tag == string(LanguageAuto) {
+			v.add(key, "must be keyed by a BCP-47 language tag such as en or ko, not %q", tag)
+			continue
+		}
+		phrases := b.Words[tag]
+		if len(phrases) == 0 || len(phrases) > maxBackchannelPhrases {
+			v.add(key, "must list 1 to %d phrases, not %d", maxBackchannelPhrases, len(phrases))
+		}
+		for i, p := range phrases {
+			n := len(strings.Fields(p))
+			if n == 0 || n > maxBackchannelWords || utf8.RuneCountInString(p) > maxBackchannelRunes {
+				v.add(fmt.Sprintf("%s[%d]", key, i), "must be 1 to %d words and at most %d characters, not %q", maxBackchannelWords, maxBackchannelRunes, p)
+			}
+		}
 	}
 }
 

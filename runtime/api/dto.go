@@ -93,6 +93,7 @@ type turnDTO struct {
 	Text        string        `json:"text"`
 	Sentiment   *sentimentDTO `json:"sentiment,omitempty"`
 	Interrupted bool          `json:"interrupted,omitempty"`
+	Backchannel bool          `json:"backchannel,omitempty"`
 	StartedAt   string        `json:"startedAt"`
 	EndedAt     string        `json:"endedAt"`
 	Timings     *timingsDTO   `json:"timings,omitempty"`
@@ -125,6 +126,7 @@ func toTurnDTO(t *store.Turn) turnDTO {
 		Role:        string(t.Role),
 		Text:        t.Text,
 		Interrupted: t.Interrupted,
+		Backchannel: t.Backchannel,
 		StartedAt:   iso(t.StartedAt),
 		EndedAt:     iso(t.EndedAt),
 	}

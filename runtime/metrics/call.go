@@ -6,6 +6,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type agentSeries struct {
 	label                string
 	turns, interruptions prometheus.Counter
+	backchannels         prometheus.Counter
 	response, overhead   prometheus.Observer
 	endWait              prometheus.Observer
 	active               prometheus.Gauge
@@ -19,6 +20,7 @@ func (m *Metrics) newAgentSeries(agent string) *agentSeries {
 		label:         l,
 		turns:         m.turns.WithLabelValues(l),
 		interruptions: m.interruptions.WithLabelValues(l),
+		backchannels:  m.backchannels.WithLabelValues(l),
 		response:      m.response.WithLabelValues(l),
 		overhead:      m.overhead.WithLabelValues(l),
 		endWait:       m.endWait.WithLabelValues(l),

@@ -22,6 +22,7 @@
 //	parley_turn_end_wait_seconds                histogram  agent           silence waited after the caller's speech before taking the turn (fixed or adaptive)
 //	parley_turns_total                          counter    agent           turns completed
 //	parley_turn_interruptions_total             counter    agent           turns the caller interrupted (barge-in)
+//	parley_backchannels_total                   counter    agent           acknowledgements said over the agent: it paused and resumed
 //	parley_calls_finished_total                 counter    agent, status   calls that finished, by final status
 //	parley_calls_active                         gauge      agent           calls in progress
 //	parley_webrtc_peers_connected               gauge      -               WebRTC peers connected

@@ -32,6 +32,7 @@ type Metrics struct {
 	response       *prometheus.HistogramVec // agent
 	overhead       *prometheus.HistogramVec // agent
 	endWait        *prometheus.HistogramVec // agent
+	backchannels   *prometheus.CounterVec   // agent
 	turns          *prometheus.CounterVec   // agent
 	interruptions  *prometheus.CounterVec   // agent
 	callsFinished  *prometheus.CounterVec   // agent, status
@@ -91,6 +92,8 @@ func New() *Metrics {
 			latencyBuckets, "agent"),
 		turns:         counter("", "turns_total", "Turns completed (caller speech answered by the agent), by agent.", "agent"),
 		interruptions: counter("turn", "interruptions_total", "Turns in which the caller interrupted the agent (barge-in), by agent.", "agent"),
+		backchannels: counter("", "backchannels_total",
+			"Acknowledgements the caller said over the agent ('uh-huh'): the agent paused and resumed, by agent.", "agent"),
 		callsFinished: counter("calls", "finished_total", "Calls answered by an agent that finished, by agent and final status (ENDED, FAILED).", "agent", "status"),
 		callsActive: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: "calls", Name: "active",
@@ -125,7 +128,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead, m.endWait,
-		m.turns, m.interruptions, m.callsFinished, m.callsActive, m.peers,
+		m.turns, m.interruptions, m.backchannels, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 		m.panics, m.storeErrors, m.refused, m.tools.calls, m.tools.duration,
 		m.webhooks.deliveries, m.webhooks.pending,

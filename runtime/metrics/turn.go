@@ -80,6 +80,15 @@ func (m *Metrics) TurnCompleted(agent string, providers Providers, t TurnTimings
 	}
 }
 
+// Backchannel records an acknowledgement the caller said over agent's
+// voice, which paused it and let it resume.
+func (m *Metrics) Backchannel(agent string) {
+	if m == nil {
+		return
+	}
+	m.agents.get(agent).backchannels.Inc()
+}
+
 // observe records d unless it was not measured.
 func observe(o prometheus.Observer, d time.Duration) {
 	if d > 0 {

@@ -32,6 +32,7 @@ func (h *harness) userTurns() int {
 func TestBargeInMinSpeech(t *testing.T) {
 	h := newHarness(t, func(s *agent.Spec) {
 		s.Greeting = longGreeting
+		s.TurnTaking.Backchannel.Enabled = false // the thresholds alone
 		d := agent.Duration(700 * time.Millisecond)
 		s.TurnTaking.BargeInMinSpeech = &d
 	})
@@ -63,6 +64,7 @@ func TestBargeInMinSpeech(t *testing.T) {
 func TestBargeInMinWords(t *testing.T) {
 	h := newHarness(t, func(s *agent.Spec) {
 		s.Greeting = longGreeting
+		s.TurnTaking.Backchannel.Enabled = false // the thresholds alone
 		s.TurnTaking.BargeInMinWords = 3
 	})
 	h.eventually(func() bool { return len(h.w.frames()) > 10 }, "greeting playing")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/endpoint"
 	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
@@ -109,7 +110,8 @@ type conversation struct {
 	fault     fault.Handler // c.onPanic, deferred by every goroutine of the call
 
 	// Owned by the loop goroutine.
-	lis     listener // the listening half
+	lis     listener               // the listening half
+	bc      *endpoint.Backchannels // acknowledgements over the agent; nil when off
 	history []*store.Turn
 	reply   *reply   // the agent's turn being written or spoken
 	running int      // replies whose results are still to come
@@ -157,6 +159,7 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 	conv.pool.New = func() any { return new(frame) }
 	conv.fault = conv.onPanic
 	conv.lis = newListener(conv, vad)
+	conv.bc = newBackchannels(spec)
 	maxDuration := time.Duration(spec.MaxDuration)
 	if maxDuration <= 0 {
 		maxDuration = e.cfg.MaxDuration

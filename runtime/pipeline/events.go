@@ -13,8 +13,8 @@ const (
 	// EventSentiment: {callId, text, sentiment, score}: the mood of the
 	// caller's final words (score 0..1, as the original's).
 	EventSentiment = "sentiment"
-	// EventAgentSpeaking: {callId, state}: state is start, stop or
-	// interrupted.
+	// EventAgentSpeaking: {callId, state}: state is start, stop,
+	// interrupted, paused or resumed.
 	EventAgentSpeaking = "agent-speaking"
 	// EventToolCall: {callId, id, name, arguments, state, result | error,
 	// durationMs}: a tool the agent called, when it starts (state
@@ -37,6 +37,12 @@ const (
 	SpeakingStart       = "start"
 	SpeakingStop        = "stop"
 	SpeakingInterrupted = "interrupted"
+	// SpeakingPaused: the caller spoke over the agent, which holds its
+	// voice until the words say whether that was an acknowledgement.
+	SpeakingPaused = "paused"
+	// SpeakingResumed: it was ("uh-huh"): the agent goes on where it
+	// paused.
+	SpeakingResumed = "resumed"
 )
 
 func (c *conversation) emit(event string, payload map[string]any) {

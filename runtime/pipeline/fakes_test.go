@@ -38,6 +38,8 @@ type fakeProviders struct {
 	// partial, when not empty, is what every partial transcript says
 	// (instead of one more word of heard each half second).
 	partial atomic.Value // string
+	// noPartials: the STT sends finals only (as Whisper does).
+	noPartials atomic.Bool
 }
 
 func newFakeProviders() *fakeProviders {
@@ -80,7 +82,7 @@ func (s *fakeSTTStream) SendAudio(pcm []int16) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n += len(pcm)
-	if s.n%8000 < len(pcm) { // a partial every half second, one more word each
+	if s.n%8000 < len(pcm) && !s.f.noPartials.Load() { // a partial every half second, one more word each
 		words := strings.Fields(s.f.heard.Load().(string))
 		text := strings.Join(words[:min(s.n/8000, len(words))], " ")
 		if p := s.f.partial.Load().(string); p != "" {

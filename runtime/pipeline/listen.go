@@ -35,6 +35,12 @@ type uturn struct {
 	words     int    // words in its latest partial transcript
 	partial   string // its latest partial transcript
 	dropped   bool   // it ended with the agent still talking: no reply
+	// held: the agent paused for it (backchannels), and heldReply is the
+	// reply paused; resumed: its words were an acknowledgement, and the
+	// agent went on at the end of its speech.
+	held      bool
+	heldReply *reply
+	resumed   bool
 	// wait is the end-of-turn silence decided for it (adaptive), or the
 	// fixed one; prosody is the end of its speech as last analysed, at
 	// prosodyAt (the detector's speechEnd then).
@@ -364,7 +370,13 @@ func (c *conversation) onTurnEnd() {
 	// Speech over the agent that never passed the barge-in thresholds
 	// (a cough, an "uh-huh") is not a turn: the agent goes on. Its final
 	// is still awaited, so the next one is matched to its own turn.
-	t.dropped = t.overAgent && c.reply != nil && c.reply.speaking()
+	t.dropped = t.overAgent && !t.held && c.reply != nil && c.reply.speaking()
+	// An acknowledgement already in the partial transcript lets the agent
+	// go on now; the final transcript is stored when it comes.
+	if t.held && t.heldReply == c.reply && c.reply.speaking() && c.bc.Match(t.partial) {
+		t.resumed = true
+		c.resume()
+	}
 	if l.stream == nil {
 		return
 	}
@@ -400,6 +412,9 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	c.finals = c.finals[1:]
 	if t.dropped {
 		c.log.Debug("speech over the agent ignored", "text", ev.tr.Text)
+		return
+	}
+	if c.backchannel(t, ev.tr.Text) {
 		return
 	}
 	t.final = time.Now()

@@ -47,9 +47,12 @@ type reply struct {
 	transfer    string // where a transfer_call sends the caller
 	destination string // the name the model gave it
 	toolCalls   []store.ToolCall
-	hangup      string // set on the goodbye of a call the agent ends: the reason
-	err         error
-	sentiment   chan *store.Sentiment
+	// backchannels are acknowledgements the caller said over it, stored
+	// after it.
+	backchannels []*store.Turn
+	hangup       string // set on the goodbye of a call the agent ends: the reason
+	err          error
+	sentiment    chan *store.Sentiment
 
 	played time.Duration // of its audio, when interrupted
 

@@ -78,7 +78,10 @@ func (c *conversation) store(r *reply, text string) {
 		start = r.stopped
 	}
 	turns := turn.Stored(heard, turn.Said{Text: text, Interrupted: r.interrupted, Start: start, End: r.stopped, ToolCalls: r.toolCalls})
-	if len(turns) == 0 {
+	r.mu.Lock()
+	backchannels := r.backchannels
+	r.mu.Unlock()
+	if len(turns)+len(backchannels) == 0 {
 		return
 	}
 	// The history holds copies of what the chat model needs (the recorder
@@ -90,7 +93,7 @@ func (c *conversation) store(r *reply, text string) {
 	if keep := c.spec.History.MaxTurns; len(c.history) > 2*keep+2 {
 		c.history = append(c.history[:0], c.history[len(c.history)-keep:]...)
 	}
-	rec := record{turns: turns}
+	rec := record{turns: append(turns, backchannels...)} // the chat model does not see acknowledgements
 	if r.user != nil {
 		rec.sentiment = r.sentiment
 	}

@@ -78,6 +78,9 @@ type Turn struct {
 	Text        string
 	Sentiment   *Sentiment // user turns, when scored
 	Interrupted bool       // assistant turns cut short by the caller
+	// Backchannel marks a user turn that was an acknowledgement said over
+	// the agent ("uh-huh"): not answered, not shown to the chat model.
+	Backchannel bool
 	StartedAt   time.Time
 	EndedAt     time.Time
 	Timings     Timings

@@ -73,6 +73,7 @@ type Turn struct {
 	StartedAt   *string    `json:"startedAt,omitempty"`
 	EndedAt     *string    `json:"endedAt,omitempty"`
 	Interrupted bool       `json:"interrupted"`
+	Backchannel bool       `json:"backchannel,omitempty"`
 	Sentiment   *Sentiment `json:"sentiment,omitempty"`
 	Timings     *Timings   `json:"timings,omitempty"`
 }
@@ -138,7 +139,7 @@ func report(eventID string, at time.Time, c *call.Call, turns []*store.Turn) Eve
 	sum := &SentimentSummary{Counts: map[string]int{}}
 	var total float64
 	for _, t := range turns {
-		tt := Turn{Seq: t.Seq, Role: string(t.Role), Text: t.Text, StartedAt: stamp(t.StartedAt), EndedAt: stamp(t.EndedAt), Interrupted: t.Interrupted}
+		tt := Turn{Seq: t.Seq, Role: string(t.Role), Text: t.Text, StartedAt: stamp(t.StartedAt), EndedAt: stamp(t.EndedAt), Interrupted: t.Interrupted, Backchannel: t.Backchannel}
 		if t.Sentiment != nil {
 			tt.Sentiment = &Sentiment{Label: t.Sentiment.Label, Score: t.Sentiment.Score}
 			sum.Counts[t.Sentiment.Label]++

@@ -115,7 +115,7 @@ func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
 // turnColumns is the column list scanTurn expects, in order.
 const turnColumns = `call_id, seq, role, text, sentiment_label, sentiment_score, interrupted,
 	started_at, ended_at, speech_start_at, speech_end_at, stt_final_delay_ns,
-	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns, end_of_turn_wait_ns`
+	chat_first_token_ns, tts_first_audio_ns, first_packet_at, runtime_overhead_ns, end_of_turn_wait_ns, backchannel`
 
 // turnColumnCount is how many columns turnColumns names.
 var turnColumnCount = strings.Count(turnColumns, ",") + 1
@@ -169,7 +169,7 @@ func turnArgs(callID string, seq int, t *store.Turn) []any {
 	return []any{callID, seq, string(t.Role), t.Text, label, score, t.Interrupted,
 		formatTime(t.StartedAt), formatTime(t.EndedAt), formatTime(tm.SpeechStart), formatTime(tm.SpeechEnd),
 		durationArg(tm.STTFinalDelay), durationArg(tm.ChatFirstToken), durationArg(tm.TTSFirstAudio),
-		formatTime(tm.FirstPacket), durationArg(tm.RuntimeOverhead), durationArg(tm.EndOfTurnWait)}
+		formatTime(tm.FirstPacket), durationArg(tm.RuntimeOverhead), durationArg(tm.EndOfTurnWait), t.Backchannel}
 }
 
 // scanTurn reads one row of turnColumns.
@@ -184,7 +184,7 @@ func scanTurn(row interface{ Scan(...any) error }) (*store.Turn, error) {
 		stt, chat, tts, overhead, wait         sql.NullInt64
 	)
 	if err := row.Scan(&t.CallID, &t.Seq, &role, &t.Text, &label, &score, &t.Interrupted,
-		&started, &ended, &speechStart, &speechEnd, &stt, &chat, &tts, &firstPacket, &overhead, &wait); err != nil {
+		&started, &ended, &speechStart, &speechEnd, &stt, &chat, &tts, &firstPacket, &overhead, &wait, &t.Backchannel); err != nil {
 		return nil, err
 	}
 	t.Role = store.Role(role)

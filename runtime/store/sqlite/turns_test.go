@@ -54,19 +54,20 @@ func TestTurnsRoundTrip(t *testing.T) {
 			{ID: "call_3", Name: "empty", Arguments: `{}`, Result: ""}, // a tool that returned nothing
 		},
 	}
+	backchannel := &store.Turn{Role: store.RoleUser, Text: "uh-huh", Backchannel: true, StartedAt: base.Add(3500 * time.Millisecond)}
 	bare := &store.Turn{Role: store.RoleUser, Text: ""}                                   // all zero: NULLs everywhere
 	zeroScore := &store.Turn{Role: store.RoleUser, Sentiment: &store.Sentiment{Score: 0}} // non-nil but zero
 
-	require.NoError(t, s.AppendTurns(ctx, c.ID, user, assistant))
+	require.NoError(t, s.AppendTurns(ctx, c.ID, user, assistant, backchannel))
 	require.NoError(t, s.AppendTurns(ctx, c.ID, bare, zeroScore))
-	for i, turn := range []*store.Turn{user, assistant, bare, zeroScore} {
+	for i, turn := range []*store.Turn{user, assistant, backchannel, bare, zeroScore} {
 		assert.Equal(t, i+1, turn.Seq)
 		assert.Equal(t, c.ID, turn.CallID)
 	}
 
 	got, err := s.Turns(ctx, c.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []*store.Turn{user, assistant, bare, zeroScore}, got)
+	assert.Equal(t, []*store.Turn{user, assistant, backchannel, bare, zeroScore}, got)
 }
 
 func TestTurnsEmpty(t *testing.T) {
