@@ -136,6 +136,9 @@ type TurnTaking struct {
 	// BargeInMinWords, when above 0, is how many words the speech-to-text's
 	// partial transcript must hold before the agent stops.
 	BargeInMinWords int `yaml:"barge_in_min_words,omitempty" json:"bargeInMinWords,omitempty" jsonschema:"minimum=0,maximum=20" jsonschema_description:"When above 0 (at most 20), the agent stops talking only once the speech-to-text's partial transcript of the user's speech over it has this many words (words are split at spaces), so a short backchannel such as 'uh-huh' does not interrupt it. Needs a provider that sends partial transcripts (pocketsphinx does), and delays the barge-in until the words are recognised. Default 0: off."`
+	// Speculate starts the reply (STT final, chat, first TTS sentence)
+	// when the adaptive wait begins, before the turn is confirmed.
+	Speculate bool `yaml:"speculate" json:"speculate" jsonschema:"default=true" jsonschema_description:"With the adaptive wait: when the user's silence reaches min_silence, finish the transcript and start writing and speaking the reply at once, playing it only when the turn is confirmed; if the user goes on it is discarded (default true). Costs a chat request per discarded pause."`
 	// Backchannel lets short acknowledgements spoken over the agent
 	// ("uh-huh", "okay", "네") pause it rather than stop it.
 	Backchannel Backchannel `yaml:"backchannel" json:"backchannel" jsonschema_description:"Short acknowledgements the user says while the agent talks ('uh-huh', 'okay', '네'): the agent pauses, then resumes, and the acknowledgement is stored as a backchannel, not a turn."`
@@ -203,6 +206,7 @@ func Defaults() Spec {
 			MinSpeech:   Duration(200 * time.Millisecond),
 			MaxTurn:     Duration(30 * time.Second),
 			BargeIn:     true,
+			Speculate:   true,
 			Backchannel: Backchannel{Enabled: true, MaxSpeech: Duration(time.Second)},
 		},
 	}

@@ -347,14 +347,15 @@ func (s *Spec) checkToolBody(v *validator, key string, h *HTTPAction, params *Pa
 }
 
 // WalkStrings calls fn on every string in a YAML or JSON value: map values
-// and list items, at any depth.
+// (in the order of their keys, so that problems are reported alike every
+// time) and list items, at any depth.
 func WalkStrings(x any, fn func(string)) {
 	switch t := x.(type) {
 	case string:
 		fn(t)
 	case map[string]any:
-		for _, e := range t {
-			WalkStrings(e, fn)
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			WalkStrings(t[k], fn)
 		}
 	case []any:
 		for _, e := range t {

@@ -7,6 +7,7 @@ type agentSeries struct {
 	label                string
 	turns, interruptions prometheus.Counter
 	backchannels         prometheus.Counter
+	speculative          map[string]prometheus.Counter // started, confirmed, discarded
 	response, overhead   prometheus.Observer
 	endWait              prometheus.Observer
 	active               prometheus.Gauge
@@ -21,12 +22,17 @@ func (m *Metrics) newAgentSeries(agent string) *agentSeries {
 		turns:         m.turns.WithLabelValues(l),
 		interruptions: m.interruptions.WithLabelValues(l),
 		backchannels:  m.backchannels.WithLabelValues(l),
-		response:      m.response.WithLabelValues(l),
-		overhead:      m.overhead.WithLabelValues(l),
-		endWait:       m.endWait.WithLabelValues(l),
-		active:        m.callsActive.WithLabelValues(l),
-		ended:         m.callsFinished.WithLabelValues(l, "ENDED"),
-		failed:        m.callsFinished.WithLabelValues(l, "FAILED"),
+		speculative: map[string]prometheus.Counter{
+			SpeculationStarted:   m.speculative.WithLabelValues(l, SpeculationStarted),
+			SpeculationConfirmed: m.speculative.WithLabelValues(l, SpeculationConfirmed),
+			SpeculationDiscarded: m.speculative.WithLabelValues(l, SpeculationDiscarded),
+		},
+		response: m.response.WithLabelValues(l),
+		overhead: m.overhead.WithLabelValues(l),
+		endWait:  m.endWait.WithLabelValues(l),
+		active:   m.callsActive.WithLabelValues(l),
+		ended:    m.callsFinished.WithLabelValues(l, "ENDED"),
+		failed:   m.callsFinished.WithLabelValues(l, "FAILED"),
 		// Created at zero, so that rate() and increase() count an agent's
 		// first scored turn too.
 		sentiment: map[string]prometheus.Counter{

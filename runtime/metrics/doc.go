@@ -23,6 +23,7 @@
 //	parley_turns_total                          counter    agent           turns completed
 //	parley_turn_interruptions_total             counter    agent           turns the caller interrupted (barge-in)
 //	parley_backchannels_total                   counter    agent           acknowledgements said over the agent: it paused and resumed
+//	parley_speculative_replies_total            counter    agent, outcome  replies started before the turn was confirmed: started, confirmed, discarded
 //	parley_calls_finished_total                 counter    agent, status   calls that finished, by final status
 //	parley_calls_active                         gauge      agent           calls in progress
 //	parley_webrtc_peers_connected               gauge      -               WebRTC peers connected

@@ -33,6 +33,7 @@ type Metrics struct {
 	overhead       *prometheus.HistogramVec // agent
 	endWait        *prometheus.HistogramVec // agent
 	backchannels   *prometheus.CounterVec   // agent
+	speculative    *prometheus.CounterVec   // agent, outcome
 	turns          *prometheus.CounterVec   // agent
 	interruptions  *prometheus.CounterVec   // agent
 	callsFinished  *prometheus.CounterVec   // agent, status
@@ -92,6 +93,8 @@ func New() *Metrics {
 			latencyBuckets, "agent"),
 		turns:         counter("", "turns_total", "Turns completed (caller speech answered by the agent), by agent.", "agent"),
 		interruptions: counter("turn", "interruptions_total", "Turns in which the caller interrupted the agent (barge-in), by agent.", "agent"),
+		speculative: counter("", "speculative_replies_total",
+			"Replies started before the caller's turn was confirmed (adaptive wait), by agent and outcome: started, confirmed (played), discarded (the caller went on).", "agent", "outcome"),
 		backchannels: counter("", "backchannels_total",
 			"Acknowledgements the caller said over the agent ('uh-huh'): the agent paused and resumed, by agent.", "agent"),
 		callsFinished: counter("calls", "finished_total", "Calls answered by an agent that finished, by agent and final status (ENDED, FAILED).", "agent", "status"),
@@ -128,7 +131,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead, m.endWait,
-		m.turns, m.interruptions, m.backchannels, m.callsFinished, m.callsActive, m.peers,
+		m.turns, m.interruptions, m.backchannels, m.speculative, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
 		m.panics, m.storeErrors, m.refused, m.tools.calls, m.tools.duration,
 		m.webhooks.deliveries, m.webhooks.pending,

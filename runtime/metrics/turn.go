@@ -80,6 +80,25 @@ func (m *Metrics) TurnCompleted(agent string, providers Providers, t TurnTimings
 	}
 }
 
+// Outcomes of a speculative reply (Speculation).
+const (
+	SpeculationStarted   = "started"
+	SpeculationConfirmed = "confirmed"
+	SpeculationDiscarded = "discarded"
+)
+
+// Speculation records a speculative reply of agent starting, being
+// confirmed (played) or discarded (the caller went on): one of the
+// Speculation constants; any other outcome is ignored.
+func (m *Metrics) Speculation(agent, outcome string) {
+	if m == nil {
+		return
+	}
+	if c, ok := m.agents.get(agent).speculative[outcome]; ok {
+		c.Inc()
+	}
+}
+
 // Backchannel records an acknowledgement the caller said over agent's
 // voice, which paused it and let it resume.
 func (m *Metrics) Backchannel(agent string) {

@@ -63,6 +63,7 @@ func (h *harness) userTurnsStored() []*store.Turn {
 func TestAdaptiveWaitAnswersAFinishedQuestionSoon(t *testing.T) {
 	h := newHarness(t, adaptive)
 	h.f.partial.Store("where is my order")
+	h.f.heard.Store("where is my order")
 	h.say(time.Second, true)
 	h.talk(time.Second, false)
 	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
@@ -78,9 +79,11 @@ func TestAdaptiveWaitAnswersAFinishedQuestionSoon(t *testing.T) {
 func TestAdaptiveWaitWaitsOutAPause(t *testing.T) {
 	h := newHarness(t, adaptive)
 	h.f.partial.Store("my order number is")
+	h.f.heard.Store("my order number is") // the final a speculation asks for at the pause
 	h.say(time.Second, false)
 	h.talk(900*time.Millisecond, false)
 	h.f.partial.Store("my order number is four five six seven")
+	h.f.heard.Store("my order number is four five six seven")
 	h.say(time.Second, true)
 	h.talk(1500*time.Millisecond, false)
 	h.eventually(func() bool { return len(h.finals()) == 1 }, "the agent's answer")
@@ -102,6 +105,7 @@ func TestAdaptiveWaitWaitsOutAPause(t *testing.T) {
 func TestAdaptiveWaitGivesUpAtMaxSilence(t *testing.T) {
 	h := newHarness(t, adaptive)
 	h.f.partial.Store("I want to change my")
+	h.f.heard.Store("I want to change my")
 	h.say(time.Second, false)
 	h.talk(2500*time.Millisecond, false)
 	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")

@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/live"
 	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/store"
 )
 
@@ -53,6 +54,7 @@ type harness struct {
 	st      *memStore
 	w       *recWriter
 	player  *media.Player
+	metrics *metrics.Metrics
 	conv    live.Conversation
 	mu      sync.Mutex
 	events  []event
@@ -99,8 +101,9 @@ func newHarnessPrep(t *testing.T, f *fakeProviders, edit func(*agent.Spec), prep
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	h.metrics = metrics.New()
 	e, err := New(Config{Providers: h.f, Store: h.st, NewVAD: func() (VADStream, error) { return &energyVAD{bug: &h.vadBug}, nil },
-		MaxDuration: h.maxDur, Log: log})
+		MaxDuration: h.maxDur, Log: log, Metrics: h.metrics})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,10 @@ type fakeProviders struct {
 	partial atomic.Value // string
 	// noPartials: the STT sends finals only (as Whisper does).
 	noPartials atomic.Bool
+	// utterance is how many samples the last utterance (up to an
+	// EndUtterance) had; chats counts chat requests.
+	utterance atomic.Int64
+	chats     atomic.Int32
 }
 
 func newFakeProviders() *fakeProviders {
@@ -98,6 +102,7 @@ func (s *fakeSTTStream) SendAudio(pcm []int16) error {
 
 func (s *fakeSTTStream) EndUtterance() error {
 	s.mu.Lock()
+	s.f.utterance.Store(int64(s.n))
 	s.n = 0
 	s.mu.Unlock()
 	text := s.f.heard.Load().(string)
@@ -132,6 +137,7 @@ func (c fakeChat) Complete(ctx context.Context, req provider.ChatRequest) (provi
 		return nil, provider.ErrUnavailable
 	}
 	c.f.prompt.Store(req.SystemPrompt)
+	c.f.chats.Add(1)
 	text := c.f.reply.Load().(string)
 	last := req.Messages[len(req.Messages)-1]
 	tool := c.f.tool.Load().(string)

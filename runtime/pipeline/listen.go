@@ -41,6 +41,18 @@ type uturn struct {
 	held      bool
 	heldReply *reply
 	resumed   bool
+	// Speculation: ghost stands in c.finals for the final transcript
+	// asked for at the start of the adaptive wait (sttAsked), when the
+	// speech ended at specAt; specReply is the reply written from it.
+	// ghostOf (on a ghost) is the turn it speaks for; discarded, that
+	// the caller went on and its final is of no use.
+	ghost      *uturn
+	ghostOf    *uturn
+	discarded  bool
+	specAt     int64
+	specReply  *reply
+	sttAsked   time.Time
+	speculated bool // its reply was written during its wait
 	// wait is the end-of-turn silence decided for it (adaptive), or the
 	// fixed one; prosody is the end of its speech as last analysed, at
 	// prosodyAt (the detector's speechEnd then).
@@ -68,6 +80,11 @@ type listener struct {
 	ringEnd int64           // position just after ring's last sample
 	stream  provider.STTStream
 	turn    *uturn // the turn being sent to STT, nil between turns
+	// turnAudio is the turn's audio as sent to STT (pre-roll included),
+	// kept to send again when a speculation is discarded: the STT
+	// finished an utterance at the pause, and the turn goes on with all of
+	// its audio.
+	turnAudio []int16
 
 	blockEnergy []float64 // voicedEnd's scratch
 	speechPeak  float64   // loudest 4 ms block energy of recent windows
@@ -135,6 +152,9 @@ func (c *conversation) hear(f *frame) {
 			c.onSpeech(f.at)
 		}
 		c.checkBargeIn(f.at)
+	}
+	if t := l.turn; t != nil && t.ghost != nil && l.det.speechEnd > t.specAt {
+		c.discardSpeculation(t)
 	}
 	switch l.det.Advance(l.pos) {
 	case turnEnded:
@@ -222,7 +242,9 @@ func (c *conversation) decideWait(pos int64) {
 	if due, ok := l.det.Due(); ok && pos >= due {
 		l.det.Reset()
 		c.onTurnEnd()
+		return
 	}
+	c.maybeSpeculate(t)
 }
 
 // recent returns the remembered audio between positions from and to, as
@@ -308,6 +330,7 @@ func (c *conversation) onSpeech(now time.Time) {
 		return
 	}
 	l.turn = &uturn{speechStart: l.at(l.det.segStart, now), overAgent: over, prosodyAt: -1}
+	l.turnAudio = l.turnAudio[:0]
 	// The turn so far, and a little before it.
 	from := max(l.det.segStart-samples(preRoll), l.ringEnd-int64(len(l.ring)))
 	l.send(l.ring[from-(l.ringEnd-int64(len(l.ring))):])
@@ -342,8 +365,27 @@ func (l *listener) open() bool {
 	return true
 }
 
-// send streams audio of the current turn to STT.
+// send streams audio of the current turn to STT, and keeps it. While a
+// speculation stands (the STT finished an utterance at the pause) the
+// audio is only kept: it goes to STT with the rest of the turn if the
+// caller goes on.
 func (l *listener) send(pcm []int16) {
+	if len(l.turnAudio)+len(pcm) <= l.maxTurnAudio() {
+		l.turnAudio = append(l.turnAudio, pcm...)
+	}
+	if l.turn != nil && l.turn.ghost != nil {
+		return
+	}
+	l.sttSend(pcm)
+}
+
+// maxTurnAudio bounds turnAudio: the longest turn and its pre-roll.
+func (l *listener) maxTurnAudio() int {
+	return int(samples(l.det.cfg.MaxTurn+preRoll)) + media.SinkFrameSamples
+}
+
+// sttSend sends pcm to the STT stream in frames.
+func (l *listener) sttSend(pcm []int16) {
 	if l.stream == nil {
 		return
 	}
@@ -377,9 +419,13 @@ func (c *conversation) onTurnEnd() {
 		t.resumed = true
 		c.resume()
 	}
+	if c.confirmSpeculation(t) {
+		return
+	}
 	if l.stream == nil {
 		return
 	}
+	t.sttAsked = t.endOfTurn
 	if err := l.stream.EndUtterance(); err != nil {
 		c.sttFailed(l.stream, err)
 		return
@@ -410,6 +456,10 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	}
 	t := c.finals[0]
 	c.finals = c.finals[1:]
+	if t.ghostOf != nil {
+		c.onSpeculativeFinal(t, ev.tr)
+		return
+	}
 	if t.dropped {
 		c.log.Debug("speech over the agent ignored", "text", ev.tr.Text)
 		return
@@ -417,12 +467,23 @@ func (c *conversation) onTranscript(ev sttEvent) {
 	if c.backchannel(t, ev.tr.Text) {
 		return
 	}
+	c.heardFinal(t, ev.tr)
+	c.answer(t)
+}
+
+// heardFinal keeps the final transcript of t.
+func (c *conversation) heardFinal(t *uturn, tr provider.Transcript) {
 	t.final = time.Now()
-	t.text = ev.tr.Text
-	t.language = ev.tr.Language
-	if ev.tr.Language != "" && t.text != "" {
-		c.heardIn = ev.tr.Language
+	t.text = tr.Text
+	t.language = tr.Language
+	if tr.Language != "" && t.text != "" {
+		c.heardIn = tr.Language
 	}
+}
+
+// answer tells the clients the final transcript of the ended turn t, and
+// answers it.
+func (c *conversation) answer(t *uturn) {
 	if chaosHook != nil {
 		chaosHook(c.spec.Name, t.text)
 	}
@@ -441,6 +502,9 @@ func (c *conversation) sttFailed(st provider.STTStream, err error) {
 		return
 	}
 	_ = st.Close()
+	if t := l.turn; t != nil && t.ghost != nil {
+		c.discardSpeculation(t)
+	}
 	lost := l.turn != nil || len(c.finals) > 0 // a turn was under way
 	l.stream, l.turn = nil, nil
 	l.det.Reset()

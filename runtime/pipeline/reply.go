@@ -56,12 +56,28 @@ type reply struct {
 
 	played time.Duration // of its audio, when interrupted
 
+	// A speculative reply is written before the caller's turn is
+	// confirmed: its audio and text wait in held and heldText until
+	// release (confirmed is closed then), its tools wait (AllowTools);
+	// discarded when the caller went on.
+	speculative bool
+	held        []heldChunk
+	heldText    strings.Builder
+	confirmed   chan struct{}
+	discarded   bool
+
 	// Timings.
 	chatFirstToken    time.Duration
 	chatFirstSentence time.Duration // chat request -> first whole sentence
 	ttsFirstAudio     time.Duration
 	firstPacket       time.Time
 	stopped           time.Time
+}
+
+// heldChunk is audio of a speculative reply waiting for release.
+type heldChunk struct {
+	audio pcm.Audio
+	asked time.Time // when its sentence went to TTS
 }
 
 // spoken is a sentence queued for playing and where its audio ends.
@@ -90,6 +106,15 @@ func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 	if c.reply != nil {
 		c.interrupt(time.Now())
 	}
+	r := c.newReply(t, fixed, cache)
+	c.scoreFor(r)
+	c.reply = r
+	c.running++
+	go r.run()
+}
+
+// newReply makes the reply to t (or speaking fixed), not started.
+func (c *conversation) newReply(t *uturn, fixed string, cache bool) *reply {
 	ctx, cancel := context.WithCancel(c.ctx)
 	r := &reply{c: c, user: t, fixed: fixed, cache: cache && fixed != "", ctx: ctx, cancel: cancel, base: c.line.Player.Played(), lang: c.language()}
 	if t != nil && fixed == "" {
@@ -98,13 +123,38 @@ func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 			Text: t.text, Language: t.language, SystemPrompt: c.texts.SystemPrompt, Values: c.texts.Values, Fault: c.fault,
 		}
 	}
-	if t != nil && c.prov.Sentiment != nil {
+	return r
+}
+
+// scoreFor starts scoring the sentiment of the caller's turn r answers.
+func (c *conversation) scoreFor(r *reply) {
+	if t := r.user; t != nil && c.prov.Sentiment != nil {
 		r.sentiment = make(chan *store.Sentiment, 1)
 		go c.score(t.text, r.lang, r.sentiment)
 	}
-	c.reply = r
+}
+
+// speculate starts writing and speaking the reply to t before its turn is
+// confirmed: nothing of it is played (nor told to the clients, nor any
+// tool run) until confirm; discard drops it.
+func (c *conversation) speculate(t *uturn) *reply {
+	r := c.newReply(t, "", false)
+	r.speculative, r.confirmed = true, make(chan struct{})
 	c.running++
+	c.e.cfg.Metrics.Speculation(c.spec.Name, metrics.SpeculationStarted)
 	go r.run()
+	return r
+}
+
+// confirm plays the speculative reply r: its caller's turn has ended.
+func (c *conversation) confirm(r *reply) {
+	if c.reply != nil {
+		c.interrupt(time.Now())
+	}
+	c.scoreFor(r)
+	c.reply = r
+	c.e.cfg.Metrics.Speculation(c.spec.Name, metrics.SpeculationConfirmed)
+	r.release()
 }
 
 // score runs sentiment beside the reply.
@@ -145,6 +195,9 @@ func (r *reply) run() {
 		err = r.answer()
 	}
 	if err == nil {
+		err = r.awaitConfirmed()
+	}
+	if err == nil {
 		// Let the Player finish what is queued.
 		err = r.c.line.Player.WaitIdle(r.ctx)
 	}
@@ -182,9 +235,66 @@ func (r *reply) answer() error {
 	return nil
 }
 
-// Delta implements turn.Output: the reply's text as it is written.
+// Delta implements turn.Output: the reply's text as it is written (held
+// until release while speculative).
 func (r *reply) Delta(text string) {
+	r.mu.Lock()
+	if r.speculative {
+		r.heldText.WriteString(text)
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
 	r.c.emit(EventAgentResponse, map[string]any{"text": text, "final": false})
+}
+
+// AllowTools implements turn.ToolGate: a speculative reply runs no tool
+// before the caller's turn is confirmed.
+func (r *reply) AllowTools(context.Context) error { return r.awaitConfirmed() }
+
+// awaitConfirmed waits until a speculative reply is released (at once for
+// any other), or its context ends.
+func (r *reply) awaitConfirmed() error {
+	if r.confirmed == nil {
+		return nil
+	}
+	select {
+	case <-r.confirmed:
+		return nil
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+}
+
+// release plays a speculative reply: the caller's turn is confirmed. The
+// audio held so far is queued, in order, before any that follows.
+func (r *reply) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.speculative || r.ctx.Err() != nil {
+		return
+	}
+	r.speculative = false
+	r.base = r.c.line.Player.Played()
+	if r.heldText.Len() > 0 {
+		r.c.emit(EventAgentResponse, map[string]any{"text": r.heldText.String(), "final": false})
+	}
+	for _, h := range r.held {
+		if err := r.queueLocked(h.audio, h.asked); err != nil {
+			break
+		}
+	}
+	r.held = nil
+	close(r.confirmed)
+}
+
+// discard drops a speculative reply: the caller went on.
+func (r *reply) discard() {
+	r.mu.Lock()
+	r.discarded = true
+	r.held = nil
+	r.mu.Unlock()
+	r.cancel()
 }
 
 // Say implements turn.Output: one sentence of the reply, spoken.
@@ -267,9 +377,26 @@ func (r *reply) say(sentence string) error {
 // queue hands one chunk of the reply's speech to the Player; the first
 // one marks the start of the agent's voice.
 func (r *reply) queue(chunk pcm.Audio, asked time.Time) error {
-	c := r.c
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.speculative {
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		if len(r.held) == 0 && r.ttsFirstAudio == 0 {
+			if r.ttsFirstAudio == 0 { // not measured when it was held
+				r.ttsFirstAudio = time.Since(asked)
+			}
+		}
+		r.held = append(r.held, heldChunk{audio: chunk, asked: asked})
+		return nil
+	}
+	return r.queueLocked(chunk, asked)
+}
+
+// queueLocked is queue with r.mu held.
+func (r *reply) queueLocked(chunk pcm.Audio, asked time.Time) error {
+	c := r.c
 	if r.ctx.Err() != nil {
 		return r.ctx.Err()
 	}

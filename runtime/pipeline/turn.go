@@ -22,6 +22,23 @@ func (c *conversation) finishReply(r *reply) {
 		c.reply = nil
 	}
 	r.mu.Lock()
+	discarded, unconfirmed, err := r.discarded, r.speculative, r.err
+	r.mu.Unlock()
+	if discarded {
+		return // the caller went on: nothing of it was played or told
+	}
+	if unconfirmed {
+		// It ended (failed) before its turn was confirmed: the turn is
+		// answered afresh when it is.
+		if t := r.user; t != nil && t.specReply == r {
+			t.specReply = nil
+		}
+		if err != nil {
+			c.log.Debug("speculative reply failed", "err", err)
+		}
+		return
+	}
+	r.mu.Lock()
 	text := strings.TrimSpace(r.text.String())
 	if r.interrupted {
 		text = playedText(r.sentences, r.played)
@@ -106,15 +123,27 @@ func (r *reply) timings() store.Timings {
 	tm := store.Timings{
 		SpeechStart:    t.speechStart,
 		SpeechEnd:      t.speechEnd,
-		STTFinalDelay:  t.final.Sub(t.endOfTurn),
+		STTFinalDelay:  t.final.Sub(t.sttAsked),
 		ChatFirstToken: r.chatFirstToken,
 		TTSFirstAudio:  r.ttsFirstAudio,
 		FirstPacket:    r.firstPacket,
 		EndOfTurnWait:  t.wait,
 	}
 	if !tm.FirstPacket.IsZero() {
+		// The runtime's share: from when the reply could have been ready
+		// (the turn's deadline, plus the providers' time; a speculation
+		// started them earlier, during the wait) to its first packet.
 		providers := tm.STTFinalDelay + r.chatFirstSentence + tm.TTSFirstAudio
-		tm.RuntimeOverhead = tm.FirstPacket.Sub(t.speechEnd) - t.wait - providers
+		deadline := t.speechEnd.Add(t.wait)
+		start := t.sttAsked
+		if !start.Before(deadline) {
+			start = deadline // not speculative: the deadline's lateness is the runtime's
+		}
+		ready := start.Add(providers)
+		if ready.Before(deadline) {
+			ready = deadline
+		}
+		tm.RuntimeOverhead = tm.FirstPacket.Sub(ready)
 	}
 	return tm
 }

@@ -103,6 +103,14 @@ type Output interface {
 	Tool(ev ToolEvent)
 }
 
+// ToolGate is an Output that must allow each round's tools before they
+// run: a speculative reply, written before the caller's turn is confirmed,
+// waits there, so that no tool acts for a turn that is then discarded. An
+// error ends the turn without running them.
+type ToolGate interface {
+	AllowTools(ctx context.Context) error
+}
+
 // ToolEvent is a tool call starting or finished.
 type ToolEvent struct {
 	CallID string
@@ -177,6 +185,11 @@ func (e *Engine) Reply(ctx context.Context, req Request, out Output) (Result, er
 			// Offered none, it called some anyway: they are not run.
 			e.log.Warn("the model called tools after the last tool round; they are not run", "call", req.CallID, "agent", spec.Name, "calls", len(calls))
 			return res, nil
+		}
+		if g, ok := out.(ToolGate); ok {
+			if err := g.AllowTools(ctx); err != nil {
+				return res, err
+			}
 		}
 		outcomes := e.runTools(ctx, req, round, calls, out)
 		msgs = append(msgs, provider.Message{Role: provider.RoleAssistant, Content: said, ToolCalls: calls})

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -282,4 +283,56 @@ func TestStored(t *testing.T) {
 	require.Len(t, got, 1, "a tool call is worth storing without words")
 	require.Equal(t, calls, got[0].ToolCalls)
 	require.Empty(t, Stored(nil, Said{}))
+}
+
+// gatedSink is a sink whose tools wait for allow.
+type gatedSink struct {
+	sink
+	allow chan struct{}
+}
+
+func (g *gatedSink) AllowTools(ctx context.Context) error {
+	select {
+	case <-g.allow:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestToolGate: an Output that is a ToolGate holds each round's tools
+// until it allows them; one whose context ends first runs none.
+func TestToolGate(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = io.WriteString(w, `{"sky":"clear"}`)
+	}))
+	t.Cleanup(srv.Close)
+	spec := testSpec(t, srv.URL)
+	script := func() *scriptChat {
+		return &scriptChat{replies: [][]provider.ChatDelta{{call("w", "weather", `{"city":"Seoul"}`)}, {{Text: "Clear."}}}}
+	}
+
+	// Never allowed: the turn ends with the context, no tool ran.
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &gatedSink{allow: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := quiet().Reply(ctx, Request{Spec: spec, Chat: script(), Text: "weather?"}, out)
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // time the tool would have run in
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	require.Zero(t, hits.Load(), "no tool ran before it was allowed")
+	require.Empty(t, out.events)
+
+	// Allowed: the tool runs and the reply goes on.
+	out = &gatedSink{allow: make(chan struct{})}
+	close(out.allow)
+	res, err := quiet().Reply(context.Background(), Request{Spec: spec, Chat: script(), Text: "weather?"}, out)
+	require.NoError(t, err)
+	require.Equal(t, "Clear.", res.Text)
+	require.EqualValues(t, 1, hits.Load())
 }
