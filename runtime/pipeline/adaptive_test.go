@@ -127,3 +127,16 @@ func TestFixedWaitIsStored(t *testing.T) {
 		t.Errorf("stored wait %v, want the fixed 400 ms", wait)
 	}
 }
+
+// TestAdaptiveWaitMaxTurn: a caller who never stops is still cut at
+// max_turn, however unfinished they sound.
+func TestAdaptiveWaitMaxTurn(t *testing.T) {
+	h := newHarness(t, func(s *agent.Spec) { adaptive(s); s.TurnTaking.MaxTurn = agent.Duration(2 * time.Second) })
+	h.f.partial.Store("and then I went to the")
+	h.f.heard.Store("and then I went to the")
+	h.say(3500*time.Millisecond, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) >= 1 }, "the turn cut at max_turn")
+	if d := h.userTurnsStored()[0].Timings.SpeechEnd.Sub(h.userTurnsStored()[0].Timings.SpeechStart); d > 2500*time.Millisecond {
+		t.Errorf("turn of %v, want it cut at max_turn (2 s)", d)
+	}
+}

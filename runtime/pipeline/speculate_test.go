@@ -96,3 +96,21 @@ func TestSpeculationOff(t *testing.T) {
 		t.Errorf("speculations started %d with speculate off", n)
 	}
 }
+
+// TestSpeculativeReplyFails: a speculative reply whose chat request fails
+// is dropped like any other; the turn is answered when it is confirmed.
+func TestSpeculativeReplyFails(t *testing.T) {
+	h := newHarness(t, adaptive)
+	h.f.noPartials.Store(true)
+	h.f.heard.Store("my order number is four five six seven")
+	h.f.chatFail.Store(1) // the speculative request
+	h.say(time.Second, false)
+	h.talk(2500*time.Millisecond, false)
+	h.eventually(func() bool { return len(h.finals()) == 1 }, "the reply")
+	if got := h.finals()[0]; got != h.f.reply.Load().(string) {
+		t.Errorf("replied %q, want the chat's answer (not an apology)", got)
+	}
+	if n := h.f.chats.Load(); n != 1 { // the failed one is not counted by the fake
+		t.Errorf("answered chat requests %d, want 1", n)
+	}
+}
