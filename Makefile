@@ -124,7 +124,7 @@ chaos: build ## 50 calls on the fake provider while one is made to panic and the
 
 soak: build ## 100 calls for 10 minutes with RSS, goroutines and open files sampled (SOAK=10m, CALLS=100)
 	$(GO) build -o $(BIN)/plugins/fakeprovider ./bench/fakeprovider
-	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration $(or $(SOAK),10m) -drift 10s -profiles $(BIN)/soak-profiles -agents bench/agents -agent bench
+	$(GO) run ./bench/callload -spawn $(BIN)/parley -calls $(or $(CALLS),100) -duration $(or $(SOAK),10m) -drift 10s -profiles $(BIN)/soak-profiles -agents bench/agents -agent bench -env PARLEY_CALL_MAX_DURATION=24h
 
 image: ## container image of the runtime (deploy/Dockerfile; needs Docker)
 	docker build -f deploy/Dockerfile -t parley:$(VERSION) --build-arg VERSION=$(VERSION) .

@@ -302,8 +302,11 @@ func (dr *Drift) print(w io.Writer) {
 	}{{"RSS MB", dr.RSS}, {"Go heap MB", dr.Heap}, {"retained MB", dr.Retained}, {"stacks MB", dr.Stack}, {"GC goal MB", dr.Goal},
 		{"goroutines", dr.Goroutines}, {"open files", dr.Files}} {
 		verdict := "GROWS"
-		if q.t.Flat {
+		switch {
+		case q.t.Flat:
 			verdict = "flat"
+		case q.t.SlopePerMin < 0:
+			verdict = "shrinks"
 		}
 		_, _ = fmt.Fprintf(w, "  %-11s mean %9.1f  slope %+8.3f/min (se %.3f)  %+6.2f %%/h  %s\n",
 			q.name, q.t.Mean, q.t.SlopePerMin, q.t.SlopeSE, q.t.PercentPerHour, verdict)

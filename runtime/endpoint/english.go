@@ -41,8 +41,11 @@ var (
 		"sixteen": 2, "seventeen": 2, "eighteen": 2, "nineteen": 2, "twenty": 2, "thirty": 2, "forty": 2,
 		"fifty": 2, "sixty": 2, "seventy": 2, "eighty": 2, "ninety": 2, "double": 0, "triple": 0,
 	}
-	enTens       = newSet("twenty thirty forty fifty sixty seventy eighty ninety")
-	enNumberCues = newSet("number code phone pin zip postcode account order card reference confirmation booking " +
+	enTens = newSet("twenty thirty forty fifty sixty seventy eighty ninety")
+	// enDigitSounds are words recognisers write for digits inside a
+	// number ("for" for four, "to" for two).
+	enDigitSounds = newSet("for fore to too won ate")
+	enNumberCues  = newSet("number code phone pin zip postcode account order card reference confirmation booking " +
 		"ticket id extension digits")
 )
 
@@ -133,6 +136,8 @@ func englishNumber(w []string) (Cue, bool) {
 			digits += d
 		} else if isDigits(w[i]) {
 			digits += len(w[i])
+		} else if enDigitSounds[w[i]] && digits > 0 {
+			digits++ // "for five six seven": a recogniser's "four"
 		} else {
 			break
 		}

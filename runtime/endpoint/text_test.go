@@ -37,6 +37,7 @@ func TestTextEnglish(t *testing.T) {
 		{"excuse me do you deliver on sundays", closed},
 		{"I want to cancel my subscription", closed},
 		{"my order number is four five six seven", closed},
+		{"my order number is for five six seven", closed}, // pocketsphinx's "four"
 		{"yes", closed},
 		{"no", closed},
 		{"no thanks", closed},

@@ -18,9 +18,10 @@ import (
 // With turn_taking.backchannel on (the default), passing the speech
 // threshold only pauses the agent (as fast as a barge-in stops it); the
 // words then decide:
-//   - a partial transcript that cannot become an acknowledgement (see
-//     endpoint.Backchannels.Prefix), or speech longer than
-//     backchannel.max_speech, is an interruption: the agent stops;
+//   - a partial transcript of minInterruptionWords or more that cannot
+//     become an acknowledgement (see endpoint.Backchannels.Prefix), or
+//     speech longer than backchannel.max_speech, is an interruption: the
+//     agent stops;
 //   - at the end of the caller's speech, an acknowledgement ("uh-huh",
 //     "okay", "네"), or no words at all (a cough), lets the agent resume
 //     where it paused, and is stored as a backchannel, not as a turn;
@@ -95,15 +96,22 @@ func (c *conversation) bargeInDue() bool {
 	return l.det.speechTime >= samples(tt.BargeInAfter())
 }
 
+// minInterruptionWords is how many words a partial transcript needs to
+// show an interruption before the speech ends: a recogniser's first guess
+// at a one-word acknowledgement is often another word (pocketsphinx hears
+// "sure" as "shoo" first), and the agent is silent (paused) meanwhile
+// anyway; the final transcript decides the short ones.
+const minInterruptionWords = 2
+
 // isInterruption reports whether speech that paused the agent has shown it
 // is not an acknowledgement: too long, or words that cannot become one
-// (and as many as barge_in_min_words asks for).
+// (at least minInterruptionWords of them, and barge_in_min_words).
 func (c *conversation) isInterruption(t *uturn) bool {
 	tt := c.spec.TurnTaking
 	if c.lis.det.speechTime > samples(tt.Backchannel.MaxSpeech.Std()) {
 		return true
 	}
-	return t.partial != "" && t.words >= tt.BargeInMinWords && !c.bc.Prefix(t.partial)
+	return t.words >= max(minInterruptionWords, tt.BargeInMinWords) && !c.bc.Prefix(t.partial)
 }
 
 // pause holds the agent's voice while the caller's speech over it is

@@ -79,7 +79,8 @@ type listener struct {
 	ring    []int16         // at least the last preRoll+MinSpeech+a window of audio
 	ringEnd int64           // position just after ring's last sample
 	stream  provider.STTStream
-	turn    *uturn // the turn being sent to STT, nil between turns
+	feed    *sttFeed // hands stream its audio, off the loop
+	turn    *uturn   // the turn being sent to STT, nil between turns
 	// turnAudio is the turn's audio as sent to STT (pre-roll included),
 	// kept to send again when a speculation is discarded: the STT
 	// finished an utterance at the pause, and the turn goes on with all of
@@ -348,6 +349,7 @@ func (l *listener) open() bool {
 		return false
 	}
 	l.stream = st
+	l.feed = newSTTFeed(c, st)
 	go func() {
 		defer fault.Recover(metrics.ComponentPipeline, c.fault)
 		for {
@@ -384,19 +386,24 @@ func (l *listener) maxTurnAudio() int {
 	return int(samples(l.det.cfg.MaxTurn+preRoll)) + media.SinkFrameSamples
 }
 
-// sttSend sends pcm to the STT stream in frames.
+// sttSend queues pcm for the STT stream.
 func (l *listener) sttSend(pcm []int16) {
-	if l.stream == nil {
+	if l.stream == nil || len(pcm) == 0 {
 		return
 	}
-	for len(pcm) > 0 {
-		n := min(len(pcm), media.SinkFrameSamples)
-		if err := l.stream.SendAudio(pcm[:n]); err != nil {
-			l.c.sttFailed(l.stream, err)
-			return
-		}
-		pcm = pcm[n:]
+	if !l.feed.audio(pcm) {
+		l.c.sttFailed(l.stream, errSTTBehind)
 	}
+}
+
+// endUtterance queues the end of the utterance for the STT stream; false
+// when the stream failed for it.
+func (l *listener) endUtterance() bool {
+	if !l.feed.endUtterance() {
+		l.c.sttFailed(l.stream, errSTTBehind)
+		return false
+	}
+	return true
 }
 
 // onTurnEnd: the caller has been silent for the turn's wait.
@@ -426,8 +433,7 @@ func (c *conversation) onTurnEnd() {
 		return
 	}
 	t.sttAsked = t.endOfTurn
-	if err := l.stream.EndUtterance(); err != nil {
-		c.sttFailed(l.stream, err)
+	if !l.endUtterance() {
 		return
 	}
 	c.finals = append(c.finals, t)
@@ -502,11 +508,13 @@ func (c *conversation) sttFailed(st provider.STTStream, err error) {
 		return
 	}
 	_ = st.Close()
+	l.feed.close()
+	l.stream, l.feed = nil, nil
 	if t := l.turn; t != nil && t.ghost != nil {
-		c.discardSpeculation(t)
+		c.discardSpeculation(t) // its audio goes nowhere: the stream is gone
 	}
 	lost := l.turn != nil || len(c.finals) > 0 // a turn was under way
-	l.stream, l.turn = nil, nil
+	l.turn = nil
 	l.det.Reset()
 	c.finals = nil
 	c.providerFailed("stt", err)
@@ -519,6 +527,7 @@ func (c *conversation) closeListener() {
 	c.lis.eot.Stop()
 	if st := c.lis.stream; st != nil {
 		_ = st.Close()
+		c.lis.feed.close()
 	}
 	_ = c.lis.vad.Close()
 }

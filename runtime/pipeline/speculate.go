@@ -30,8 +30,7 @@ func (c *conversation) maybeSpeculate(t *uturn) {
 	if !c.spec.TurnTaking.Speculate || t.ghost != nil || t.held || t.overAgent || l.stream == nil || c.life.ending != "" {
 		return
 	}
-	if err := l.stream.EndUtterance(); err != nil {
-		c.sttFailed(l.stream, err)
+	if !l.endUtterance() {
 		return
 	}
 	g := &uturn{ghostOf: t}
