@@ -122,7 +122,26 @@ func sendTone(t *testing.T, track *webrtc.TrackLocalStaticSample, d time.Duratio
 // loudness counts decoded audio above silence.
 type loudness struct {
 	mu      sync.Mutex
-	samples int // loud 20 ms frames
+	samples int         // loud 20 ms frames
+	at      []time.Time // when each loud frame was received
+}
+
+// loudTimes returns when each loud frame so far was received, in order.
+func (l *loudness) loudTimes() []time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Time(nil), l.at...)
+}
+
+// loudIn returns how much loud audio was received in [from, to).
+func (l *loudness) loudIn(from, to time.Time) time.Duration {
+	n := 0
+	for _, at := range l.loudTimes() {
+		if !at.Before(from) && at.Before(to) {
+			n++
+		}
+	}
+	return time.Duration(n) * 20 * time.Millisecond
 }
 
 func (l *loudness) loud() time.Duration {
@@ -155,6 +174,7 @@ func (l *loudness) listen(tr *webrtc.TrackRemote) {
 		if math.Sqrt(sum/float64(n)) > 300 {
 			l.mu.Lock()
 			l.samples++
+			l.at = append(l.at, time.Now())
 			l.mu.Unlock()
 		}
 	}

@@ -69,6 +69,13 @@ func StartMic(t testing.TB, track *webrtc.TrackLocalStaticSample) *Mic {
 // Say queues pcm (48 kHz mono, e.g. Speech48k) after what is queued; the
 // channel closes once it has been sent. At most four wait in the queue.
 func (m *Mic) Say(pcm []int16) <-chan struct{} {
+	return m.Speak(pcm).Done()
+}
+
+// Speak is Say returning the utterance queued: its Onset and End, when its
+// first and last frames were sent, may be read once its Done channel is
+// closed.
+func (m *Mic) Speak(pcm []int16) *caller.Utterance[[]int16] {
 	u, _ := m.voice.Say(context.Background(), caller.PCMFrames(pcm, micSamples)) // no deadline: no error
-	return u.Done()
+	return u
 }
