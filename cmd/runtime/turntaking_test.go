@@ -206,13 +206,10 @@ func TestPausedSentenceAnsweredOnce(t *testing.T) {
 // acknowledgement stored as a backchannel, not answered.
 func TestBackchannelDoesNotStopAgent(t *testing.T) {
 	// pocketsphinx's first partial of a one-word acknowledgement is often
-	// another word ("shoo" for "sure", "bump" for "mm-hmm"), which is not
-	// the start of an acknowledgement and so stops the agent. Two words
-	// before a partial may decide an interruption (barge_in_min_words)
-	// leave the decision to the later partials and the final.
-	tt := adaptiveTurnTaking()
-	tt["barge_in_min_words"] = 2
-	_, a, mic := turnCall(t, tt, "adaptive-long")
+	// another word ("shoo" for "sure", "bump" for "mm-hmm"): the runtime
+	// lets a partial decide an interruption only from two words on, so
+	// the final decides this one.
+	_, a, mic := turnCall(t, adaptiveTurnTaking(), "adaptive-long")
 	a.wait("agent-speaking", speaking("start"))
 	require.Eventually(t, func() bool { return a.heard.loud() >= time.Second }, 15*time.Second, 20*time.Millisecond, "greeting heard")
 

@@ -239,13 +239,30 @@ func (c *conversation) decideWait(pos int64) {
 		t.prosodyAt = l.det.speechEnd
 	}
 	t.wait = l.policy.Wait(endpoint.Signals{Text: endpoint.Text(c.language(), t.partial), Prosody: t.prosody})
+	if t.ghost != nil && t.final.IsZero() {
+		c.holdForFinal()
+		return
+	}
 	l.det.Decide(t.wait)
 	if due, ok := l.det.Due(); ok && pos >= due {
+		t.wait = max(t.wait, l.det.Silence(pos)) // what was waited, a late final included
 		l.det.Reset()
 		c.onTurnEnd()
 		return
 	}
 	c.maybeSpeculate(t)
+	if t.ghost != nil {
+		c.holdForFinal()
+	}
+}
+
+// holdForFinal keeps the turn open, within max_silence, until the final
+// transcript a speculation asked for comes: its words are the best cue of
+// how finished the caller is (a partial can lag the speech by a word or
+// two: "I want to change" for "I want to change my"), and the reply
+// cannot start before it anyway. The final decides the wait again.
+func (c *conversation) holdForFinal() {
+	c.lis.det.Decide(c.lis.det.cfg.MaxSilence)
 }
 
 // recent returns the remembered audio between positions from and to, as
