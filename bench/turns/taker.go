@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -73,21 +74,39 @@ func (w *taker) run(ctx context.Context, items []*takeItem) []itemResult {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := w.ensureCall(ctx); err != nil {
-			out = append(out, itemResult{Item: it, Err: err.Error()})
-			continue
+		r := itemResult{Item: it}
+		if err := w.ready(ctx); err != nil {
+			r.Err = err.Error()
+		} else {
+			r = w.take(ctx, it)
 		}
-		r := w.take(ctx, it)
 		if w.e.o.Verbose {
 			fmt.Fprintf(w.e.out, "%s %s\n", it.ID, r.describe())
 		}
 		out = append(out, r)
-		if info, err := w.sh.rest.Call(ctx, w.c.p.Info.ID); err == nil && info.Status == "ENDED" {
-			w.e.logf("call %s ended (%s): placing another", info.ID, info.EndReason)
-			w.c = nil
-		}
 	}
 	return out
+}
+
+// ready returns once the caller is on a live call and the agent has been
+// silent for quietHold. A call the agent ended (the default agent hangs
+// up on "goodbye" and transfers on "someone") is replaced.
+func (w *taker) ready(ctx context.Context) error {
+	for range 2 {
+		if err := w.ensureCall(ctx); err != nil {
+			return err
+		}
+		if err := w.c.quiet(ctx, quietHold, quietTimeout); err != nil {
+			return err
+		}
+		info, err := w.sh.rest.Call(ctx, w.c.p.Info.ID)
+		if err != nil || info.Status != "ENDED" {
+			return nil
+		}
+		w.e.logf("call %s ended (%s): placing another", info.ID, info.EndReason)
+		w.c = nil
+	}
+	return errors.New("the agent ended a new call at once")
 }
 
 // ensureCall places a call if the caller has none, and lets its greeting
@@ -111,15 +130,13 @@ func (w *taker) ensureCall(ctx context.Context) error {
 	return nil
 }
 
-// take says one item as its kind asks and watches the agent.
+// take says one item as its kind asks and watches the agent; the caller
+// is ready.
 func (w *taker) take(ctx context.Context, it *takeItem) itemResult {
 	c := w.c
 	r := itemResult{Item: it, CallID: c.p.Info.ID}
-	if err := c.quiet(ctx, quietHold, quietTimeout); err != nil {
-		r.Err = err.Error()
-		return r
-	}
 	c.drainVoice()
+	c.drainSpeaking()
 	switch it.Kind {
 	case turns.Finished, turns.Paused:
 		sp, err := c.say(ctx, it.Say)

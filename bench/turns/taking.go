@@ -25,7 +25,7 @@ const (
 	takePromptItem      = "en-finished-01" // "Where is my order?": a long reply on the default agent
 	takeAgentsFallback  = "agents"         // searched after -agents for -agent
 	takeFakeReply       = "Let me tell you everything about our opening hours. On weekdays we open at nine and close at six. On Saturdays we open at ten and close at four."
-	takeFakeCharDur     = "40ms" // the reply plays for about six seconds
+	takeFakeCharDur     = "30ms" // the reply plays for about 4.5 s
 	takeDefaultPerCalls = 4
 )
 
