@@ -69,11 +69,17 @@ func spread[T any](items []T, n int) []T {
 	return out
 }
 
-// assign deals items to calls so that each call gets a mix of kinds:
-// the kinds are interleaved (one of each in turn), then dealt round robin.
+// assign deals items to calls so that every call gets its share of each
+// kind (dealt round robin, kind after kind), and says them with the kinds
+// interleaved (one of each in turn), so the kinds are spread over the run.
 func assign[T any](items []T, kind func(T) turns.Kind, calls int) [][]T {
-	byKind := map[turns.Kind][]T{}
+	calls = max(calls, 1)
 	var order []turns.Kind
+	dealt := make([]map[turns.Kind][]T, calls)
+	for i := range dealt {
+		dealt[i] = map[turns.Kind][]T{}
+	}
+	byKind := map[turns.Kind][]T{}
 	for _, it := range items {
 		k := kind(it)
 		if _, ok := byKind[k]; !ok {
@@ -81,17 +87,27 @@ func assign[T any](items []T, kind func(T) turns.Kind, calls int) [][]T {
 		}
 		byKind[k] = append(byKind[k], it)
 	}
-	var mixed []T
-	for i := 0; len(mixed) < len(items); i++ {
-		for _, k := range order {
-			if i < len(byKind[k]) {
-				mixed = append(mixed, byKind[k][i])
-			}
+	n := 0
+	for _, k := range order {
+		for _, it := range byKind[k] {
+			dealt[n%calls][k] = append(dealt[n%calls][k], it)
+			n++
 		}
 	}
-	out := make([][]T, max(calls, 1))
-	for i, it := range mixed {
-		out[i%len(out)] = append(out[i%len(out)], it)
+	out := make([][]T, calls)
+	for c, mine := range dealt {
+		for i := 0; ; i++ {
+			more := false
+			for _, k := range order {
+				if i < len(mine[k]) {
+					out[c] = append(out[c], mine[k][i])
+					more = true
+				}
+			}
+			if !more {
+				break
+			}
+		}
 	}
 	return out
 }

@@ -145,7 +145,7 @@ func (e *bench) takingOnce(ctx context.Context, s *takeSetup, v variant) (taking
 	if err != nil {
 		return takingRun{}, err
 	}
-	e.logf("variant %s: %d items over %d calls", v.Name, len(s.items), e.o.Calls)
+	e.logf("variant %s: %d items over %d calls; load average %s", v.Name, len(s.items), e.o.Calls, loadAverage())
 	started := time.Now()
 	takers := make([]*taker, e.o.Calls)
 	results := make([][]itemResult, e.o.Calls)
@@ -182,6 +182,16 @@ func (e *bench) takingOnce(ctx context.Context, s *takeSetup, v variant) (taking
 	e.logf("variant %s done in %s", v.Name, time.Since(started).Round(time.Second))
 	e.printTakingRun(run)
 	return run, nil
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func variantNames(vs []variant) []string {

@@ -127,7 +127,13 @@ func TestSelectAndAssignItems(t *testing.T) {
 		return map[byte]turns.Kind{'f': turns.Finished, 'p': turns.Paused, 'b': turns.Backchannel}[s[0]]
 	}
 	got := assign([]string{"f1", "f2", "f3", "p1", "p2", "b1"}, kindOf, 2)
-	require.Equal(t, [][]string{{"f1", "b1", "p2"}, {"p1", "f2", "f3"}}, got)
+	require.Equal(t, [][]string{{"f1", "p2", "f3"}, {"f2", "p1", "b1"}}, got)
+	// As many calls as kinds: each call still gets every kind.
+	got = assign([]string{"f1", "f2", "f3", "p1", "p2", "p3", "b1", "b2", "b3"}, kindOf, 3)
+	for _, c := range got {
+		require.Len(t, c, 3)
+		require.ElementsMatch(t, []turns.Kind{turns.Finished, turns.Paused, turns.Backchannel}, []turns.Kind{kindOf(c[0]), kindOf(c[1]), kindOf(c[2])})
+	}
 	require.Equal(t, [][]string{{"f1", "p1"}}, assign([]string{"f1", "p1"}, kindOf, 0))
 	var n int
 	for _, c := range assign([]string{"f1", "f2", "f3", "p1", "p2", "b1"}, kindOf, 4) {
