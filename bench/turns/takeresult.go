@@ -21,7 +21,10 @@ type takingRun struct {
 	// from the caller's last voiced packet to the agent's first; CutIns
 	// are those the agent answered before they ended.
 	Wait, Reply stats.Quantiles
-	CutIns      int
+	// QuestionReply is Reply of the finished questions alone (the
+	// issue's target).
+	QuestionReply stats.Quantiles
+	CutIns        int
 	// Paused items: how many were measured, and cut off (the agent spoke
 	// before the item ended, or stored more than one caller turn for it);
 	// PausedReply is the reply time of the others.
@@ -122,7 +125,7 @@ func (sc storedCall) agentTurnAt(t time.Time) (storedTurn, bool) {
 // and the runtime's barge-in decisions (by call id) into a takingRun.
 func analyse(v variant, results []itemResult, hist map[string]storedCall, decisions map[string][]bargeLine) takingRun {
 	run := takingRun{Variant: v, Said: map[turns.Kind]int{}, Unmeasured: map[turns.Kind]int{}}
-	var wait, reply, pausedReply, barge, detect, handle, event, drain []time.Duration
+	var wait, reply, question, pausedReply, barge, detect, handle, event, drain []time.Duration
 	for _, r := range results {
 		k := r.Item.Kind
 		run.Said[k]++
@@ -141,6 +144,9 @@ func analyse(v variant, results []itemResult, hist map[string]storedCall, decisi
 				continue
 			}
 			reply = append(reply, r.Answer.Sub(r.Said.End))
+			if r.Item.Tag == "question" {
+				question = append(question, r.Answer.Sub(r.Said.End))
+			}
 			if ts := stored.callerTurns(r.Said); len(ts) > 0 && ts[len(ts)-1].HasEndOfTurnWaitMs {
 				wait = append(wait, ts[len(ts)-1].EndOfTurnWait)
 			}
@@ -183,6 +189,7 @@ func analyse(v variant, results []itemResult, hist map[string]storedCall, decisi
 		}
 	}
 	run.Wait, run.Reply, run.PausedReply = stats.Summarize(wait), stats.Summarize(reply), stats.Summarize(pausedReply)
+	run.QuestionReply = stats.Summarize(question)
 	run.BargeIn = stats.Summarize(barge)
 	run.Detect, run.Handle = stats.Summarize(detect), stats.Summarize(handle)
 	run.Event, run.Drain = stats.Summarize(event), stats.Summarize(drain)

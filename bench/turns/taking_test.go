@@ -229,6 +229,7 @@ func TestAnalyse(t *testing.T) {
 	t0 := time.Date(2026, 12, 3, 13, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	item := func(k turns.Kind) *takeItem { return &takeItem{Item: turns.Item{ID: k.String(), Kind: k}} }
+	question := &takeItem{Item: turns.Item{ID: "q", Kind: turns.Finished, Tag: "question"}}
 	said := func(from, to int) spoke { return spoke{Onset: at(from), End: at(to)} }
 	var user = func(endMs int, wait float64) storedTurn {
 		return storedTurn{Role: "user", SpeechEnd: at(endMs), EndOfTurnWait: time.Duration(wait * float64(time.Millisecond)), HasEndOfTurnWaitMs: true}
@@ -245,7 +246,7 @@ func TestAnalyse(t *testing.T) {
 	}}
 	results := []itemResult{
 		{Item: item(turns.Finished), CallID: "c", Said: said(0, 1000), Answer: at(1300)},
-		{Item: item(turns.Finished), CallID: "c", Said: said(10000, 11000), Answer: at(11500)},
+		{Item: question, CallID: "c", Said: said(10000, 11000), Answer: at(11500)},
 		{Item: item(turns.Finished), CallID: "c", Err: "no answer"},
 		{Item: item(turns.Paused), CallID: "c", Said: said(20000, 21000), Answer: at(21600)},
 		{Item: item(turns.Paused), CallID: "c", Said: said(30000, 32000), Answer: at(32400)}, // two stored turns
@@ -270,6 +271,8 @@ func TestAnalyse(t *testing.T) {
 	require.Equal(t, 2, r.Reply.N)
 	require.InDelta(t, 300, r.Reply.P50, 0.01)
 	require.InDelta(t, 500, r.Reply.P95, 0.01)
+	require.Equal(t, 1, r.QuestionReply.N)
+	require.InDelta(t, 500, r.QuestionReply.P50, 0.01)
 	require.Equal(t, 2, r.Wait.N)
 	require.InDelta(t, 200, r.Wait.P50, 0.01)
 	require.InDelta(t, 700, r.Wait.P95, 0.01)
