@@ -26,7 +26,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 
 export CGO_ENABLED := 1
 
-.PHONY: all run build plugins vad proto deps test unit fuzz vet lint fmt schema bench turnset callload chaos soak image compose clean help
+.PHONY: all run build plugins vad proto deps test unit fuzz vet lint fmt schema bench bench-taking turnset callload chaos soak image compose clean help
 
 all: build
 
@@ -109,6 +109,11 @@ bench: deps build ## Go benchmarks, then the turn benchmarks (overhead, barge-in
 	$(GO) run ./bench/turns -mode overhead -calls 10 -turns 60
 	$(GO) run ./bench/turns -mode bargein -calls 2 -turns 30
 	$(GO) run ./bench/turns -mode capacity -n 75,100 -window 20s
+
+# ITEMS caps the items of each kind per variant (empty: the whole set).
+bench-taking: deps build ## the turn-taking benchmark over the test set (bench/turns -mode taking): fake provider, then the offline default agent, every turn_taking variant (ITEMS=N for a shorter run)
+	$(GO) run ./bench/turns -mode taking -agent bench -calls 4 $(if $(ITEMS),-items $(ITEMS))
+	$(GO) run ./bench/turns -mode taking -agent default -calls 4 $(if $(ITEMS),-items $(ITEMS))
 
 turnset: deps ## write the turn-taking test set (test/turns) as WAV files with labels.json and labels.csv into bin/turnset/ to listen to
 	$(GO) run ./test/turns/cmd/turnset -out $(BIN)/turnset -cache $(BIN)/cache/turns

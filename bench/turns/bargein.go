@@ -45,14 +45,18 @@ func (e *bench) bargeInLoop(ctx context.Context, c *caller, n int, mu *sync.Mute
 			return
 		}
 		since = sp.End
-		stop, err := c.awaitVoice(ctx, voiceEnd, start.At, time.Second)
-		if err != nil || stop.At.After(sp.End) {
+		// The voice's end is known once voiceHang silent packets followed it.
+		if ctxtime.Sleep(ctx, voiceHang) != nil {
+			return
+		}
+		stop, ok, _ := bargeStop(c.heardSince(start.At), start.At, sp.Onset, sp.End)
+		if !ok {
 			mu.Lock()
 			*missed++
 			mu.Unlock()
 			continue
 		}
-		s := bargeSample{Stop: stop.At.Sub(sp.Onset)}
+		s := bargeSample{Stop: stop.Sub(sp.Onset)}
 		if at, ok := c.speakingAfter("interrupted", sp.Onset, 100*time.Millisecond); ok {
 			s.Event = at.Sub(sp.Onset)
 		}

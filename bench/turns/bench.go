@@ -124,12 +124,17 @@ type bench struct {
 	silence [][]byte
 	logf    func(string, ...any)
 	out     io.Writer
+	// agentsDir and env, when set, are the agents directory and extra
+	// settings of the runtimes start spawns (-mode taking: a variant's).
+	agentsDir string
+	env       []string
 }
 
 // target is the runtime of one run.
 type target struct {
 	url  string
 	pid  int
+	log  string // the spawned runtime's log file, until stop
 	stop func()
 }
 
@@ -146,7 +151,11 @@ func (e *bench) start(ctx context.Context) (*target, error) {
 	if vad == "" {
 		vad = filepath.Join(filepath.Dir(e.o.Spawn), "vad")
 	}
-	rt, err := spawn.Start(e.o.Spawn, spawn.Options{AgentsDir: e.o.Agents, DefaultAgent: e.b.Name, VADDir: vad, TempPrefix: "turns-runtime-"})
+	agents := e.o.Agents
+	if e.agentsDir != "" {
+		agents = e.agentsDir
+	}
+	rt, err := spawn.Start(e.o.Spawn, spawn.Options{AgentsDir: agents, DefaultAgent: e.b.Name, VADDir: vad, TempPrefix: "turns-runtime-", Env: e.env})
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +170,7 @@ func (e *bench) start(ctx context.Context) (*target, error) {
 		stop()
 		return nil, fmt.Errorf("%w\n%s", err, tail)
 	}
-	return &target{url: rt.URL, pid: rt.PID, stop: stop}, nil
+	return &target{url: rt.URL, pid: rt.PID, log: rt.Log, stop: stop}, nil
 }
 
 // newShared is what the callers of a run against t use.

@@ -49,7 +49,18 @@ type caller struct {
 	frames *stats.Histogram // agent packet inter-arrival while measuring
 	last   time.Time
 	sizes  [2]sizeRange // payload sizes of unvoiced [0] and voiced [1] packets
+	// voiced is when the last voiced agent packet arrived; heard are the
+	// latest voice events (at most maxHeard), oldest first.
+	voiced time.Time
+	heard  []voiceEvent
+
+	// speaking are the agent-speaking events drained so far (drainSpeaking;
+	// the caller's worker only).
+	speaking []loopcaller.SpeakingEvent
 }
+
+// maxHeard bounds the voice events a caller keeps.
+const maxHeard = 512
 
 // sizeRange is the smallest and largest of a set of sizes.
 type sizeRange struct{ Min, Max, N int }
@@ -147,6 +158,7 @@ func (c *caller) receive(tr *webrtc.TrackRemote) {
 		c.mu.Lock()
 		if voiced {
 			c.sizes[1].add(size)
+			c.voiced = now
 		} else {
 			c.sizes[0].add(size)
 		}
@@ -156,6 +168,12 @@ func (c *caller) receive(tr *webrtc.TrackRemote) {
 		c.last = now
 		c.mu.Unlock()
 		if ev, ok := det.Push(now, voiced); ok {
+			c.mu.Lock()
+			if len(c.heard) == maxHeard {
+				c.heard = append(c.heard[:0], c.heard[maxHeard/2:]...)
+			}
+			c.heard = append(c.heard, ev)
+			c.mu.Unlock()
 			select {
 			case c.voice <- ev:
 			default: // nobody is listening

@@ -8,6 +8,10 @@ import "time"
 // 119.
 const voicedBytes = 40
 
+// voiceHang is how long after the agent's last voiced packet the caller
+// knows its voice ended: the detector's hang of 5 packets, and a margin.
+const voiceHang = 150 * time.Millisecond
+
 // voiceKind says whether a voiceEvent starts or ends the agent's voice.
 type voiceKind int
 

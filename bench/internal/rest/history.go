@@ -11,7 +11,10 @@ import (
 // HistoryTurn is the part of a stored turn the benchmarks read.
 type HistoryTurn struct {
 	Role        string `json:"role"`
+	Text        string `json:"text"`
 	Interrupted bool   `json:"interrupted"`
+	StartedAt   string `json:"startedAt"`
+	EndedAt     string `json:"endedAt"`
 	Timings     *struct {
 		SpeechEndedAt     string   `json:"speechEndedAt"`
 		STTFinalMs        *float64 `json:"sttFinalMs"`
@@ -19,6 +22,7 @@ type HistoryTurn struct {
 		TTSFirstAudioMs   *float64 `json:"ttsFirstAudioMs"`
 		FirstPacketAt     string   `json:"firstPacketAt"`
 		RuntimeOverheadMs *float64 `json:"runtimeOverheadMs"`
+		EndOfTurnWaitMs   *float64 `json:"endOfTurnWaitMs"`
 	} `json:"timings"`
 }
 
