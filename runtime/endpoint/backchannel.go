@@ -13,6 +13,15 @@ var DefaultBackchannels = map[string][]string{
 	"ko": {"네", "예", "응", "어", "아", "음", "그렇죠", "그렇군요", "맞아요", "맞아", "그래요", "그래", "아하", "네네", "예예"},
 }
 
+// InterruptionCues are words that make speech over the agent an
+// interruption however short it is ("wait", "stop", "no"), per base
+// language.
+var InterruptionCues = map[string][]string{
+	"en": {"wait", "stop", "no", "hold", "hang", "sorry", "excuse", "pardon", "but", "actually", "what", "why",
+		"how", "hey", "listen", "question", "repeat", "again", "not", "don't", "can", "could", "please"},
+	"ko": {"잠깐", "잠깐만", "잠깐만요", "아니", "아니요", "아뇨", "근데", "그런데", "저기", "저기요", "그만", "멈춰", "뭐라고요", "다시"},
+}
+
 // maxBackchannelWords bounds an acknowledgement: "yeah yeah okay" is one,
 // a sentence made of acknowledgement words is not.
 const maxBackchannelWords = 4
@@ -21,12 +30,18 @@ const maxBackchannelWords = 4
 type Backchannels struct {
 	phrases map[string]bool // normalised, by words joined with one space
 	longest int             // words in the longest phrase
+	cues    set             // InterruptionCues, every language
 }
 
 // NewBackchannels returns the recogniser of phrases (any language mixed;
 // case and punctuation do not matter).
 func NewBackchannels(phrases []string) *Backchannels {
-	b := &Backchannels{phrases: map[string]bool{}}
+	b := &Backchannels{phrases: map[string]bool{}, cues: set{}}
+	for _, words := range InterruptionCues {
+		for _, w := range words {
+			b.cues[w] = true
+		}
+	}
 	for _, p := range phrases {
 		w := words(p)
 		if len(w) == 0 {
@@ -47,6 +62,38 @@ func (b *Backchannels) Match(text string) bool {
 		return false
 	}
 	return b.cover(w)
+}
+
+// Likely reports whether short speech over the agent is more likely an
+// acknowledgement than an interruption, when its words are not one (a
+// recogniser often mishears a quick "uh-huh": "huh", "ahead"): at most
+// two words, none of them an interruption cue such as "wait" or "no".
+// Match is a stronger test.
+func (b *Backchannels) Likely(text string) bool {
+	w := words(text)
+	if len(w) > 2 {
+		return false
+	}
+	for _, x := range w {
+		if b.cues[x] {
+			return false
+		}
+	}
+	return true
+}
+
+// Interrupts reports whether text, a partial transcript of speech over the
+// agent, already shows an interruption: an interruption cue ("wait",
+// "stop", "no"), or three words or more that cannot become an
+// acknowledgement.
+func (b *Backchannels) Interrupts(text string) bool {
+	w := words(text)
+	for _, x := range w {
+		if b.cues[x] {
+			return true
+		}
+	}
+	return len(w) >= 3 && !b.Prefix(text)
 }
 
 // Prefix reports whether text could still become an acknowledgement: it

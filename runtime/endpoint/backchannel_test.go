@@ -28,6 +28,17 @@ func TestBackchannels(t *testing.T) {
 			t.Errorf("Prefix(%q) = true", s)
 		}
 	}
+	// Misheard acknowledgements and interruptions.
+	for _, s := range []string{"huh", "ahead", "you have", "of it", "네"} {
+		if !b.Likely(s) || b.Interrupts(s) {
+			t.Errorf("%q: Likely %v, Interrupts %v; want an acknowledgement", s, b.Likely(s), b.Interrupts(s))
+		}
+	}
+	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "잠깐만요"} {
+		if b.Likely(s) || !b.Interrupts(s) {
+			t.Errorf("%q: Likely %v, Interrupts %v; want an interruption", s, b.Likely(s), b.Interrupts(s))
+		}
+	}
 	// An agent's own list replaces the defaults.
 	own := NewBackchannels([]string{"roger", "  ", "copy that"})
 	if !own.Match("Roger.") || !own.Match("copy that") || own.Match("yeah") {

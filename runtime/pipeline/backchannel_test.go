@@ -138,8 +138,8 @@ func TestBackchannelOwnWords(t *testing.T) {
 	h := overGreeting(t, func(s *agent.Spec) {
 		s.TurnTaking.Backchannel.Words = map[string][]string{"en-US": {"roger"}}
 	})
-	h.f.heard.Store("yeah")
-	h.f.partial.Store("yeah")
+	h.f.heard.Store("yeah I see that")
+	h.f.partial.Store("yeah I see")
 	h.talk(400*time.Millisecond, true)
-	h.eventually(h.interrupted, "yeah is no longer an acknowledgement")
+	h.eventually(h.interrupted, "yeah I see is no longer an acknowledgement")
 }

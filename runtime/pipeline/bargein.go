@@ -96,22 +96,19 @@ func (c *conversation) bargeInDue() bool {
 	return l.det.speechTime >= samples(tt.BargeInAfter())
 }
 
-// minInterruptionWords is how many words a partial transcript needs to
-// show an interruption before the speech ends: a recogniser's first guess
-// at a one-word acknowledgement is often another word (pocketsphinx hears
-// "sure" as "shoo" first), and the agent is silent (paused) meanwhile
-// anyway; the final transcript decides the short ones.
-const minInterruptionWords = 2
-
 // isInterruption reports whether speech that paused the agent has shown it
-// is not an acknowledgement: too long, or words that cannot become one
-// (at least minInterruptionWords of them, and barge_in_min_words).
+// is not an acknowledgement before it ends: too long, or a partial
+// transcript with an interruption cue ("wait", "no") or three words that
+// cannot become one (endpoint.Backchannels.Interrupts; and as many words
+// as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
+// are often other words ("you have"), and the agent is silent (paused)
+// meanwhile anyway: the final transcript decides the short ones.
 func (c *conversation) isInterruption(t *uturn) bool {
 	tt := c.spec.TurnTaking
 	if c.lis.det.speechTime > samples(tt.Backchannel.MaxSpeech.Std()) {
 		return true
 	}
-	return t.words >= max(minInterruptionWords, tt.BargeInMinWords) && !c.bc.Prefix(t.partial)
+	return t.words >= tt.BargeInMinWords && c.bc.Interrupts(t.partial)
 }
 
 // pause holds the agent's voice while the caller's speech over it is
@@ -151,7 +148,7 @@ func (c *conversation) backchannel(t *uturn, text string) bool {
 		// acknowledgement): the final is what is stored.
 	case !paused:
 		return false // the reply ended or was stopped: answer the turn
-	case strings.TrimSpace(text) == "" || c.bc.Match(text):
+	case strings.TrimSpace(text) == "" || c.bc.Match(text) || c.bc.Likely(text):
 		c.resume()
 	default:
 		c.interrupt(time.Now())
