@@ -56,17 +56,7 @@ func english(text string) Cue {
 	if len(w) == 0 {
 		return p
 	}
-	c := englishWords(w)
-	switch {
-	case p == Unfinished:
-		return Unfinished
-	case p == Finished && c == Unfinished:
-		// Whisper puts a full stop after a clause it heard cut off.
-		return LeanUnfinished
-	case p == Finished:
-		return Finished
-	}
-	return c
+	return withPunctuation(p, englishWords(w))
 }
 
 // englishWords applies the word rules, most telling first.

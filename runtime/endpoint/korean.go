@@ -47,16 +47,7 @@ func korean(text string) Cue {
 	if len(w) == 0 {
 		return p
 	}
-	c := koreanWords(w)
-	switch {
-	case p == Unfinished:
-		return Unfinished
-	case p == Finished && c == Unfinished:
-		return LeanUnfinished
-	case p == Finished:
-		return Finished
-	}
-	return c
+	return withPunctuation(p, koreanWords(w))
 }
 
 func koreanWords(w []string) Cue {

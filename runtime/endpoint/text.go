@@ -103,6 +103,23 @@ func punctuation(text string) Cue {
 	return Unknown
 }
 
+// withPunctuation combines the cue of a text's final mark p with the cue
+// of its words c: a comma or an ellipsis is unfinished whatever the words;
+// a full stop or question mark is finished unless the words say unfinished
+// (Whisper puts a full stop after a clause it heard cut off: then the
+// words lean unfinished).
+func withPunctuation(p, c Cue) Cue {
+	switch {
+	case p == Unfinished:
+		return Unfinished
+	case p == Finished && c == Unfinished:
+		return LeanUnfinished
+	case p == Finished:
+		return Finished
+	}
+	return c
+}
+
 func lastRune(s string) rune {
 	r := []rune(s)
 	if len(r) == 0 {
