@@ -238,7 +238,10 @@ func (c *conversation) decideWait(pos int64) {
 		t.prosody = endpoint.Analyse(l.recent(l.det.speechEnd-samples(prosodySpan), l.det.speechEnd), rate)
 		t.prosodyAt = l.det.speechEnd
 	}
-	t.wait = l.policy.Wait(endpoint.Signals{Text: endpoint.Text(c.language(), t.partial), Prosody: t.prosody})
+	text := endpoint.Text(c.language(), t.partial)
+	t.wait = l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody})
+	c.log.Debug("end of turn decided", "wait", t.wait, "silence", l.det.Silence(pos), "words", t.partial, "text_cue", float64(text),
+		"prosody_cue", float64(t.prosody.Cue()), "speculating", t.ghost != nil, "final", !t.final.IsZero())
 	if t.ghost != nil && t.final.IsZero() {
 		c.holdForFinal()
 		return
