@@ -18,8 +18,10 @@ var DefaultBackchannels = map[string][]string{
 // language.
 var InterruptionCues = map[string][]string{
 	"en": {"wait", "stop", "no", "hold", "hang", "sorry", "excuse", "pardon", "but", "actually", "what", "why",
-		"how", "hey", "listen", "question", "repeat", "again", "not", "don't", "can", "could", "please"},
-	"ko": {"잠깐", "잠깐만", "잠깐만요", "아니", "아니요", "아뇨", "근데", "그런데", "저기", "저기요", "그만", "멈춰", "뭐라고요", "다시"},
+		"how", "hey", "listen", "question", "repeat", "again", "not", "don't", "can", "could", "please",
+		"bye", "goodbye", "hello", "hi"},
+	"ko": {"잠깐", "잠깐만", "잠깐만요", "아니", "아니요", "아뇨", "근데", "그런데", "저기", "저기요", "그만", "멈춰", "뭐라고요", "다시",
+		"안녕히", "여보세요"},
 }
 
 // maxBackchannelWords bounds an acknowledgement: "yeah yeah okay" is one,

@@ -34,7 +34,7 @@ func TestBackchannels(t *testing.T) {
 			t.Errorf("%q: Likely %v, Interrupts %v; want an acknowledgement", s, b.Likely(s), b.Interrupts(s))
 		}
 	}
-	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "잠깐만요"} {
+	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "잠깐만요", "Goodbye.", "hello"} {
 		if b.Likely(s) || !b.Interrupts(s) {
 			t.Errorf("%q: Likely %v, Interrupts %v; want an interruption", s, b.Likely(s), b.Interrupts(s))
 		}
