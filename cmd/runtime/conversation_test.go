@@ -131,9 +131,13 @@ func TestOfflineAgentTransfers(t *testing.T) {
 // caller hears the apology, and the next turn is answered by the restarted
 // plugin. (Killed mid-sentence, the apology is cut off by the caller's own
 // speech, a barge-in, and the rest of the sentence becomes the next turn.)
+// The agent waits a fixed 700 ms: with the default agent's adaptive wait
+// and speculative replies the final transcript is asked for 200 ms after
+// the speech, and a kill at that moment may come after it.
 func TestPluginCrashMidTurn(t *testing.T) {
-	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true")
-	a := dialAgent(t, p)
+	agents := turnAgents(t, map[string]any{"end_of_turn_silence": "700ms", "barge_in": true}, map[string]string{"fixed": "Hello."})
+	p := start(t, t.TempDir(), "PARLEY_WEBRTC_LOOPBACK=true", "PARLEY_AGENTS_DIR="+agents)
+	a := dialAgentWith(t, p, `{"callerNumber":"01012345678","agent":"fixed"}`)
 	go talk(t, a.mic, nil, 500*time.Millisecond)
 	a.wait("agent-speaking", func(m map[string]any) bool { return m["state"] == "stop" })
 

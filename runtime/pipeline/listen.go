@@ -243,7 +243,7 @@ func (c *conversation) decideWait(pos int64) {
 	c.log.Debug("end of turn decided", "wait", t.wait, "silence", l.det.Silence(pos), "words", t.partial, "text_cue", float64(text),
 		"prosody_cue", float64(t.prosody.Cue()), "speculating", t.ghost != nil, "final", !t.final.IsZero())
 	if t.ghost != nil && t.final.IsZero() {
-		c.holdForFinal()
+		c.holdForFinal(t)
 		return
 	}
 	l.det.Decide(t.wait)
@@ -255,7 +255,7 @@ func (c *conversation) decideWait(pos int64) {
 	}
 	c.maybeSpeculate(t)
 	if t.ghost != nil {
-		c.holdForFinal()
+		c.holdForFinal(t)
 	}
 }
 
@@ -263,9 +263,11 @@ func (c *conversation) decideWait(pos int64) {
 // transcript a speculation asked for comes: its words are the best cue of
 // how finished the caller is (a partial can lag the speech by a word or
 // two: "I want to change" for "I want to change my"), and the reply
-// cannot start before it anyway. The final decides the wait again.
-func (c *conversation) holdForFinal() {
-	c.lis.det.Decide(c.lis.det.cfg.MaxSilence)
+// cannot start before it anyway. The final decides the wait again; if it
+// does not come, max_silence is what t waits.
+func (c *conversation) holdForFinal(t *uturn) {
+	t.wait = c.lis.det.cfg.MaxSilence
+	c.lis.det.Decide(t.wait)
 }
 
 // recent returns the remembered audio between positions from and to, as
