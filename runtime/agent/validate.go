@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parleyhq/parley/runtime/endpoint"
 )
 
 var (
@@ -170,9 +172,7 @@ func (t TurnTaking) validate(v *validator) {
 	if t.MaxSilence < t.MinSilence {
 		v.add(maxSilenceRange.key, "must not be shorter than turn_taking.min_silence (%s), not %s", short(t.MinSilence), short(t.MaxSilence))
 	}
-	switch t.Eagerness {
-	case "low", "medium", "high":
-	default:
+	if !endpoint.Eagerness(t.Eagerness).Valid() {
 		v.add("turn_taking.eagerness", "must be low, medium or high, not %q", t.Eagerness)
 	}
 	minSpeechRange.check(v, t.MinSpeech)

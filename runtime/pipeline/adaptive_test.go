@@ -1,11 +1,18 @@
 package pipeline
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/agent"
+	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/live"
+	"github.com/parleyhq/parley/runtime/media"
+	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/store"
 )
 
@@ -79,14 +86,11 @@ func TestAdaptiveWaitAnswersAFinishedQuestionSoon(t *testing.T) {
 // not the end of the turn; the caller goes on and is answered once, at the
 // end of the whole sentence.
 func TestAdaptiveWaitWaitsOutAPause(t *testing.T) {
-	h := newHarness(t, func(s *agent.Spec) {
-		adaptive(s)
-		s.TurnTaking.MaxSilence = agent.Duration(3 * time.Second) // a margin for a busy machine
-	})
+	h := newHarness(t, adaptive)
 	h.f.partial.Store("my order number is")
 	h.f.heard.Store("my order number is") // the final a speculation asks for at the pause
 	h.say(time.Second, false)
-	h.talk(600*time.Millisecond, false) // three times min_silence; max_silence leaves a margin for a busy machine
+	h.talk(600*time.Millisecond, false) // three times min_silence
 	h.f.partial.Store("my order number is four five six seven")
 	h.f.heard.Store("my order number is four five six seven")
 	h.say(time.Second, true)
@@ -143,5 +147,68 @@ func TestAdaptiveWaitMaxTurn(t *testing.T) {
 	h.eventually(func() bool { return len(h.userTurnsStored()) >= 1 }, "the turn cut at max_turn")
 	if d := h.userTurnsStored()[0].Timings.SpeechEnd.Sub(h.userTurnsStored()[0].Timings.SpeechStart); d > 2500*time.Millisecond {
 		t.Errorf("turn of %v, want it cut at max_turn (2 s)", d)
+	}
+}
+
+// TestEndOfTurnDeadlineReArmedByAQueuedFrame: the min_silence deadline
+// fires while frames are still queued, and one of them reaches
+// min_silence itself: the wait is decided there (held for the
+// speculation's final, so max_silence) and re-armed. The deadline that
+// fired is then stale and the turn goes on. The loop once compared the
+// deadline armed after the frames, took it for the one that fired and
+// ended the turn at min_silence, unanswered until the final came (a busy
+// machine, where timers and frames land together, showed it).
+func TestEndOfTurnDeadlineReArmedByAQueuedFrame(t *testing.T) {
+	f := newFakeProviders()
+	f.noPartials.Store(true)
+	f.heard.Store("my order number is")
+	e, err := New(Config{Providers: f, Store: &memStore{}, NewVAD: func() (VADStream, error) { return &energyVAD{}, nil },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := agent.Defaults()
+	spec.Name, spec.Language = "t", agent.LanguageEnglish
+	adaptive(&spec)
+	c, err := e.newConversation(context.Background(), &call.Call{ID: "c1"}, &spec, live.Line{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { c.cancel(); c.closeListener(); c.turns.close(); c.life.stop() }()
+	// This goroutine is the conversation's loop: it hears the frames and
+	// handles the deadline itself.
+	frame := func(loud bool) *frame {
+		fr := &frame{at: time.Now()}
+		if loud {
+			for j := range fr.pcm {
+				fr.pcm[j] = int16(5000 * math.Sin(2*math.Pi*200*float64(j)/16000))
+			}
+		}
+		return fr
+	}
+	for range 50 {
+		c.hear(frame(true))
+	}
+	l := &c.lis
+	if l.turn == nil {
+		t.Fatal("a second of speech did not start a turn")
+	}
+	due, _ := l.det.Due()
+	for l.pos+2*media.SinkFrameSamples < due {
+		c.hear(frame(false))
+		due, _ = l.det.Due() // the last windows of speech are scored late
+	}
+	if !l.det.Deciding() || l.eotPos != due {
+		t.Fatalf("the min_silence deadline is not armed: deciding %v, armed at %d, due at %d", l.det.Deciding(), l.eotPos, due)
+	}
+	for range 3 { // they reach min_silence: the wait is decided in the drain
+		c.frames <- frame(false)
+	}
+	c.endOfTurnDue() // the min_silence deadline fires
+	if l.turn == nil {
+		t.Fatal("the turn ended at the min_silence deadline, after its wait was decided longer")
+	}
+	if now, _ := l.det.Due(); now <= due || l.eotPos != now {
+		t.Errorf("the decided wait is not armed: due at %d (min_silence at %d), armed at %d", now, due, l.eotPos)
 	}
 }

@@ -129,6 +129,17 @@ func (c *conversation) language() string { return turn.Language(c.spec, c.heardI
 // Start begins the conversation of c: the greeting plays, then the agent
 // listens.
 func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line live.Line) (live.Conversation, error) {
+	conv, err := e.newConversation(ctx, c, spec, line)
+	if err != nil {
+		return nil, err
+	}
+	go conv.loop()
+	return conv, nil
+}
+
+// newConversation makes c's conversation ready for its loop (tests drive
+// one without it).
+func (e *Engine) newConversation(ctx context.Context, c *call.Call, spec *agent.Spec, line live.Line) (*conversation, error) {
 	prov, err := e.cfg.Providers.For(spec)
 	if err != nil {
 		return nil, fmt.Errorf("conversation of call %s: %w", c.ID, err)
@@ -170,7 +181,6 @@ func (e *Engine) Start(ctx context.Context, c *call.Call, spec *agent.Spec, line
 	}
 	conv.life = newLifetime(maxDuration, spec)
 	conv.turns = newRecorder(conv)
-	go conv.loop()
 	return conv, nil
 }
 

@@ -46,13 +46,12 @@ type uturn struct {
 	// speech ended at specAt; specReply is the reply written from it.
 	// ghostOf (on a ghost) is the turn it speaks for; discarded, that
 	// the caller went on and its final is of no use.
-	ghost      *uturn
-	ghostOf    *uturn
-	discarded  bool
-	specAt     int64
-	specReply  *reply
-	sttAsked   time.Time
-	speculated bool // its reply was written during its wait
+	ghost     *uturn
+	ghostOf   *uturn
+	discarded bool
+	specAt    int64
+	specReply *reply
+	sttAsked  time.Time
 	// wait is the end-of-turn silence decided for it (adaptive), or the
 	// fixed one; prosody is the end of its speech as last analysed, at
 	// prosodyAt (the detector's speechEnd then).
@@ -191,9 +190,12 @@ func (l *listener) armEndOfTurn() {
 
 // endOfTurnDue handles the end-of-turn deadline: after the frames already
 // queued (one may hold speech that moves it), the turn ends if the
-// deadline still stands.
+// deadline still stands. A frame can also reach the deadline itself and
+// re-arm it further (a wait decided at min_silence): the deadline that
+// fired is compared, not the one armed now.
 func (c *conversation) endOfTurnDue() {
 	l := &c.lis
+	fired := l.eotPos
 	for drained := false; !drained; {
 		select {
 		case f := <-c.frames:
@@ -204,8 +206,8 @@ func (c *conversation) endOfTurnDue() {
 		}
 	}
 	due, ok := l.det.Due()
-	if !ok || l.turn == nil || due != l.eotPos {
-		return // ended by a frame, or moved by speech (and re-armed)
+	if !ok || l.turn == nil || due != fired {
+		return // ended by a frame, or moved by one (and re-armed)
 	}
 	l.eotPos = 0
 	if l.det.Deciding() {
@@ -254,7 +256,7 @@ func (c *conversation) decideWait(pos int64) {
 		return
 	}
 	c.maybeSpeculate(t)
-	if t.ghost != nil {
+	if t.ghost != nil && t.final.IsZero() {
 		c.holdForFinal(t)
 	}
 }

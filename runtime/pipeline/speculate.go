@@ -53,7 +53,6 @@ func (c *conversation) onSpeculativeFinal(g *uturn, tr provider.Transcript) {
 	}
 	if strings.TrimSpace(t.text) != "" && c.life.ending == "" {
 		t.specReply = c.speculate(t)
-		t.speculated = true
 	}
 	// The final is the best text there is of how finished the turn
 	// sounds: the wait is decided again (and may end the turn now).
@@ -97,6 +96,6 @@ func (c *conversation) discardSpeculation(t *uturn) {
 		r.discard()
 		c.e.cfg.Metrics.Speculation(c.spec.Name, metrics.SpeculationDiscarded)
 	}
-	t.final, t.text, t.language, t.speculated = time.Time{}, "", "", false
+	t.final, t.text, t.language = time.Time{}, "", ""
 	l.sttSend(l.turnAudio)
 }

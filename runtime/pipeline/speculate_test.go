@@ -11,14 +11,6 @@ import (
 	"github.com/parleyhq/parley/runtime/agent"
 )
 
-// slowMachine is adaptive with max_silence 3 s: a turn waits for its
-// speculation's final up to max_silence, and on a busy machine (the race
-// detector, other packages' tests) the final can take a second.
-func slowMachine(s *agent.Spec) {
-	adaptive(s)
-	s.TurnTaking.MaxSilence = agent.Duration(3 * time.Second)
-}
-
 // speculations returns parley_speculative_replies_total of outcome.
 func (h *harness) speculations(outcome string) int {
 	rec := httptest.NewRecorder()
@@ -37,7 +29,7 @@ func (h *harness) speculations(outcome string) int {
 // asked for at min_silence, says the question is finished, and the reply
 // written from it plays at once.
 func TestSpeculativeReplyConfirmed(t *testing.T) {
-	h := newHarness(t, slowMachine)
+	h := newHarness(t, adaptive)
 	h.f.noPartials.Store(true)
 	h.f.heard.Store("where is my order")
 	h.say(time.Second, true)
@@ -48,10 +40,10 @@ func TestSpeculativeReplyConfirmed(t *testing.T) {
 	}
 	turns := h.userTurnsStored()
 	h.eventually(func() bool { turns = h.userTurnsStored(); return len(turns) == 1 }, "the turn stored")
-	// The turn waited for the final (up to max_silence, 3 s) and its words
-	// ended the wait when they came: about min_silence plus the final's
-	// latency.
-	if w := turns[0].Timings.EndOfTurnWait; w >= 2*time.Second {
+	// The turn waited for the final (up to max_silence, 1.5 s) and its
+	// words ended the wait when they came: about min_silence plus the
+	// final's latency.
+	if w := turns[0].Timings.EndOfTurnWait; w >= time.Second {
 		t.Errorf("waited %v: the final's words did not end the wait", w)
 	}
 	if n := h.f.chats.Load(); n != 1 {
@@ -63,7 +55,7 @@ func TestSpeculativeReplyConfirmed(t *testing.T) {
 // is" and goes on; the reply written in the pause is dropped unheard, and
 // the turn is answered once, with all of its audio sent to STT again.
 func TestSpeculativeReplyDiscarded(t *testing.T) {
-	h := newHarness(t, slowMachine)
+	h := newHarness(t, adaptive)
 	h.f.noPartials.Store(true)
 	h.f.heard.Store("my order number is")
 	h.say(time.Second, false)

@@ -21,8 +21,9 @@ var errSTTBehind = errors.New("the speech-to-text plugin fell too far behind the
 // feedOp is one thing to hand the STT stream: audio, or the end of an
 // utterance.
 type feedOp struct {
-	pcm []int16
-	end bool
+	pcm   []int16
+	frame *[]int16 // pcm's buffer, from the pool, when it is one frame
+	end   bool
 }
 
 // sttFeed hands a call's audio and utterance ends to its STT stream from a
@@ -79,8 +80,8 @@ func (f *sttFeed) run(c *conversation, st provider.STTStream) {
 func (f *sttFeed) audio(pcm []int16) bool {
 	var op feedOp
 	if len(pcm) == media.SinkFrameSamples {
-		b := f.frames.Get().(*[]int16)
-		op.pcm = *b
+		op.frame = f.frames.Get().(*[]int16)
+		op.pcm = *op.frame
 		copy(op.pcm, pcm)
 	} else {
 		op.pcm = append([]int16(nil), pcm...)
@@ -108,9 +109,8 @@ func (f *sttFeed) push(op feedOp) bool {
 
 // recycle gives a frame's buffer back.
 func (f *sttFeed) recycle(op feedOp) {
-	if len(op.pcm) == media.SinkFrameSamples && cap(op.pcm) == media.SinkFrameSamples {
-		b := op.pcm
-		f.frames.Put(&b)
+	if op.frame != nil {
+		f.frames.Put(op.frame)
 	}
 }
 
