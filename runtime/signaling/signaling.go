@@ -252,9 +252,42 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	s.waitWritten(time.Now().Add(closeFlush))
 	s.io.Close(nil)
 	s.cancel()
 	return nil
+}
+
+// closeFlush bounds how long Close waits for the sockets' queued events
+// to be written.
+const closeFlush = 2 * time.Second
+
+// waitWritten waits, until deadline, for every connection to have written
+// what it was given, so that the events broadcast just before Close (a
+// shutdown's last call-status) reach their clients. The engine cannot be
+// asked to (servers/engine v3.0.6): its Close(true), which the server's
+// Close uses, discards the queue, and a graceful Close(false) closes the
+// connection when the socket's "drain" fires, which flush emits as soon as
+// it has handed the packets to the websocket transport, whose Send only
+// queues them (transports/websocket.go): DoClose then closes the
+// connection under the write. A transport is writable again once its
+// writes are done; seen idle twice in a row, 10 ms apart, no flush of what
+// was still buffered can be between them.
+func (s *Server) waitWritten(deadline time.Time) {
+	nsp := s.io.Of(Namespace, nil)
+	for idle := 0; idle < 2 && time.Now().Before(deadline); {
+		busy := false
+		nsp.Sockets().Range(func(_ socket.SocketId, c *socket.Socket) bool {
+			busy = !c.Conn().Transport().Writable()
+			return !busy
+		})
+		if busy {
+			idle = 0
+		} else {
+			idle++
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Broadcast sends event with payload to every client joined to sessionID.
