@@ -160,8 +160,11 @@ func (e *bench) start(ctx context.Context) (*target, error) {
 		return nil, err
 	}
 	stop := func() {
-		if err := rt.Stop(15*time.Second, false); err != nil {
+		if err := rt.Stop(15*time.Second, e.o.Keep); err != nil {
 			e.logf("%v", err)
+		}
+		if e.o.Keep {
+			e.logf("kept the runtime's log: %s", rt.Log)
 		}
 	}
 	e.logf("spawned %s as pid %d on %s", e.o.Spawn, rt.PID, rt.URL)

@@ -43,6 +43,7 @@ type options struct {
 	BuildPlugin          bool
 	Runs                 int
 	Verbose              bool
+	Keep                 bool
 	// -mode taking: the variants, kinds and languages of items, at most
 	// Items of each kind, the clip cache and the fake STT's text.
 	Variants []variant
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.BuildPlugin, "build-plugin", true, "go build ./bench/fakeprovider where the agent file names it")
 	fs.IntVar(&o.Runs, "runs", 1, "repeat the measurement this many times (a fresh runtime each) and report the median run")
 	fs.BoolVar(&o.Verbose, "v", false, "print every sample")
+	fs.BoolVar(&o.Keep, "keep", false, "keep each spawned runtime's data directory, its log (-mode taking: at debug level) with it, and print where")
 	fs.StringVar(&vs, "variants", "fixed700,low,medium,high", "taking: turn_taking variants (fixed700: end_of_turn_silence 700ms; low, medium, high: min_silence 200ms, max_silence 1.5s at that eagerness)")
 	fs.StringVar(&kinds, "kinds", "finished,paused,backchannel,interruption", "taking: kinds of items")
 	fs.StringVar(&langs, "lang", "en,ko", "taking: languages of items (an agent that is not the fake provider gets its own language's only)")

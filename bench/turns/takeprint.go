@@ -121,3 +121,19 @@ func itemNote(n int) string {
 	}
 	return fmt.Sprintf("at most %d items of each kind (-items %d)", n, n)
 }
+
+// printHeard says, for -v, what the runtime stored of each finished and
+// paused item: the caller turns it made of it, with their words and the
+// end-of-turn wait (a paused item cut in two shows both halves).
+func (e *bench) printHeard(results []itemResult, hist map[string]storedCall) {
+	for _, r := range results {
+		if r.Err != "" || (r.Item.Kind != turns.Finished && r.Item.Kind != turns.Paused) {
+			continue
+		}
+		var heard []string
+		for _, t := range hist[r.CallID].callerTurns(r.Said) {
+			heard = append(heard, fmt.Sprintf("%q (wait %.0fms)", t.Text, ms(t.EndOfTurnWait)))
+		}
+		fmt.Fprintf(e.out, "%s %q heard as %s\n", r.Item.ID, r.Item.Transcript, strings.Join(heard, " + "))
+	}
+}

@@ -57,6 +57,7 @@ type storedCall []storedTurn
 // storedTurn is one stored turn.
 type storedTurn struct {
 	Role               string
+	Text               string
 	Interrupted        bool
 	Started, Ended     time.Time
 	SpeechEnd          time.Time
@@ -69,7 +70,7 @@ type storedTurn struct {
 func parseHistory(ts []rest.HistoryTurn) storedCall {
 	out := make(storedCall, 0, len(ts))
 	for _, t := range ts {
-		s := storedTurn{Role: t.Role, Interrupted: t.Interrupted}
+		s := storedTurn{Role: t.Role, Text: t.Text, Interrupted: t.Interrupted}
 		s.Started, _ = time.Parse(time.RFC3339Nano, t.StartedAt)
 		s.Ended, _ = time.Parse(time.RFC3339Nano, t.EndedAt)
 		if t.Timings != nil {

@@ -179,6 +179,9 @@ func (e *bench) takingOnce(ctx context.Context, s *takeSetup, v variant) (taking
 		e.logf("runtime log: %v", err)
 	}
 	run := analyse(v, slices.Concat(results...), hist, decisions)
+	if e.o.Verbose {
+		e.printHeard(slices.Concat(results...), hist)
+	}
 	e.logf("variant %s done in %s", v.Name, time.Since(started).Round(time.Second))
 	e.printTakingRun(run)
 	return run, nil

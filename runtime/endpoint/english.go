@@ -47,6 +47,9 @@ var (
 	enDigitSounds = newSet("for fore to too won ate")
 	enNumberCues  = newSet("number code phone pin zip postcode account order card reference confirmation booking " +
 		"ticket id extension digits")
+	// enAmountCues ask for an amount: a tens word after them ("the total
+	// came to forty") is more likely the start of "forty nine".
+	enAmountCues = newSet("total cost costs price amount balance paid pay charged owe came")
 )
 
 // english applies the English rules to text.
@@ -135,11 +138,14 @@ func englishNumber(w []string) (Cue, bool) {
 	if i == len(w)-1 {
 		return Unknown, false // no number at the end
 	}
-	cue := false
+	cue, amount := false, false
 	for j := max(0, i-3); j <= i; j++ {
-		cue = cue || enNumberCues[w[j]]
+		cue = cue || enNumberCues[w[j]] || enNumberCues[strings.TrimSuffix(w[j], "s")] // "references"
+		amount = amount || enAmountCues[w[j]]
 	}
 	switch {
+	case enTens[last] && (cue || amount):
+		return Unfinished, true // "the total came to forty": "forty nine"
 	case enTens[last]:
 		return LeanUnfinished, true // "twenty" may become "twenty five"
 	case cue && digits < 4:

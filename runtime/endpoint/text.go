@@ -128,6 +128,15 @@ func lastRune(s string) rune {
 	return r[len(r)-1]
 }
 
+// Extends reports whether final only adds to partial: partial's words
+// are the start of final's, the last of them perhaps cut short ("where is
+// my or" of "where is my order"). Anything extends an empty partial. A
+// final that does not extend its partial rewrote its end: the recogniser
+// was unsure of the last words.
+func Extends(final, partial string) bool {
+	return strings.HasPrefix(strings.Join(words(final), " "), strings.Join(words(partial), " "))
+}
+
 // words splits text into lower-case words, dropping punctuation (an
 // apostrophe inside a word stays: "i'm", "that's"; a hyphen joins "uh-huh").
 func words(text string) []string {

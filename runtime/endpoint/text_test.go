@@ -73,6 +73,8 @@ func TestTextEnglish(t *testing.T) {
 		{"my phone number is 555", open},
 		{"it costs two hundred", open},
 		{"the total was twenty", open},
+		{"the total came to forty", open},
+		{"the booking references seven two", open},
 		{"I want to book a table for,", open},
 		{"Well, I was thinking...", open},
 		// Whisper's full stop after a cut-off clause does not make it whole.
@@ -182,4 +184,24 @@ func FuzzText(f *testing.F) {
 			t.Fatalf("Text(%q, %q) = %v, out of [-1, 1]", lang, text, c)
 		}
 	})
+}
+
+func TestExtends(t *testing.T) {
+	for _, c := range []struct {
+		final, partial string
+		want           bool
+	}{
+		{"where is my order", "where is my", true},
+		{"where is my order", "where is my or", true}, // the last word cut short
+		{"Where is my order?", "where is my order", true},
+		{"anything", "", true},
+		{"i tried to log in blood", "i tried to log in by", false},
+		{"my package just a tad", "my package just had to", false},
+		{"could you give me the", "good you give me", false},
+		{"", "where is", false},
+	} {
+		if got := Extends(c.final, c.partial); got != c.want {
+			t.Errorf("Extends(%q, %q) = %v, want %v", c.final, c.partial, got, c.want)
+		}
+	}
 }

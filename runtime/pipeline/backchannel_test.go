@@ -143,3 +143,25 @@ func TestBackchannelOwnWords(t *testing.T) {
 	h.talk(400*time.Millisecond, true)
 	h.eventually(h.interrupted, "yeah I see is no longer an acknowledgement")
 }
+
+// TestBackchannelPauseInsideAnInterruption: "No, | the delivery was for
+// Tuesday" over the agent, its first word misheard as one that could be
+// an acknowledgement: the short pause after it does not end the speech
+// (the agent stays paused, not resumed), and the rest stops the agent.
+func TestBackchannelPauseInsideAnInterruption(t *testing.T) {
+	h := overGreeting(t, func(s *agent.Spec) { adaptive(s); s.Greeting = longGreeting })
+	h.f.partial.Store("know")
+	h.f.heard.Store("know")
+	h.say(400*time.Millisecond, true) // falling: it sounds finished
+	if !h.speaking(SpeakingPaused) {
+		t.Fatalf("the agent did not pause for speech over it: %v", h.names())
+	}
+	h.talk(300*time.Millisecond, false)
+	h.f.partial.Store("know the delivery was for tuesday")
+	h.f.heard.Store("know the delivery was for tuesday")
+	h.talk(800*time.Millisecond, true)
+	h.eventually(func() bool { return h.interrupted() }, "the agent stopped")
+	if h.speaking(SpeakingResumed) {
+		t.Errorf("the agent went on in the pause after the first word: %v", h.names())
+	}
+}

@@ -56,8 +56,8 @@ func newBackchannels(spec *agent.Spec) *endpoint.Backchannels {
 func (c *conversation) checkBargeIn(now time.Time) {
 	t := c.lis.turn
 	if t != nil && t.held {
-		if c.isInterruption(t) {
-			c.interrupt(now)
+		if why := c.isInterruption(t); why != "" {
+			c.interrupt(now, why, t.partial)
 		}
 		return
 	}
@@ -66,7 +66,11 @@ func (c *conversation) checkBargeIn(now time.Time) {
 	}
 	if c.bc == nil {
 		if n := c.spec.TurnTaking.BargeInMinWords; n == 0 || (t != nil && t.words >= n) {
-			c.interrupt(now)
+			var heard string
+			if t != nil {
+				heard = t.partial
+			}
+			c.interrupt(now, whySpeech, heard)
 		}
 		return
 	}
@@ -75,10 +79,21 @@ func (c *conversation) checkBargeIn(now time.Time) {
 	}
 	t.held, t.heldReply = true, c.reply
 	c.pause()
-	if c.isInterruption(t) {
-		c.interrupt(now)
+	c.log.Debug("speech over the agent: paused", "heard", t.partial)
+	if why := c.isInterruption(t); why != "" {
+		c.interrupt(now, why, t.partial)
 	}
 }
+
+// Why a reply was interrupted (the "barge-in" debug line's why).
+const (
+	whySpeech   = "speech"     // speech over it passed the barge-in thresholds
+	whyLong     = "long"       // speech over it passed backchannel.max_speech
+	whyWords    = "words"      // the partial has an interruption cue or too many words
+	whyFinal    = "final"      // the final transcript is not an acknowledgement
+	whyReplaced = "replaced"   // another reply starts
+	whyEnded    = "call ended" // the call ended
+)
 
 // bargeInDue reports whether the caller's speech under way has passed the
 // speech threshold over the talking agent.
@@ -96,19 +111,22 @@ func (c *conversation) bargeInDue() bool {
 	return l.det.speechTime >= samples(tt.BargeInAfter())
 }
 
-// isInterruption reports whether speech that paused the agent has shown it
-// is not an acknowledgement before it ends: too long, or a partial
+// isInterruption reports why speech that paused the agent has shown it
+// is not an acknowledgement before it ends ("" when it has not): too long, or a partial
 // transcript with an interruption cue ("wait", "no") or three words that
 // cannot become one (endpoint.Backchannels.Interrupts; and as many words
 // as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
 // are often other words ("you have"), and the agent is silent (paused)
 // meanwhile anyway: the final transcript decides the short ones.
-func (c *conversation) isInterruption(t *uturn) bool {
+func (c *conversation) isInterruption(t *uturn) (why string) {
 	tt := c.spec.TurnTaking
-	if c.lis.det.speechTime > samples(tt.Backchannel.MaxSpeech.Std()) {
-		return true
+	switch {
+	case c.lis.det.speechTime > samples(tt.Backchannel.MaxSpeech.Std()):
+		return whyLong
+	case t.words >= tt.BargeInMinWords && c.bc.Interrupts(t.partial):
+		return whyWords
 	}
-	return t.words >= tt.BargeInMinWords && c.bc.Interrupts(t.partial)
+	return ""
 }
 
 // pause holds the agent's voice while the caller's speech over it is
@@ -149,9 +167,10 @@ func (c *conversation) backchannel(t *uturn, text string) bool {
 	case !paused:
 		return false // the reply ended or was stopped: answer the turn
 	case strings.TrimSpace(text) == "" || c.bc.Match(text) || c.bc.Likely(text):
+		c.log.Debug("backchannel: the agent goes on", "heard", text)
 		c.resume()
 	default:
-		c.interrupt(time.Now())
+		c.interrupt(time.Now(), whyFinal, text)
 		return false
 	}
 	if strings.TrimSpace(text) == "" {

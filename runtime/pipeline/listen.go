@@ -58,6 +58,11 @@ type uturn struct {
 	wait      time.Duration
 	prosody   endpoint.Prosody
 	prosodyAt int64
+	// textCap, when capped, bounds the text cue: the speculation's final
+	// rewrote the end of the partial before it, and the recogniser's
+	// change of mind is no evidence that the caller is done.
+	textCap endpoint.Cue
+	capped  bool
 }
 
 // sttEvent is what the STT reader hands the loop.
@@ -241,7 +246,18 @@ func (c *conversation) decideWait(pos int64) {
 		t.prosodyAt = l.det.speechEnd
 	}
 	text := endpoint.Text(c.language(), t.partial)
-	t.wait = l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody})
+	if t.capped {
+		text = min(text, t.textCap)
+	}
+	if t.held && !c.bc.Match(t.partial) {
+		// Speech that paused the agent and is not (yet) an
+		// acknowledgement: a short pause inside it ("No, | the delivery
+		// was for Tuesday") must not end it, or its first words, misheard,
+		// would let the agent go on before the rest stops it.
+		t.wait = max(l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody}), heldWait)
+	} else {
+		t.wait = l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody})
+	}
 	c.log.Debug("end of turn decided", "wait", t.wait, "silence", l.det.Silence(pos), "words", t.partial, "text_cue", float64(text),
 		"prosody_cue", float64(t.prosody.Cue()), "speculating", t.ghost != nil, "final", !t.final.IsZero())
 	if t.ghost != nil && t.final.IsZero() {
@@ -260,6 +276,11 @@ func (c *conversation) decideWait(pos int64) {
 		c.holdForFinal(t)
 	}
 }
+
+// heldWait is the least end-of-turn silence of speech that paused the
+// agent and is not an acknowledgement by its partial transcript: longer
+// than the pause after a first word or two ("No, ...", "Excuse me, ...").
+const heldWait = 500 * time.Millisecond
 
 // holdForFinal keeps the turn open, within max_silence, until the final
 // transcript a speculation asked for comes: its words are the best cue of
@@ -447,6 +468,7 @@ func (c *conversation) onTurnEnd() {
 	// An acknowledgement already in the partial transcript lets the agent
 	// go on now; the final transcript is stored when it comes.
 	if t.held && t.heldReply == c.reply && c.reply.speaking() && c.bc.Match(t.partial) {
+		c.log.Debug("backchannel: the agent goes on", "heard", t.partial)
 		t.resumed = true
 		c.resume()
 	}

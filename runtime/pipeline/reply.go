@@ -104,7 +104,7 @@ func (c *conversation) greet() { c.begin(nil, c.texts.Greeting, c.texts.Greeting
 // begin starts a reply; cache lets a fixed text's speech be cached.
 func (c *conversation) begin(t *uturn, fixed string, cache bool) {
 	if c.reply != nil {
-		c.interrupt(time.Now())
+		c.interrupt(time.Now(), whyReplaced, "")
 	}
 	r := c.newReply(t, fixed, cache)
 	c.scoreFor(r)
@@ -149,7 +149,7 @@ func (c *conversation) speculate(t *uturn) *reply {
 // confirm plays the speculative reply r: its caller's turn has ended.
 func (c *conversation) confirm(r *reply) {
 	if c.reply != nil {
-		c.interrupt(time.Now())
+		c.interrupt(time.Now(), whyReplaced, "")
 	}
 	c.scoreFor(r)
 	c.reply = r
@@ -425,8 +425,10 @@ func (r *reply) spoke(sentence string, queued time.Duration) {
 	r.sentences = append(r.sentences, spoken{text: sentence, end: prev + queued})
 }
 
-// interrupt stops the running reply at once: the caller spoke over it.
-func (c *conversation) interrupt(now time.Time) {
+// interrupt stops the running reply at once: the caller spoke over it
+// (why says how it was decided, heard what the caller said so far), or
+// another reply or the end of the call replaces it.
+func (c *conversation) interrupt(now time.Time, why, heard string) {
 	r := c.reply
 	if r == nil || !r.speaking() {
 		return
@@ -441,14 +443,14 @@ func (c *conversation) interrupt(now time.Time) {
 	if started {
 		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingInterrupted})
 	}
-	c.log.Debug("barge-in", "after", now.Sub(r.firstPacket))
+	c.log.Debug("barge-in", "after", now.Sub(r.firstPacket), "why", why, "heard", heard)
 }
 
 // stopReply cancels the running reply and waits for every reply still
 // finishing, storing what they said (the call ended).
 func (c *conversation) stopReply() {
 	if r := c.reply; r != nil {
-		c.interrupt(time.Now())
+		c.interrupt(time.Now(), whyEnded, "")
 	}
 	for c.running > 0 {
 		c.finishReply(<-c.results)

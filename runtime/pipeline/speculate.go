@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/runtime/endpoint"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/provider"
 )
@@ -55,7 +56,14 @@ func (c *conversation) onSpeculativeFinal(g *uturn, tr provider.Transcript) {
 		t.specReply = c.speculate(t)
 	}
 	// The final is the best text there is of how finished the turn
-	// sounds: the wait is decided again (and may end the turn now).
+	// sounds: the wait is decided again (and may end the turn now). A
+	// final that extends the partial adds words; one that rewrites its end
+	// ("log in by" -> "log in blood") shows a recogniser unsure of the
+	// last words, and may not make the turn sound more finished than the
+	// partial did.
+	if !endpoint.Extends(t.text, t.partial) {
+		t.textCap, t.capped = endpoint.Text(c.language(), t.partial), true
+	}
 	t.partial, t.words = t.text, len(strings.Fields(t.text))
 	c.decideWait(l.nowPos())
 	l.armEndOfTurn()
@@ -96,6 +104,6 @@ func (c *conversation) discardSpeculation(t *uturn) {
 		r.discard()
 		c.e.cfg.Metrics.Speculation(c.spec.Name, metrics.SpeculationDiscarded)
 	}
-	t.final, t.text, t.language = time.Time{}, "", ""
+	t.final, t.text, t.language, t.capped = time.Time{}, "", "", false
 	l.sttSend(l.turnAudio)
 }

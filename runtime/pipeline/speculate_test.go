@@ -115,3 +115,19 @@ func TestSpeculativeReplyFails(t *testing.T) {
 		t.Errorf("answered chat requests %d, want 1", n)
 	}
 }
+
+// TestSpeculativeFinalRewritingItsPartial: the partial says the turn is
+// unfinished ("log in by"); the speculation's final rewrites its end into
+// a clause that sounds finished ("log in blood"). The recogniser was
+// unsure of the last words: the turn still waits as an unfinished one.
+func TestSpeculativeFinalRewritingItsPartial(t *testing.T) {
+	h := newHarness(t, adaptive)
+	h.f.partial.Store("i tried to log in by")
+	h.f.heard.Store("i tried to log in blood")
+	h.say(time.Second, false)
+	h.talk(2500*time.Millisecond, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
+	if w := h.userTurnsStored()[0].Timings.EndOfTurnWait; w < time.Second {
+		t.Errorf("waited %v: the final's rewritten last word ended the turn", w)
+	}
+}
