@@ -154,7 +154,7 @@ type Backchannel struct {
 	Enabled bool `yaml:"enabled" json:"enabled" jsonschema:"default=true" jsonschema_description:"Whether acknowledgements over the agent only pause it (default true). Needs barge_in."`
 	// MaxSpeech is the longest speech over the agent that can still be an
 	// acknowledgement.
-	MaxSpeech Duration `yaml:"max_speech" json:"maxSpeech" jsonschema_description:"The longest speech over the agent that can still be an acknowledgement, between 200ms and 3s (default 1s); longer speech stops the agent." jsonschema_extras:"default=1s"`
+	MaxSpeech Duration `yaml:"max_speech" json:"maxSpeech" jsonschema_description:"The longest speech over the agent that can still be an acknowledgement, between 200ms and 3s (default 1.5s); longer speech stops the agent." jsonschema_extras:"default=1.5s"`
 	// Words are the acknowledgements per language (a BCP-47 tag: its
 	// base language is matched); languages not listed use the built-in
 	// lists (English and Korean).
@@ -207,7 +207,7 @@ func Defaults() Spec {
 			MaxTurn:     Duration(30 * time.Second),
 			BargeIn:     true,
 			Speculate:   true,
-			Backchannel: Backchannel{Enabled: true, MaxSpeech: Duration(time.Second)},
+			Backchannel: Backchannel{Enabled: true, MaxSpeech: Duration(1500 * time.Millisecond)},
 		},
 	}
 }

@@ -18,7 +18,7 @@ var DefaultBackchannels = map[string][]string{
 // language.
 var InterruptionCues = map[string][]string{
 	"en": {"wait", "stop", "no", "hold", "hang", "sorry", "excuse", "pardon", "but", "actually", "what", "why",
-		"how", "hey", "listen", "question", "repeat", "again", "not", "don't", "can", "could", "please",
+		"how", "which", "where", "when", "who", "hey", "listen", "question", "repeat", "again", "not", "don't", "can", "could", "please",
 		"bye", "goodbye", "hello", "hi"},
 	"ko": {"잠깐", "잠깐만", "잠깐만요", "아니", "아니요", "아뇨", "근데", "그런데", "저기", "저기요", "그만", "멈춰", "뭐라고요", "다시",
 		"안녕히", "여보세요"},
@@ -66,14 +66,18 @@ func (b *Backchannels) Match(text string) bool {
 	return b.cover(w)
 }
 
+// likelyWords is the most words a misheard acknowledgement comes out as
+// ("yeah yeah" as "you have a", "oh I see" as "though I see").
+const likelyWords = 3
+
 // Likely reports whether short speech over the agent is more likely an
 // acknowledgement than an interruption, when its words are not one (a
 // recogniser often mishears a quick "uh-huh": "huh", "ahead"): at most
-// two words, none of them an interruption cue such as "wait" or "no".
-// Match is a stronger test.
+// likelyWords words, none of them an interruption cue such as "wait" or
+// "no". Match is a stronger test.
 func (b *Backchannels) Likely(text string) bool {
 	w := words(text)
-	if len(w) > 2 {
+	if len(w) > likelyWords {
 		return false
 	}
 	for _, x := range w {
@@ -86,8 +90,8 @@ func (b *Backchannels) Likely(text string) bool {
 
 // Interrupts reports whether text, a partial transcript of speech over the
 // agent, already shows an interruption: an interruption cue ("wait",
-// "stop", "no"), or three words or more that cannot become an
-// acknowledgement.
+// "stop", "no"), or more words than a misheard acknowledgement comes out
+// as (likelyWords) that cannot become one.
 func (b *Backchannels) Interrupts(text string) bool {
 	w := words(text)
 	for _, x := range w {
@@ -95,7 +99,7 @@ func (b *Backchannels) Interrupts(text string) bool {
 			return true
 		}
 	}
-	return len(w) >= 3 && !b.Prefix(text)
+	return len(w) > likelyWords && !b.Prefix(text)
 }
 
 // Prefix reports whether text could still become an acknowledgement: it

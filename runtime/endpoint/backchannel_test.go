@@ -29,12 +29,12 @@ func TestBackchannels(t *testing.T) {
 		}
 	}
 	// Misheard acknowledgements and interruptions.
-	for _, s := range []string{"huh", "ahead", "you have", "of it", "네"} {
+	for _, s := range []string{"huh", "ahead", "you have", "of it", "you have a", "though i see", "네"} {
 		if !b.Likely(s) || b.Interrupts(s) {
 			t.Errorf("%q: Likely %v, Interrupts %v; want an acknowledgement", s, b.Likely(s), b.Interrupts(s))
 		}
 	}
-	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "잠깐만요", "Goodbye.", "hello"} {
+	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "which store", "잠깐만요", "Goodbye.", "hello"} {
 		if b.Likely(s) || !b.Interrupts(s) {
 			t.Errorf("%q: Likely %v, Interrupts %v; want an interruption", s, b.Likely(s), b.Interrupts(s))
 		}

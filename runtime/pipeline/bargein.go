@@ -18,10 +18,10 @@ import (
 // With turn_taking.backchannel on (the default), passing the speech
 // threshold only pauses the agent (as fast as a barge-in stops it); the
 // words then decide:
-//   - a partial transcript of minInterruptionWords or more that cannot
-//     become an acknowledgement (see endpoint.Backchannels.Prefix), or
-//     speech longer than backchannel.max_speech, is an interruption: the
-//     agent stops;
+//   - a partial transcript with an interruption cue, or with more words
+//     than a misheard acknowledgement comes out as that cannot become one
+//     (endpoint.Backchannels.Interrupts), or speech longer than
+//     backchannel.max_speech, is an interruption: the agent stops;
 //   - at the end of the caller's speech, an acknowledgement ("uh-huh",
 //     "okay", "네"), or no words at all (a cough), lets the agent resume
 //     where it paused, and is stored as a backchannel, not as a turn;
@@ -112,8 +112,8 @@ func (c *conversation) bargeInDue() bool {
 }
 
 // isInterruption reports why speech that paused the agent has shown it
-// is not an acknowledgement before it ends ("" when it has not): too long, or a partial
-// transcript with an interruption cue ("wait", "no") or three words that
+// is not an acknowledgement before it ends ("" when it has not): too
+// long, or a partial transcript with an interruption cue ("wait", "no") or four words that
 // cannot become one (endpoint.Backchannels.Interrupts; and as many words
 // as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
 // are often other words ("you have"), and the agent is silent (paused)
