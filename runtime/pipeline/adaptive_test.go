@@ -54,6 +54,19 @@ func (h *harness) say(d time.Duration, falling bool) {
 	}
 }
 
+// storedWait says a second of speech (falling or level at its end) whose
+// partial and final transcripts are partial and final, stays silent for
+// silence and returns the end-of-turn wait stored for the turn.
+func (h *harness) storedWait(partial, final string, falling bool, silence time.Duration) time.Duration {
+	h.t.Helper()
+	h.f.partial.Store(partial)
+	h.f.heard.Store(final)
+	h.say(time.Second, falling)
+	h.talk(silence, false)
+	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
+	return h.userTurnsStored()[0].Timings.EndOfTurnWait
+}
+
 // userTurnsStored returns the caller's stored turns.
 func (h *harness) userTurnsStored() []*store.Turn {
 	var out []*store.Turn
@@ -69,14 +82,9 @@ func (h *harness) userTurnsStored() []*store.Turn {
 // finished is answered after about min_silence, not a fixed wait.
 func TestAdaptiveWaitAnswersAFinishedQuestionSoon(t *testing.T) {
 	h := newHarness(t, adaptive)
-	h.f.partial.Store("where is my order")
-	h.f.heard.Store("where is my order")
-	h.say(time.Second, true)
-	h.talk(time.Second, false)
-	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
 	// min_silence, and the speculation's final transcript it waits for
 	// (the fake's 20 ms, more on a busy machine): well under a fixed wait.
-	wait := h.userTurnsStored()[0].Timings.EndOfTurnWait
+	wait := h.storedWait("where is my order", "where is my order", true, time.Second)
 	if wait < 200*time.Millisecond || wait > 450*time.Millisecond {
 		t.Errorf("waited %v after a finished question, want about min_silence (200 ms)", wait)
 	}
@@ -113,12 +121,7 @@ func TestAdaptiveWaitWaitsOutAPause(t *testing.T) {
 // unfinished phrase is answered after max_silence.
 func TestAdaptiveWaitGivesUpAtMaxSilence(t *testing.T) {
 	h := newHarness(t, adaptive)
-	h.f.partial.Store("I want to change my")
-	h.f.heard.Store("I want to change my")
-	h.say(time.Second, false)
-	h.talk(2500*time.Millisecond, false)
-	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
-	wait := h.userTurnsStored()[0].Timings.EndOfTurnWait
+	wait := h.storedWait("I want to change my", "I want to change my", false, 2500*time.Millisecond)
 	if wait < 1300*time.Millisecond || wait > 1500*time.Millisecond {
 		t.Errorf("waited %v after an unfinished phrase, want about max_silence (1.5 s)", wait)
 	}

@@ -122,12 +122,7 @@ func TestSpeculativeReplyFails(t *testing.T) {
 // unsure of the last words: the turn still waits as an unfinished one.
 func TestSpeculativeFinalRewritingItsPartial(t *testing.T) {
 	h := newHarness(t, adaptive)
-	h.f.partial.Store("i tried to log in by")
-	h.f.heard.Store("i tried to log in blood")
-	h.say(time.Second, false)
-	h.talk(2500*time.Millisecond, false)
-	h.eventually(func() bool { return len(h.userTurnsStored()) == 1 }, "the caller's turn stored")
-	if w := h.userTurnsStored()[0].Timings.EndOfTurnWait; w < time.Second {
+	if w := h.storedWait("i tried to log in by", "i tried to log in blood", false, 2500*time.Millisecond); w < time.Second {
 		t.Errorf("waited %v: the final's rewritten last word ended the turn", w)
 	}
 }
