@@ -200,18 +200,26 @@ func TestPausedSentenceAnsweredOnce(t *testing.T) {
 		users[0]["text"], tm["endOfTurnWaitMs"], firstLoudAfter(a, at(clip.Speech.End)))
 }
 
+// overLongGreeting places an adaptive call whose agent greets at length,
+// and returns once a second of the greeting has been heard.
+func overLongGreeting(t *testing.T) (*agentCall, *e2e.Mic) {
+	t.Helper()
+	_, a, mic := turnCall(t, adaptiveTurnTaking(), "adaptive-long")
+	a.wait("agent-speaking", speaking("start"))
+	require.Eventually(t, func() bool { return a.heard.loud() >= time.Second }, 15*time.Second, 20*time.Millisecond, "greeting heard")
+	return a, mic
+}
+
 // TestBackchannelDoesNotStopAgent: "sure" (en-backchannel-06) said over
 // the agent's long greeting pauses it, and it resumes where it paused: no
 // interruption, its voice heard again, the greeting stored whole, and the
 // acknowledgement stored as a backchannel, not answered.
 func TestBackchannelDoesNotStopAgent(t *testing.T) {
 	// pocketsphinx's first partial of a one-word acknowledgement is often
-	// another word ("shoo" for "sure", "bump" for "mm-hmm"): the runtime
-	// lets a partial decide an interruption only from two words on, so
-	// the final decides this one.
-	_, a, mic := turnCall(t, adaptiveTurnTaking(), "adaptive-long")
-	a.wait("agent-speaking", speaking("start"))
-	require.Eventually(t, func() bool { return a.heard.loud() >= time.Second }, 15*time.Second, 20*time.Millisecond, "greeting heard")
+	// another word ("shoo" for "sure", "bump" for "mm-hmm"): a partial
+	// decides an interruption only by a cue word or four words, so the
+	// final decides this one.
+	a, mic := overLongGreeting(t)
 
 	clip, pcm := turnClip(t, "en-backchannel-06")
 	u := mic.Speak(pcm)
@@ -248,9 +256,7 @@ func TestBackchannelDoesNotStopAgent(t *testing.T) {
 // caller stops hearing it within a second of its speech onset, the greeting
 // is stored interrupted, and the interruption is answered as a turn.
 func TestInterruptionStopsAgent(t *testing.T) {
-	_, a, mic := turnCall(t, adaptiveTurnTaking(), "adaptive-long")
-	a.wait("agent-speaking", speaking("start"))
-	require.Eventually(t, func() bool { return a.heard.loud() >= time.Second }, 15*time.Second, 20*time.Millisecond, "greeting heard")
+	a, mic := overLongGreeting(t)
 
 	clip, pcm := turnClip(t, "en-interruption-02")
 	u := mic.Speak(pcm)

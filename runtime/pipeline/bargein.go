@@ -113,9 +113,9 @@ func (c *conversation) bargeInDue() bool {
 
 // isInterruption reports why speech that paused the agent has shown it
 // is not an acknowledgement before it ends ("" when it has not): too
-// long, or a partial transcript with an interruption cue ("wait", "no") or four words that
-// cannot become one (endpoint.Backchannels.Interrupts; and as many words
-// as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
+// long, or a partial transcript with an interruption cue ("wait", "no")
+// or four words that cannot become one (endpoint.Backchannels.Interrupts;
+// and as many words as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
 // are often other words ("you have"), and the agent is silent (paused)
 // meanwhile anyway: the final transcript decides the short ones.
 func (c *conversation) isInterruption(t *uturn) (why string) {

@@ -249,14 +249,13 @@ func (c *conversation) decideWait(pos int64) {
 	if t.capped {
 		text = min(text, t.textCap)
 	}
+	t.wait = l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody})
 	if t.held && !c.bc.Match(t.partial) {
 		// Speech that paused the agent and is not (yet) an
 		// acknowledgement: a short pause inside it ("No, | the delivery
 		// was for Tuesday") must not end it, or its first words, misheard,
 		// would let the agent go on before the rest stops it.
-		t.wait = max(l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody}), heldWait)
-	} else {
-		t.wait = l.policy.Wait(endpoint.Signals{Text: text, Prosody: t.prosody})
+		t.wait = max(t.wait, heldWait)
 	}
 	c.log.Debug("end of turn decided", "wait", t.wait, "silence", l.det.Silence(pos), "words", t.partial, "text_cue", float64(text),
 		"prosody_cue", float64(t.prosody.Cue()), "speculating", t.ghost != nil, "final", !t.final.IsZero())
