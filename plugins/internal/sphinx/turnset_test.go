@@ -1,0 +1,83 @@
+package sphinx
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/parleyhq/parley/runtime/endpoint"
+	"github.com/parleyhq/parley/test/turns"
+)
+
+// BenchmarkPausedFirstPieces measures the recogniser's share of the
+// turn-taking benchmark's false cut-offs: it decodes the words before the
+// pause of every English paused item of the test set (test/turns), with
+// 200 ms of the pause, in 20 ms frames as a call sends them, and counts
+// the pieces whose last partial and whose final the end-of-turn text
+// rules do not read as unfinished. On the true words the rules read every
+// one as unfinished (runtime/endpoint's TestRulesOnTheTestSet), so each
+// one counted is a misheard piece the agent may answer in its pause. It
+// is a benchmark, not a test: it takes about half a minute, and the
+// figure depends on the models.
+//
+//	go test -run '^$' -bench PausedFirstPieces -benchtime 1x ./plugins/internal/sphinx/
+func BenchmarkPausedFirstPieces(b *testing.B) {
+	set, err := turns.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache, err := filepath.Abs("../../../bin/cache/turns")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(DefaultConfig())
+	if err != nil {
+		b.Skipf("no pocketsphinx models: %v", err)
+	}
+	defer d.Close()
+	var items []turns.Item
+	for _, it := range set.Items(turns.Paused) {
+		if it.Lang == "en" {
+			items = append(items, it)
+		}
+	}
+	var partials, finals int
+	for b.Loop() {
+		partials, finals = 0, 0
+		for _, it := range items {
+			clip, err := turns.SynthesizeCached(it, cache)
+			if err != nil {
+				b.Fatal(err)
+			}
+			piece := clip.Audio.Samples[:clip.Pauses[0].Start+turns.Rate/5]
+			var partial string
+			for i := 0; i < len(piece); i += BlockSamples {
+				if err := d.Process(piece[i:min(i+BlockSamples, len(piece))]); err != nil {
+					b.Fatal(err)
+				}
+				if h := d.Hyp(); h != "" {
+					partial = h
+				}
+			}
+			final, err := d.End()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Reset(); err != nil {
+				b.Fatal(err)
+			}
+			p, f := endpoint.Text("en", partial), endpoint.Text("en", final.Text)
+			if p >= 0 {
+				partials++
+			}
+			if f >= 0 {
+				finals++
+			}
+			if p >= 0 || f >= 0 {
+				b.Logf("%s (%s): %q heard as %q, final %q", it.ID, it.Voice, it.Segments[0].Text, partial, final.Text)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(items)), "pieces")
+	b.ReportMetric(float64(partials), "partial-not-unfinished")
+	b.ReportMetric(float64(finals), "final-not-unfinished")
+}
