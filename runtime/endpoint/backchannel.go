@@ -88,18 +88,14 @@ func (b *Backchannels) Likely(text string) bool {
 	return true
 }
 
-// Interrupts reports whether text, a partial transcript of speech over the
-// agent, already shows an interruption: an interruption cue ("wait",
-// "stop", "no"), or more words than a misheard acknowledgement comes out
-// as (likelyWords) that cannot become one.
-func (b *Backchannels) Interrupts(text string) bool {
-	w := words(text)
-	for _, x := range w {
-		if b.cues[x] {
-			return true
-		}
-	}
-	return len(w) > likelyWords && !b.Prefix(text)
+// Long reports whether text, a partial transcript of speech over the
+// agent, already has more words than any acknowledgement ("yeah yeah
+// okay"): an interruption, whatever the rest of the speech says. Shorter
+// speech is decided on its final transcript (Match, Likely): a
+// recogniser's first guesses at a quick "yeah" are often other words, cue
+// words among them ("but he had").
+func (b *Backchannels) Long(text string) bool {
+	return len(words(text)) > maxBackchannelWords
 }
 
 // Prefix reports whether text could still become an acknowledgement: it

@@ -30,13 +30,20 @@ func TestBackchannels(t *testing.T) {
 	}
 	// Misheard acknowledgements and interruptions.
 	for _, s := range []string{"huh", "ahead", "you have", "of it", "you have a", "though i see", "네"} {
-		if !b.Likely(s) || b.Interrupts(s) {
-			t.Errorf("%q: Likely %v, Interrupts %v; want an acknowledgement", s, b.Likely(s), b.Interrupts(s))
+		if !b.Likely(s) || b.Long(s) {
+			t.Errorf("%q: Likely %v, Long %v; want an acknowledgement", s, b.Likely(s), b.Long(s))
 		}
 	}
 	for _, s := range []string{"wait", "stop", "no", "hold on", "no that's not what I asked", "I need to change the date", "which store", "잠깐만요", "Goodbye.", "hello"} {
-		if b.Likely(s) || !b.Interrupts(s) {
-			t.Errorf("%q: Likely %v, Interrupts %v; want an interruption", s, b.Likely(s), b.Interrupts(s))
+		if b.Likely(s) || b.Match(s) {
+			t.Errorf("%q: Likely %v, Match %v; want an interruption", s, b.Likely(s), b.Match(s))
+		}
+	}
+	// A partial with more words than any acknowledgement is an
+	// interruption before the speech ends.
+	for s, want := range map[string]bool{"you know you have": false, "no that's not what I asked": true, "yeah yeah okay": false, "yeah yeah okay sure fine": true} {
+		if b.Long(s) != want {
+			t.Errorf("Long(%q) = %v", s, !want)
 		}
 	}
 	// An agent's own list replaces the defaults.

@@ -18,14 +18,19 @@ import (
 // With turn_taking.backchannel on (the default), passing the speech
 // threshold only pauses the agent (as fast as a barge-in stops it); the
 // words then decide:
-//   - a partial transcript with an interruption cue, or with more words
-//     than a misheard acknowledgement comes out as that cannot become one
-//     (endpoint.Backchannels.Interrupts), or speech longer than
+//   - a partial transcript with more words than any acknowledgement
+//     (endpoint.Backchannels.Long), or speech longer than
 //     backchannel.max_speech, is an interruption: the agent stops;
-//   - at the end of the caller's speech, an acknowledgement ("uh-huh",
-//     "okay", "네"), or no words at all (a cough), lets the agent resume
-//     where it paused, and is stored as a backchannel, not as a turn;
-//     anything else is an interruption, answered as a turn.
+//   - at the end of the caller's speech, its final transcript decides:
+//     an acknowledgement ("uh-huh", "okay", "네"), up to three words
+//     without an interruption cue (a misheard acknowledgement:
+//     endpoint.Backchannels.Likely), or no words at all (a cough) lets the
+//     agent resume where it paused, and is stored as a backchannel, not
+//     as a turn; anything else ("wait", "no, the other one") is an
+//     interruption, answered as a turn. Shorter speech is not decided on
+//     its partials: a recogniser's first guesses at a quick "yeah" are
+//     often other words, cue words among them, and the agent is silent
+//     (paused) meanwhile anyway.
 
 // newBackchannels returns the acknowledgements of spec: its own list for
 // each language it names, the built-in lists for the others. nil when
@@ -89,7 +94,7 @@ func (c *conversation) checkBargeIn(now time.Time) {
 const (
 	whySpeech   = "speech"     // speech over it passed the barge-in thresholds
 	whyLong     = "long"       // speech over it passed backchannel.max_speech
-	whyWords    = "words"      // the partial has an interruption cue or too many words
+	whyWords    = "words"      // the partial has more words than an acknowledgement
 	whyFinal    = "final"      // the final transcript is not an acknowledgement
 	whyReplaced = "replaced"   // another reply starts
 	whyEnded    = "call ended" // the call ended
@@ -113,17 +118,15 @@ func (c *conversation) bargeInDue() bool {
 
 // isInterruption reports why speech that paused the agent has shown it
 // is not an acknowledgement before it ends ("" when it has not): too
-// long, or a partial transcript with an interruption cue ("wait", "no")
-// or four words that cannot become one (endpoint.Backchannels.Interrupts;
-// and as many words as barge_in_min_words). A recogniser's first guesses at a quick "yeah"
-// are often other words ("you have"), and the agent is silent (paused)
-// meanwhile anyway: the final transcript decides the short ones.
+// long, or a partial transcript with more words than any acknowledgement
+// (and as many as barge_in_min_words). The final transcript decides the
+// rest (backchannel).
 func (c *conversation) isInterruption(t *uturn) (why string) {
 	tt := c.spec.TurnTaking
 	switch {
 	case c.lis.det.speechTime > samples(tt.Backchannel.MaxSpeech.Std()):
 		return whyLong
-	case t.words >= tt.BargeInMinWords && c.bc.Interrupts(t.partial):
+	case t.words >= tt.BargeInMinWords && c.bc.Long(t.partial):
 		return whyWords
 	}
 	return ""
