@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/runtime/store"
 	"github.com/parleyhq/parley/runtime/store/sqlite"
 )
 
@@ -61,17 +59,6 @@ func TestOpenRespectsCancelledContext(t *testing.T) {
 	cancel()
 	_, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "parley.db"))
 	require.ErrorIs(t, err, context.Canceled)
-}
-
-func TestCloseTwice(t *testing.T) {
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "parley.db"))
-	require.NoError(t, err)
-	require.NoError(t, s.Close())
-	require.NoError(t, s.Close())
-	assert.Error(t, s.Ping(context.Background()))
-	_, err = s.Call(context.Background(), "x")
-	assert.Error(t, err)
-	assert.False(t, errors.Is(err, store.ErrNotFound), "a closed store must not claim the call is missing")
 }
 
 func TestReopenKeepsData(t *testing.T) {

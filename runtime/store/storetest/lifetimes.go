@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -12,57 +12,48 @@ import (
 	"github.com/parleyhq/parley/runtime/store"
 )
 
-func TestLiveCallsBefore(t *testing.T) {
+func testLiveCallsBefore(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	s, _ := openStore(t)
 	for i, st := range []call.Status{call.StatusRinging, call.StatusConnecting, call.StatusInProgress, call.StatusRinging, call.StatusEnded} {
-		c := &call.Call{ID: fmt.Sprint("c", i), SessionID: fmt.Sprint("s", i), Status: st, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
+		c := &call.Call{ID: fmt.Sprint("c", i), SessionID: fmt.Sprint("s", i), Status: st, CreatedAt: Base.Add(time.Duration(i) * time.Minute)}
 		if st.Terminal() {
 			c.EndedAt = c.CreatedAt
 		}
 		require.NoError(t, s.CreateCall(ctx, c))
 	}
-	ids := func(calls []*call.Call) []string {
-		var out []string
-		for _, c := range calls {
-			out = append(out, c.ID)
-		}
-		return out
-	}
-	got, err := s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging, call.StatusConnecting}, base.Add(10*time.Minute), 10)
+	got, err := s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging, call.StatusConnecting}, Base.Add(10*time.Minute), 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"c0", "c1", "c3"}, ids(got), "oldest first, only those statuses")
-	got, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging}, base.Add(3*time.Minute), 10)
+	got, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging}, Base.Add(3*time.Minute), 10)
 	require.NoError(t, err)
 	require.Equal(t, []string{"c0"}, ids(got), "only those created before")
-	got, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging, call.StatusConnecting, call.StatusInProgress}, base.Add(time.Hour), 2)
+	got, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusRinging, call.StatusConnecting, call.StatusInProgress}, Base.Add(time.Hour), 2)
 	require.NoError(t, err)
 	require.Equal(t, []string{"c0", "c1"}, ids(got), "at most limit")
-	_, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusEnded}, base, 1)
+	_, err = s.LiveCallsBefore(ctx, []call.Status{call.StatusEnded}, Base, 1)
 	require.Error(t, err, "a final status is not live")
 }
 
-func TestDeleteCallsBefore(t *testing.T) {
+func testDeleteCallsBefore(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	s, path := openStore(t)
 	// Five finished calls a minute apart, each with a turn, and a live one
 	// older than all of them.
 	for i := range 5 {
 		c := &call.Call{ID: fmt.Sprint("old", i), SessionID: fmt.Sprint("s", i), Status: call.StatusEnded,
-			CreatedAt: base.Add(time.Duration(i) * time.Minute), EndedAt: base.Add(time.Duration(i)*time.Minute + time.Second)}
+			CreatedAt: Base.Add(time.Duration(i) * time.Minute), EndedAt: Base.Add(time.Duration(i)*time.Minute + time.Second)}
 		require.NoError(t, s.CreateCall(ctx, c))
 		require.NoError(t, s.AppendTurns(ctx, c.ID, &store.Turn{Role: store.RoleUser, Text: "hello"},
 			&store.Turn{Role: store.RoleAssistant, Text: "hi", ToolCalls: []store.ToolCall{{ID: "1", Name: "lookup", Arguments: "{}", Result: "{}"}}}))
 	}
-	require.NoError(t, s.CreateCall(ctx, &call.Call{ID: "live", SessionID: "sl", Status: call.StatusInProgress, CreatedAt: base.Add(-time.Hour)}))
+	require.NoError(t, s.CreateCall(ctx, &call.Call{ID: "live", SessionID: "sl", Status: call.StatusInProgress, CreatedAt: Base.Add(-time.Hour)}))
 
-	n, err := s.DeleteCallsBefore(ctx, base.Add(3*time.Minute), 2)
+	n, err := s.DeleteCallsBefore(ctx, Base.Add(3*time.Minute), 2)
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "one batch of at most limit")
-	n, err = s.DeleteCallsBefore(ctx, base.Add(3*time.Minute), 2)
+	n, err = s.DeleteCallsBefore(ctx, Base.Add(3*time.Minute), 2)
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "the rest of those before the cut")
-	n, err = s.DeleteCallsBefore(ctx, base.Add(3*time.Minute), 2)
+	n, err = s.DeleteCallsBefore(ctx, Base.Add(3*time.Minute), 2)
 	require.NoError(t, err)
 	require.Zero(t, n)
 
@@ -81,7 +72,14 @@ func TestDeleteCallsBefore(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, turns, 2)
 	require.Len(t, turns[1].ToolCalls, 1)
-	var orphans int
-	require.NoError(t, rawDB(t, path).QueryRowContext(ctx, `SELECT COUNT(*) FROM tool_calls WHERE call_id IN ('old0', 'old1', 'old2')`).Scan(&orphans))
-	require.Zero(t, orphans, "tool calls go with their call")
+	// Nothing of a deleted call is left behind: a new call with its id
+	// starts with no turns, and its turns get no tool calls of the old ones.
+	again := &call.Call{ID: "old0", SessionID: "s0-again", Status: call.StatusInProgress, CreatedAt: Base}
+	require.NoError(t, s.CreateCall(ctx, again))
+	require.NoError(t, s.AppendTurns(ctx, again.ID, &store.Turn{Role: store.RoleUser, Text: "again"}, &store.Turn{Role: store.RoleAssistant, Text: "hi"}))
+	turns, err = s.Turns(ctx, again.ID)
+	require.NoError(t, err)
+	require.Len(t, turns, 2)
+	require.Equal(t, "again", turns[0].Text)
+	require.Empty(t, turns[1].ToolCalls, "tool calls go with their call")
 }

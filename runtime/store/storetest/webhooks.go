@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -21,40 +21,39 @@ func newDelivery(callID string, i int, created time.Time) *store.Delivery {
 	}
 }
 
-// TestDeliveryQueue walks deliveries through the queue: enqueued, claimed
+// testDeliveryQueue walks deliveries through the queue: enqueued, claimed
 // once under a lease, saved, listed, retried and deleted with their call.
-func TestDeliveryQueue(t *testing.T) {
+func testDeliveryQueue(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	s, path := openStore(t)
-	c := newCall(t, 1)
+	c := NewCall(t, 1)
 	require.NoError(t, s.CreateCall(ctx, c))
 
-	err := s.EnqueueDeliveries(ctx, newDelivery("no-such-call", 9, base))
+	err := s.EnqueueDeliveries(ctx, newDelivery("no-such-call", 9, Base))
 	require.True(t, errors.Is(err, store.ErrNotFound), "%v", err)
-	d1, d2 := newDelivery(c.ID, 1, base), newDelivery(c.ID, 2, base.Add(time.Second))
+	d1, d2 := newDelivery(c.ID, 1, Base), newDelivery(c.ID, 2, Base.Add(time.Second))
 	d2.Payload = []byte(`{"event":"call-started"}`)
 	require.NoError(t, s.EnqueueDeliveries(ctx, d1, d2))
 	require.True(t, errors.Is(s.EnqueueDeliveries(ctx, d1), store.ErrDuplicate))
 
 	// Only due rows are claimed, and a claimed row is not claimed again
 	// until its lease runs out.
-	got, err := s.ClaimDeliveries(ctx, base, time.Minute, 10)
+	got, err := s.ClaimDeliveries(ctx, Base, time.Minute, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, "d-01", got[0].ID)
 	require.Nil(t, got[0].Payload)
-	got, err = s.ClaimDeliveries(ctx, base.Add(2*time.Second), time.Minute, 10)
+	got, err = s.ClaimDeliveries(ctx, Base.Add(2*time.Second), time.Minute, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, "d-02", got[0].ID)
 	require.Equal(t, `{"event":"call-started"}`, string(got[0].Payload))
-	got, err = s.ClaimDeliveries(ctx, base.Add(time.Minute+2*time.Second), time.Minute, 10)
+	got, err = s.ClaimDeliveries(ctx, Base.Add(time.Minute+2*time.Second), time.Minute, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 2, "leases ran out")
 
 	d1 = got[0]
 	d1.Payload, d1.Attempts, d1.Status, d1.LastError = []byte(`{"x":1}`), 3, store.DeliveryFailed, "HTTP 500"
-	d1.NextAttemptAt, d1.FinishedAt = time.Time{}, base.Add(time.Hour)
+	d1.NextAttemptAt, d1.FinishedAt = time.Time{}, Base.Add(time.Hour)
 	require.NoError(t, s.SaveDelivery(ctx, d1))
 
 	page, total, err := s.Deliveries(ctx, store.DeliveryFilter{Status: store.DeliveryFailed})
@@ -63,35 +62,38 @@ func TestDeliveryQueue(t *testing.T) {
 	require.Equal(t, "HTTP 500", page[0].LastError)
 	require.Equal(t, 3, page[0].Attempts)
 	require.Equal(t, `{"x":1}`, string(page[0].Payload))
-	require.True(t, page[0].FinishedAt.Equal(base.Add(time.Hour)))
+	require.True(t, page[0].FinishedAt.Equal(Base.Add(time.Hour)))
 	_, total, err = s.Deliveries(ctx, store.DeliveryFilter{Agent: "other"})
 	require.NoError(t, err)
 	require.Zero(t, total)
 
-	_, err = s.RetryDelivery(ctx, "d-02", base)
+	_, err = s.RetryDelivery(ctx, "d-02", Base)
 	require.True(t, errors.Is(err, store.ErrConflict), "a pending delivery cannot be retried: %v", err)
-	_, err = s.RetryDelivery(ctx, "nope", base)
+	_, err = s.RetryDelivery(ctx, "nope", Base)
 	require.True(t, errors.Is(err, store.ErrNotFound))
-	r, err := s.RetryDelivery(ctx, "d-01", base.Add(2*time.Hour))
+	r, err := s.RetryDelivery(ctx, "d-01", Base.Add(2*time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, store.DeliveryPending, r.Status)
 	require.Zero(t, r.Attempts)
-	got, err = s.ClaimDeliveries(ctx, base.Add(2*time.Hour), time.Minute, 1)
+	got, err = s.ClaimDeliveries(ctx, Base.Add(2*time.Hour), time.Minute, 1)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 
 	// Finished rows go after the webhook retention; all go with the call.
-	got[0].Status, got[0].FinishedAt, got[0].NextAttemptAt = store.DeliveryDelivered, base, time.Time{}
+	got[0].Status, got[0].FinishedAt, got[0].NextAttemptAt = store.DeliveryDelivered, Base, time.Time{}
 	require.NoError(t, s.SaveDelivery(ctx, got[0]))
-	n, err := s.DeleteDeliveriesBefore(ctx, base.Add(time.Hour), 10)
+	n, err := s.DeleteDeliveriesBefore(ctx, Base.Add(time.Hour), 10)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	db := rawDB(t, path)
-	require.Equal(t, 1, countRows(t, db, `SELECT COUNT(*) FROM webhook_deliveries`))
-	c.Status, c.EndedAt = call.StatusEnded, base.Add(time.Minute)
-	require.NoError(t, s.UpdateCall(ctx, c, call.StatusInitiating))
-	_, err = s.DeleteCallsBefore(ctx, base.Add(time.Hour), 10)
+	_, total, err = s.Deliveries(ctx, store.DeliveryFilter{})
 	require.NoError(t, err)
-	require.Equal(t, 0, countRows(t, db, `SELECT COUNT(*) FROM webhook_deliveries`))
+	require.Equal(t, 1, total)
+	c.Status, c.EndedAt = call.StatusEnded, Base.Add(time.Minute)
+	require.NoError(t, s.UpdateCall(ctx, c, call.StatusInitiating))
+	_, err = s.DeleteCallsBefore(ctx, Base.Add(time.Hour), 10)
+	require.NoError(t, err)
+	_, total, err = s.Deliveries(ctx, store.DeliveryFilter{})
+	require.NoError(t, err)
+	require.Zero(t, total, "deliveries go with their call")
 	require.True(t, errors.Is(s.SaveDelivery(ctx, d1), store.ErrNotFound))
 }
