@@ -14,7 +14,7 @@ import (
 // CreateCall inserts c. It returns an error wrapping store.ErrDuplicate if a
 // call with the same id, session id or token id exists.
 func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
-	if err := checkCall(c); err != nil {
+	if err := store.CheckCall(c); err != nil {
 		return fmt.Errorf("sqlite: create call: %w", err)
 	}
 	variables, err := variablesArg(c.Variables)
@@ -38,7 +38,7 @@ func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 // has changed, store.ErrNotFound if there is no call with c's id, and
 // store.ErrDuplicate if c's session id belongs to another call.
 func (s *Store) UpdateCall(ctx context.Context, c *call.Call, prev call.Status) error {
-	if err := checkCall(c); err != nil {
+	if err := store.CheckCall(c); err != nil {
 		return fmt.Errorf("sqlite: update call: %w", err)
 	}
 	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
@@ -123,22 +123,4 @@ func (s *Store) FailLiveCalls(ctx context.Context, at time.Time, reason string) 
 		return 0, fmt.Errorf("sqlite: fail live calls: %w", err)
 	}
 	return int(n), nil
-}
-
-// checkCall rejects a call the schema would refuse, with a clearer message
-// than the constraint's.
-func checkCall(c *call.Call) error {
-	switch {
-	case c == nil:
-		return errors.New("nil call")
-	case c.ID == "":
-		return errors.New("call has no id")
-	case c.SessionID == "":
-		return fmt.Errorf("call %s has no session id", c.ID)
-	case c.Status.String() == call.StatusUnknown.String(): // also catches out-of-range values
-		return fmt.Errorf("call %s has no valid status", c.ID)
-	case c.CreatedAt.IsZero():
-		return fmt.Errorf("call %s has no creation time", c.ID)
-	}
-	return nil
 }

@@ -5,11 +5,13 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/parleyhq/parley/runtime/store/schema"
 )
 
 // ErrSchemaTooNew is returned by Open for a database that a newer binary has
 // migrated: this binary does not know its schema and must not write to it.
-var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+var ErrSchemaTooNew = schema.ErrTooNew
 
 // isUniqueViolation reports whether err is a PRIMARY KEY or UNIQUE constraint
 // failure.

@@ -10,13 +10,9 @@ import (
 	"github.com/parleyhq/parley/runtime/store"
 )
 
-// DefaultPageSize is the page size Calls uses when CallFilter.Limit is 0.
-const DefaultPageSize = 20
-
 // Calls returns one page of the calls matching f, newest first (ties by id,
-// descending), and how many match in all. A Limit of 0 means
-// DefaultPageSize; other limits are clamped to 1..store.MaxPageSize, and a
-// negative Offset counts as 0. The page and the total come from one snapshot.
+// descending), and how many match in all. Limits as store.PageSize,
+// and a negative Offset counts as 0. The page and the total come from one snapshot.
 func (s *Store) Calls(ctx context.Context, f store.CallFilter) ([]*call.Call, int, error) {
 	var (
 		where []string
@@ -47,7 +43,7 @@ func (s *Store) Calls(ctx context.Context, f store.CallFilter) ([]*call.Call, in
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+callColumns+` FROM calls`+cond+
 		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-		append(args, pageSize(f.Limit), max(f.Offset, 0))...)
+		append(args, store.PageSize(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: list calls: %w", err)
 	}
@@ -64,11 +60,4 @@ func (s *Store) Calls(ctx context.Context, f store.CallFilter) ([]*call.Call, in
 		return nil, 0, fmt.Errorf("sqlite: list calls: %w", err)
 	}
 	return calls, total, nil
-}
-
-func pageSize(limit int) int {
-	if limit == 0 {
-		return DefaultPageSize
-	}
-	return min(max(limit, 1), store.MaxPageSize)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/runtime/store/schema"
 )
 
 func openWriter(t *testing.T) *sql.DB {
@@ -92,50 +94,14 @@ func TestMigrateRefusesNewerDatabase(t *testing.T) {
 	assert.Equal(t, []int{1, 2}, versions(t, db))
 }
 
-func TestLoadMigrations(t *testing.T) {
-	tests := []struct {
-		name    string
-		fsys    fs.FS
-		want    []int
-		wantErr bool
-	}{
-		{"ordered by number, not name", fstest.MapFS{
-			"0010_j.sql": file(""), "0002_b.sql": file(""), "0001_a.sql": file(""), "0003_c.sql": file(""),
-			"0004_d.sql": file(""), "0005_e.sql": file(""), "0006_f.sql": file(""), "0007_g.sql": file(""),
-			"0008_h.sql": file(""), "0009_i.sql": file(""), "README.md": file(""),
-		}, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false},
-		{"gap", fstest.MapFS{"0001_a.sql": file(""), "0003_c.sql": file("")}, nil, true},
-		{"repeat", fstest.MapFS{"0001_a.sql": file(""), "0001_b.sql": file("")}, nil, true},
-		{"not from 1", fstest.MapFS{"0002_b.sql": file("")}, nil, true},
-		{"zero", fstest.MapFS{"0000_a.sql": file("")}, nil, true},
-		{"no number", fstest.MapFS{"init.sql": file("")}, nil, true},
-		{"empty", fstest.MapFS{}, nil, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ms, err := loadMigrations(tt.fsys)
-			if tt.wantErr {
-				require.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			var got []int
-			for _, m := range ms {
-				got = append(got, m.version)
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestEmbeddedMigrationsAreValid(t *testing.T) {
-	schema, err := fs.Sub(embedded, "migrations")
+	migrations, err := fs.Sub(embedded, "migrations")
 	require.NoError(t, err)
-	ms, err := loadMigrations(schema)
+	ms, err := schema.Load(migrations)
 	require.NoError(t, err)
 	require.NotEmpty(t, ms)
 	db := openWriter(t)
-	require.NoError(t, migrate(context.Background(), db, schema))
+	require.NoError(t, migrate(context.Background(), db, migrations))
 	for _, table := range []string{"calls", "turns", "schema_migrations"} {
 		assert.True(t, tableExists(t, db, table), table)
 	}

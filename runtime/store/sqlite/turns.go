@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/parleyhq/parley/runtime/store"
@@ -18,7 +16,7 @@ import (
 // not exist. Appending no turns only checks that the call exists.
 func (s *Store) AppendTurns(ctx context.Context, callID string, turns ...*store.Turn) error {
 	for i, t := range turns {
-		if err := checkTurn(t); err != nil {
+		if err := store.CheckTurn(t); err != nil {
 			return fmt.Errorf("sqlite: append turns to call %s: turn %d: %w", callID, i, err)
 		}
 	}
@@ -114,26 +112,4 @@ func (s *Store) attachToolCalls(ctx context.Context, callID string, turns []*sto
 		}
 	}
 	return rows.Err()
-}
-
-func checkTurn(t *store.Turn) error {
-	switch {
-	case t == nil:
-		return errors.New("nil turn")
-	case t.Role != store.RoleUser && t.Role != store.RoleAssistant:
-		return fmt.Errorf("role %q is neither %q nor %q", t.Role, store.RoleUser, store.RoleAssistant)
-	case t.Sentiment != nil && math.IsNaN(t.Sentiment.Score):
-		return errors.New("sentiment score is NaN") // SQLite would store NULL
-	case len(t.ToolCalls) > 0 && t.Role != store.RoleAssistant:
-		return fmt.Errorf("a %s turn has tool calls; only assistant turns do", t.Role)
-	}
-	for i, tc := range t.ToolCalls {
-		if tc.Name == "" {
-			return fmt.Errorf("tool call %d has no name", i)
-		}
-		if tc.Duration < 0 {
-			return fmt.Errorf("tool call %d has a negative duration", i)
-		}
-	}
-	return nil
 }

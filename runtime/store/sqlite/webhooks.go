@@ -143,7 +143,7 @@ func (s *Store) Deliveries(ctx context.Context, f store.DeliveryFilter) ([]*stor
 		return nil, 0, fmt.Errorf("sqlite: count deliveries: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries`+cond+
-		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, pageSize(f.Limit), max(f.Offset, 0))...)
+		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, store.PageSize(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: list deliveries: %w", err)
 	}
