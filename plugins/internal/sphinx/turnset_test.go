@@ -81,3 +81,62 @@ func BenchmarkPausedFirstPieces(b *testing.B) {
 	b.ReportMetric(float64(partials), "partial-not-unfinished")
 	b.ReportMetric(float64(finals), "final-not-unfinished")
 }
+
+// BenchmarkSpeechOverTheAgent is the recogniser's share of the false
+// interruptions: it decodes every English backchannel and interruption of
+// the test set whole and counts the acknowledgements whose final the
+// runtime's rules would take for an interruption (an interruption cue,
+// or more words than a misheard acknowledgement comes out as) and the
+// interruptions they would take for an acknowledgement. On the true words
+// there are none of either (TestRulesOnTheTestSet).
+//
+//	go test -run '^$' -bench SpeechOverTheAgent -benchtime 1x ./plugins/internal/sphinx/
+func BenchmarkSpeechOverTheAgent(b *testing.B) {
+	set, err := turns.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache, err := filepath.Abs("../../../bin/cache/turns")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(DefaultConfig())
+	if err != nil {
+		b.Skipf("no pocketsphinx models: %v", err)
+	}
+	defer d.Close()
+	bc := endpoint.NewBackchannels(endpoint.DefaultBackchannels["en"])
+	var acks, stops int
+	for b.Loop() {
+		acks, stops = 0, 0
+		for _, it := range append(set.Items(turns.Backchannel), set.Items(turns.Interruption)...) {
+			if it.Lang != "en" {
+				continue
+			}
+			clip, err := turns.SynthesizeCached(it, cache)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Process(clip.Audio.Samples); err != nil {
+				b.Fatal(err)
+			}
+			final, err := d.End()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Reset(); err != nil {
+				b.Fatal(err)
+			}
+			switch ack := it.Kind == turns.Backchannel; {
+			case ack && !bc.Match(final.Text) && !bc.Likely(final.Text):
+				acks++
+				b.Logf("%s (%s): %q heard as %q: an interruption", it.ID, it.Voice, it.Transcript, final.Text)
+			case !ack && bc.Likely(final.Text):
+				stops++
+				b.Logf("%s (%s): %q heard as %q: an acknowledgement", it.ID, it.Voice, it.Transcript, final.Text)
+			}
+		}
+	}
+	b.ReportMetric(float64(acks), "acknowledgements-heard-as-interruptions")
+	b.ReportMetric(float64(stops), "interruptions-heard-as-acknowledgements")
+}
