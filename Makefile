@@ -10,13 +10,14 @@ GOLANGCI     := $(TOOLS)/golangci-lint
 GOLANGCI_VER := v2.15.0
 # Debian packages the build and tests need: a C toolchain (cgo, -race),
 # the offline speech engines and codecs the plugins link, protoc, and
-# Chromium + Node for the browser and socket.io-client tests, and
-# prometheus (server and promtool) for test/prometheus.
+# Chromium + Node for the browser and socket.io-client tests,
+# prometheus (server and promtool) for test/prometheus, and postgresql for
+# the PostgreSQL store's tests (internal/pgtest starts its own server).
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libopus-dev libopusfile-dev \
 	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
 	libespeak-ng-dev espeak-ng flite1-dev flite \
-	protobuf-compiler chromium nodejs prometheus
+	protobuf-compiler chromium nodejs prometheus postgresql
 PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildcard plugins/*/))))
 PROTOC_GEN_GO_VER      := v1.36.12
 PROTOC_GEN_GO_GRPC_VER := v1.5.1
