@@ -22,6 +22,7 @@ import (
 
 	"github.com/parleyhq/parley/internal/e2e"
 	"github.com/parleyhq/parley/internal/logcap"
+	"github.com/parleyhq/parley/internal/pgtest"
 	"github.com/parleyhq/parley/runtime/audio"
 	"github.com/parleyhq/parley/runtime/pcm"
 )
@@ -80,10 +81,19 @@ func (p *process) call(t *testing.T, method, path, body string) map[string]any {
 
 // TestSIGKILLLosesNothingCommitted kills the runtime mid-way and checks that
 // every call it acknowledged is there after a restart, and that calls it
-// left live are FAILED with reason "runtime restart".
+// left live are FAILED with reason "runtime restart": on SQLite, and on a
+// real PostgreSQL (PARLEY_DATABASE_URL).
 func TestSIGKILLLosesNothingCommitted(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testSIGKILLLosesNothingCommitted(t) })
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.Start(t).NewDatabase(t)
+		testSIGKILLLosesNothingCommitted(t, "PARLEY_DATABASE_URL="+url)
+	})
+}
+
+func testSIGKILLLosesNothingCommitted(t *testing.T, env ...string) {
 	data := t.TempDir()
-	p := start(t, data, "PARLEY_MAX_CALLS=0")
+	p := start(t, data, append([]string{"PARLEY_MAX_CALLS=0"}, env...)...)
 	ids := map[string]string{} // id -> expected status after restart
 	// Calls between two people, with no call cap: 20 stay live, more
 	// than the default cap (or the offline agent's stream limit) admits.
@@ -104,7 +114,7 @@ func TestSIGKILLLosesNothingCommitted(t *testing.T) {
 	require.NoError(t, p.Signal(syscall.SIGKILL))
 	_ = p.Wait()
 
-	p = start(t, data)
+	p = start(t, data, env...)
 	for id, want := range ids {
 		c := p.call(t, http.MethodGet, "/api/v1/calls/"+id, "")["call"].(map[string]any)
 		require.Equal(t, want, c["status"], "call %s", id)

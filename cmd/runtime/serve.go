@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -20,7 +19,6 @@ import (
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
 	"github.com/parleyhq/parley/runtime/store"
-	"github.com/parleyhq/parley/runtime/store/sqlite"
 	"github.com/parleyhq/parley/runtime/turn"
 	"github.com/parleyhq/parley/runtime/webhook"
 	"github.com/parleyhq/parley/web"
@@ -76,7 +74,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	log.Info("starting parley", "version", version, "addr", cfg.Addr(), "agents", cfg.AgentsDir, "data", cfg.DataDir,
+	log.Info("starting parley", "version", version, "addr", cfg.Addr(), "agents", cfg.AgentsDir, "data", cfg.DataDir, "postgres", cfg.DatabaseURL.IsSet(),
 		"openai_key", cfg.OpenAI.APIKey.IsSet(), "key_mode", guard.KeyMode(), "api_keys", guard.Keys(), "tls", cfg.TLS.Enabled())
 	warnIfExposed(log, cfg, guard)
 
@@ -84,7 +82,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	// the signal that starts it.
 	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelBase()
-	st, err := sqlite.Open(base, filepath.Join(cfg.DataDir, "parley.db"))
+	st, err := openStore(base, cfg)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -22,6 +22,7 @@ type Config struct {
 	STUNServerURL string    `koanf:"stun_server_url"`
 	CORSOrigin    string    `koanf:"cors_origin"`
 	DataDir       string    `koanf:"data_dir"`
+	DatabaseURL   Secret    `koanf:"database_url"`
 	AgentsDir     string    `koanf:"agents_dir"`
 	DefaultAgent  string    `koanf:"default_agent"`
 	OpenAI        OpenAI    `koanf:"openai"`

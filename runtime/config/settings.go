@@ -31,6 +31,7 @@ var Settings = []Setting{
 	{Key: "stun_server_url", Env: "STUN_SERVER_URL", Default: "stun:stun.l.google.com:19302", Help: "first STUN server offered to clients"},
 	{Key: "cors_origin", Env: "CORS_ORIGIN", Default: "*", Help: "allowed CORS origins, comma-separated"},
 	{Key: "data_dir", Env: EnvPrefix + "DATA_DIR", Flag: "data-dir", Default: "data", Help: "directory of the SQLite database"},
+	{Key: "database_url", Env: EnvPrefix + "DATABASE_URL", Default: "", Secret: true, Help: "PostgreSQL database (postgres://user:password@host:5432/db?sslmode=...) to keep calls and turns in instead of the SQLite file; migrated at start (empty: SQLite in the data directory)"},
 	{Key: "agents_dir", Env: EnvPrefix + "AGENTS_DIR", Flag: "agents-dir", Default: "agents", Help: "directory of agent YAML files, watched for changes"},
 	{Key: "default_agent", Env: EnvPrefix + "DEFAULT_AGENT", Flag: "default-agent", Default: "default", Help: "agent that answers calls that name none"},
 	{Key: "http.body_limit", Env: EnvPrefix + "HTTP_BODY_LIMIT", Default: 64 << 10, Help: "largest JSON request body, bytes"},

@@ -29,6 +29,9 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir", "must not be empty")
 	}
+	if u := c.DatabaseURL.Reveal(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		bad("database_url", "must be a postgres:// or postgresql:// URL")
+	}
 	if c.AgentsDir == "" {
 		bad("agents_dir", "must not be empty")
 	}
