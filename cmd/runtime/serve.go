@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/api"
+	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/config"
 	"github.com/parleyhq/parley/runtime/metrics"
 	"github.com/parleyhq/parley/runtime/service"
@@ -106,13 +107,24 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	// A plugin that recovers (or dies) changes which agents can run.
 	onPluginChange.Store(func() { _ = agents.Reload() })
 
-	calls := service.NewCalls(db, agents, log.With("component", "calls"),
+	instance, err := instanceID(cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("instance", "id", instance, "lease", cfg.Instance.Lease)
+	calls := service.NewCalls(db, agents, log.With("component", "calls"), service.WithInstance(instance),
 		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
-	// The calls a crash left live are failed now; their call-ended
-	// webhooks are queued below, once the hooks exist.
-	left, err := db.LiveCallsBefore(base, webhook.LiveStatuses, time.Now(), maxRecoveredEvents)
+	// The calls a crash of this instance left live are failed now; their
+	// call-ended webhooks are queued below, once the hooks exist.
+	live, err := db.LiveCallsBefore(base, webhook.LiveStatuses, time.Now(), maxRecoveredEvents)
 	if err != nil {
 		return fmt.Errorf("calls left live: %w", err)
+	}
+	var left []*call.Call
+	for _, c := range live {
+		if c.Owner == instance || c.Owner == "" { // what Recover fails
+			left = append(left, c)
+		}
 	}
 	if _, err := calls.Recover(base); err != nil {
 		return err
@@ -172,6 +184,15 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	if debugLn != nil {
 		g.Go(func() error { return serveDebug(gctx, debugLn, log.With("component", "debug")) })
 	}
+	// The lease stops first at a clean stop, so that no renewal follows
+	// its drop (below).
+	leaseCtx, stopLease := context.WithCancel(base)
+	defer stopLease()
+	leaseDone := make(chan struct{})
+	g.Go(func() error {
+		defer close(leaseDone)
+		return calls.RunLease(leaseCtx, cfg.Instance.Lease)
+	})
 	g.Go(func() error {
 		return calls.RunLifetimes(base, service.Lifetimes{
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),
@@ -198,12 +219,23 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		// sockets close, then HTTP; the plugins are closed last (defer).
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), cfg.HTTP.ShutdownTimeout)
 		defer cancel()
-		if err := d.endAll(sctx); err != nil {
-			log.Error("calls did not end cleanly", "err", err)
+		ended := d.endAll(sctx)
+		if ended != nil {
+			log.Error("calls did not end cleanly", "err", ended)
 		}
 		_ = rt.sig.Close()
 		if err := app.ShutdownWithTimeout(cfg.HTTP.ShutdownTimeout); err != nil {
 			return fmt.Errorf("http shutdown: %w", err)
+		}
+		// Its calls have ended: nobody needs to wait for its lease to run
+		// out. (When they did not all end, the lease is left to run out,
+		// so that a survivor fails what was left live.)
+		stopLease()
+		<-leaseDone
+		if ended == nil {
+			if err := calls.DropLease(sctx); err != nil {
+				log.Error("lease not dropped", "err", err)
+			}
 		}
 		return nil
 	})

@@ -3,12 +3,9 @@ package auth
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+
+	"github.com/parleyhq/parley/runtime/datadir"
 )
 
 // SecretFile is the name of the generated token secret in the data directory.
@@ -25,39 +22,18 @@ func LoadSecret(configured, dir string) ([]byte, error) {
 		}
 		return []byte(configured), nil
 	}
-	path := filepath.Join(dir, SecretFile)
-	b, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		s := strings.TrimSpace(string(b))
+	s, err := datadir.Value(dir, SecretFile, func() string {
+		var raw [32]byte
+		_, _ = rand.Read(raw[:])
+		return hex.EncodeToString(raw[:])
+	}, func(s string) error {
 		if len(s) < MinSecretLength {
-			return nil, fmt.Errorf("token secret %s is %d bytes; delete it to have a new one made", path, len(s))
+			return fmt.Errorf("the token secret is %d bytes", len(s))
 		}
-		return []byte(s), nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("read token secret: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("create token secret: %w", err)
-	}
-	var raw [32]byte
-	_, _ = rand.Read(raw[:])
-	s := hex.EncodeToString(raw[:])
-	// O_EXCL: when two processes race (serve and `parley token`), one
-	// creates the file and the other reads it.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadSecret("", dir)
-	}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("create token secret: %w", err)
-	}
-	if _, err := f.WriteString(s + "\n"); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("write token secret: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write token secret: %w", err)
+		return nil, fmt.Errorf("token secret: %w", err)
 	}
 	return []byte(s), nil
 }

@@ -20,6 +20,10 @@ const (
 	// ReasonShutdown ends the calls still live when the runtime stops
 	// (after its drain on SIGTERM).
 	ReasonShutdown = "shutdown"
+	// ReasonInstanceLost ends the live calls of a runtime instance that
+	// stopped renewing its lease (it crashed, or lost its store): another
+	// instance marks them FAILED.
+	ReasonInstanceLost = "instance lost"
 )
 
 // Call is one phone call: a caller talking to an agent, or to another person
@@ -44,6 +48,11 @@ type Call struct {
 	// its agent's declarations when the call was created (given values and
 	// defaults; strings, float64, int64 and bools); nil for none.
 	Variables map[string]any
+	// Owner is the id of the runtime instance that holds the call: the one
+	// that created it, then the one that holds its media. Its calls are
+	// failed when it restarts or its lease runs out. Empty for calls stored
+	// before instances had ids.
+	Owner string
 }
 
 // New starts a call in INITIATING with a fresh id and session id.

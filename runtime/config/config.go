@@ -23,6 +23,7 @@ type Config struct {
 	CORSOrigin    string    `koanf:"cors_origin"`
 	DataDir       string    `koanf:"data_dir"`
 	DatabaseURL   Secret    `koanf:"database_url"`
+	Instance      Instance  `koanf:"instance"`
 	AgentsDir     string    `koanf:"agents_dir"`
 	DefaultAgent  string    `koanf:"default_agent"`
 	OpenAI        OpenAI    `koanf:"openai"`
@@ -39,6 +40,14 @@ type Config struct {
 	TLS           TLS       `koanf:"tls"`
 	Debug         Debug     `koanf:"debug"`
 	Webhooks      Webhooks  `koanf:"webhooks"`
+}
+
+// Instance names this runtime among those sharing a store.
+type Instance struct {
+	// ID owns the calls this runtime holds; empty: made once into
+	// instance.id in the data directory.
+	ID    string        `koanf:"id"`
+	Lease time.Duration `koanf:"lease"`
 }
 
 // Debug holds the operator's diagnostics.

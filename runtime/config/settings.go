@@ -32,6 +32,8 @@ var Settings = []Setting{
 	{Key: "cors_origin", Env: "CORS_ORIGIN", Default: "*", Help: "allowed CORS origins, comma-separated"},
 	{Key: "data_dir", Env: EnvPrefix + "DATA_DIR", Flag: "data-dir", Default: "data", Help: "directory of the SQLite database"},
 	{Key: "database_url", Env: EnvPrefix + "DATABASE_URL", Default: "", Secret: true, Help: "PostgreSQL database (postgres://user:password@host:5432/db?sslmode=...) to keep calls and turns in instead of the SQLite file; migrated at start (empty: SQLite in the data directory)"},
+	{Key: "instance.id", Env: EnvPrefix + "INSTANCE_ID", Default: "", Help: "this runtime instance's id, the owner of the calls it holds: each instance sharing a database needs its own, kept across restarts (empty: the host name and a random suffix, made once into instance.id in the data directory)"},
+	{Key: "instance.lease", Env: EnvPrefix + "INSTANCE_LEASE", Default: "15s", Help: "how long this instance's lease in the store lasts unrenewed (it is renewed every third of that): another instance marks the live calls of one whose lease ran out FAILED, reason \"instance lost\""},
 	{Key: "agents_dir", Env: EnvPrefix + "AGENTS_DIR", Flag: "agents-dir", Default: "agents", Help: "directory of agent YAML files, watched for changes"},
 	{Key: "default_agent", Env: EnvPrefix + "DEFAULT_AGENT", Flag: "default-agent", Default: "default", Help: "agent that answers calls that name none"},
 	{Key: "http.body_limit", Env: EnvPrefix + "HTTP_BODY_LIMIT", Default: 64 << 10, Help: "largest JSON request body, bytes"},

@@ -108,6 +108,12 @@ func (c *Config) Validate() error {
 			bad(t.key, "must be a positive duration such as 30s")
 		}
 	}
+	if id := c.Instance.ID; len(id) > 128 || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		bad("instance.id", "must be at most 128 characters without spaces or control characters")
+	}
+	if l := c.Instance.Lease; l < 3*time.Second || l > 10*time.Minute {
+		bad("instance.lease", "must be from 3s to 10m, not %v", l)
+	}
 	if _, err := ParseRetention(c.Retention); err != nil {
 		bad("retention", "%v", err)
 	}

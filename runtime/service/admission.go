@@ -62,6 +62,11 @@ type Option func(*Calls)
 // this Calls started; 0 means no cap.
 func WithMaxCalls(n int) Option { return func(s *Calls) { s.adm.max = n } }
 
+// WithInstance names this runtime instance: the owner of the calls it
+// creates, whose calls Recover fails at start (default "": a runtime alone
+// with its store).
+func WithInstance(id string) Option { return func(s *Calls) { s.instance = id } }
+
 // WithOnRefused has fn told, with a Refused* reason, of every call
 // Initiate refuses for lack of capacity (for a metric); fn must return
 // quickly.

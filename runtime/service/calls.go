@@ -33,6 +33,8 @@ type Calls struct {
 	agents Agents
 	now    func() time.Time
 	log    *slog.Logger
+	// instance is this runtime's id, the owner of the calls it creates.
+	instance string
 
 	adm admission
 
@@ -131,7 +133,7 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	}
 
 	c := call.New(caller, receiver, name, s.now())
-	c.TokenID = req.TokenID
+	c.TokenID, c.Owner = req.TokenID, s.instance
 	if len(values) > 0 {
 		c.Variables = values
 	}
@@ -324,10 +326,11 @@ func (s *Calls) AgentSpec(id string) (*agent.Spec, bool) {
 	return spec, ok
 }
 
-// Recover fails the calls a previous run left live: their media and
-// signaling died with it.
+// Recover fails the calls this instance's previous run left live (and
+// those stored before calls had owners): their media and signaling died
+// with it. Other instances' calls are theirs.
 func (s *Calls) Recover(ctx context.Context) (int, error) {
-	n, err := s.store.FailLiveCalls(ctx, s.now(), call.ReasonRuntimeRestart)
+	n, err := s.store.FailLiveCalls(ctx, []string{s.instance, ""}, s.now(), call.ReasonRuntimeRestart)
 	if err != nil {
 		return 0, fmt.Errorf("recover calls: %w", err)
 	}
@@ -336,6 +339,9 @@ func (s *Calls) Recover(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Instance is this runtime's instance id (WithInstance).
+func (s *Calls) Instance() string { return s.instance }
 
 // canonicalID checks that id is a UUID and returns its canonical spelling.
 func canonicalID(id string) (string, error) {

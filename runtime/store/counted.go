@@ -21,6 +21,7 @@ const (
 	OpFailLive    = "fail_live_calls"
 	OpPing        = "ping"
 	OpWebhooks    = "webhook_deliveries" // every operation on the delivery queue
+	OpInstances   = "instances"          // leases and the calls of lost instances
 )
 
 // CountErrors returns st with every failed operation reported to count,
@@ -77,9 +78,22 @@ func (s *counted) Turns(ctx context.Context, callID string) ([]*Turn, error) {
 	return t, s.check(OpReadTurns, err)
 }
 
-func (s *counted) FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error) {
-	n, err := s.Store.FailLiveCalls(ctx, at, reason)
+func (s *counted) FailLiveCalls(ctx context.Context, owners []string, at time.Time, reason string) (int, error) {
+	n, err := s.Store.FailLiveCalls(ctx, owners, at, reason)
 	return n, s.check(OpFailLive, err)
+}
+
+func (s *counted) RenewLease(ctx context.Context, id string, started, until time.Time) error {
+	return s.check(OpInstances, s.Store.RenewLease(ctx, id, started, until))
+}
+
+func (s *counted) DropLease(ctx context.Context, id string) error {
+	return s.check(OpInstances, s.Store.DropLease(ctx, id))
+}
+
+func (s *counted) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, int, error) {
+	lost, n, err := s.Store.FailLostCalls(ctx, now, reason)
+	return lost, n, s.check(OpInstances, err)
 }
 
 func (s *counted) Ping(ctx context.Context) error {

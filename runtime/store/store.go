@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/call"
@@ -31,10 +32,11 @@ type Store interface {
 	AppendTurns(ctx context.Context, callID string, turns ...*Turn) error
 	// Turns returns a call's turns in order; an empty slice for a call with none.
 	Turns(ctx context.Context, callID string) ([]*Turn, error)
-	// FailLiveCalls marks every call that is not ENDED or FAILED as FAILED
-	// with this reason, returning how many it changed. The runtime calls it
-	// at start, for calls a crash left behind.
-	FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error)
+	// FailLiveCalls marks every call that is not ENDED or FAILED and whose
+	// Owner is one of owners as FAILED with this reason, returning how many
+	// it changed. An instance calls it at start for its own calls (and
+	// those stored before calls had owners, owner "") a crash left behind.
+	FailLiveCalls(ctx context.Context, owners []string, at time.Time, reason string) (int, error)
 	// LiveCallsBefore returns up to limit calls with one of statuses (live
 	// ones only) created before before, oldest first.
 	LiveCallsBefore(ctx context.Context, statuses []call.Status, before time.Time, limit int) ([]*call.Call, error)
@@ -43,10 +45,29 @@ type Store interface {
 	DeleteCallsBefore(ctx context.Context, before time.Time, limit int) (int, error)
 	// Webhooks is the queue of webhook deliveries.
 	Webhooks
+	// Instances are the runtimes sharing the store.
+	Instances
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store; calling it twice is safe.
 	Close() error
+}
+
+// Instances keeps the leases of the runtime instances that share a store:
+// an instance is alive while its lease lasts, and the calls it owns
+// (call.Call.Owner) die with it.
+type Instances interface {
+	// RenewLease records that instance id is alive until until; started
+	// is kept from its first renewal.
+	RenewLease(ctx context.Context, id string, started, until time.Time) error
+	// DropLease deletes instance id's lease (it stopped cleanly).
+	DropLease(ctx context.Context, id string) error
+	// FailLostCalls takes over every instance whose lease ended before
+	// now: in one transaction each, it deletes the lease and marks the
+	// instance's live calls FAILED at now with reason, so that survivors
+	// sweeping at once fail each call once. It returns the ids of the
+	// instances it took over and how many calls it failed.
+	FailLostCalls(ctx context.Context, now time.Time, reason string) (lost []string, failed int, err error)
 }
 
 // CallFilter selects a page of calls.
@@ -116,4 +137,27 @@ type Timings struct {
 	FirstPacket     time.Time     // first agent RTP packet sent
 	RuntimeOverhead time.Duration // total minus provider time and end-of-turn silence
 	EndOfTurnWait   time.Duration // silence waited after the speech before the turn was taken as over
+}
+
+// TakeOver is the loop of an Instances.FailLostCalls: for each expired
+// instance, claim deletes its lease and fails its live calls in one
+// transaction, reporting how many calls and whether the lease was still
+// there to delete (another sweep may have taken it over, or it was
+// renewed). It returns the instances claimed and the calls failed; on an
+// error, those claimed before it.
+func TakeOver(expired []string, claim func(id string) (failed int, claimed bool, err error)) ([]string, int, error) {
+	var (
+		lost   []string
+		failed int
+	)
+	for _, id := range expired {
+		n, ok, err := claim(id)
+		if err != nil {
+			return lost, failed, fmt.Errorf("fail the calls of lost instance %s: %w", id, err)
+		}
+		if ok {
+			lost, failed = append(lost, id), failed+n
+		}
+	}
+	return lost, failed, nil
 }

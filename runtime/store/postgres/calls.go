@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/store"
@@ -31,7 +32,7 @@ func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create call %s: %w", c.ID, err)
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO calls (`+callColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, args...)
+	_, err = s.pool.Exec(ctx, `INSERT INTO calls (`+callColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, args...)
 	switch {
 	case isCode(err, uniqueViolation):
 		return fmt.Errorf("postgres: create call %s: id, session id or token id taken: %w", c.ID, store.ErrDuplicate)
@@ -41,7 +42,8 @@ func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 	return nil
 }
 
-// UpdateCall saves every field of c but its id, token and variables,
+// UpdateCall saves every field of c but its id, token and variables (its
+// owner too),
 // provided the stored status is still prev. It returns an error wrapping
 // store.ErrConflict if the status has changed, store.ErrNotFound if there
 // is no call with c's id, and store.ErrDuplicate if c's session id belongs
@@ -54,10 +56,10 @@ func (s *Store) UpdateCall(ctx context.Context, c *call.Call, prev call.Status) 
 		return fmt.Errorf("postgres: update call: %w", store.ErrNotFound)
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE calls SET session_id = $1, caller_number = $2, receiver_number = $3,
-		agent = $4, status = $5, created_at = $6, connected_at = $7, ended_at = $8, end_reason = $9
-		WHERE id = $10 AND status = $11`,
+		agent = $4, status = $5, created_at = $6, connected_at = $7, ended_at = $8, end_reason = $9, owner = $10
+		WHERE id = $11 AND status = $12`,
 		text(c.SessionID), phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), text(c.Agent), c.Status.String(),
-		timeArg(c.CreatedAt), timeArg(c.ConnectedAt), timeArg(c.EndedAt), text(c.EndReason),
+		timeArg(c.CreatedAt), timeArg(c.ConnectedAt), timeArg(c.EndedAt), text(c.EndReason), text(c.Owner),
 		c.ID, prev.String())
 	switch {
 	case isCode(err, uniqueViolation):
@@ -117,14 +119,35 @@ var liveStatuses = []string{call.StatusInitiating.String(), call.StatusRinging.S
 	call.StatusConnecting.String(), call.StatusInProgress.String()}
 
 // FailLiveCalls marks every INITIATING, RINGING, CONNECTING or IN_PROGRESS
-// call as FAILED at at, with reason, in one statement, and returns how many
-// it changed (store/sqlite's FailLiveCalls says why IN_PROGRESS -> FAILED
-// is right here).
-func (s *Store) FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE calls SET status = $1, ended_at = $2, end_reason = $3 WHERE status = ANY($4)`,
-		call.StatusFailed.String(), timeArg(at), text(reason), liveStatuses)
+// call of one of owners as FAILED at at, with reason, in one statement, and
+// returns how many it changed (store/sqlite's FailLiveCalls says why
+// IN_PROGRESS -> FAILED is right here).
+func (s *Store) FailLiveCalls(ctx context.Context, owners []string, at time.Time, reason string) (int, error) {
+	n, err := failCalls(ctx, s.pool, owners, at, reason)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: fail live calls: %w", err)
+	}
+	return n, nil
+}
+
+// execer is a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// failCalls fails the live calls of owners.
+func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) (int, error) {
+	if len(owners) == 0 {
+		return 0, nil
+	}
+	clean := make([]string, len(owners))
+	for i, o := range owners {
+		clean[i] = text(o)
+	}
+	tag, err := db.Exec(ctx, `UPDATE calls SET status = $1, ended_at = $2, end_reason = $3 WHERE status = ANY($4) AND owner = ANY($5)`,
+		call.StatusFailed.String(), timeArg(at), text(reason), liveStatuses, clean)
+	if err != nil {
+		return 0, err
 	}
 	return int(tag.RowsAffected()), nil
 }

@@ -91,7 +91,7 @@ func durationOf(n *int64) time.Duration {
 
 // callColumns is the column list scanCall expects, in order.
 const callColumns = `id, session_id, caller_number, receiver_number, agent, status,
-	created_at, connected_at, ended_at, end_reason, token_id, variables`
+	created_at, connected_at, ended_at, end_reason, token_id, variables, owner`
 
 // callArgs returns c's values for callColumns.
 func callArgs(c *call.Call) ([]any, error) {
@@ -104,7 +104,7 @@ func callArgs(c *call.Call) ([]any, error) {
 		variables = text(string(vars))
 	}
 	return []any{text(c.ID), text(c.SessionID), phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), text(c.Agent), c.Status.String(),
-		timeArg(c.CreatedAt), timeArg(c.ConnectedAt), timeArg(c.EndedAt), text(c.EndReason), textArg(c.TokenID), variables}, nil
+		timeArg(c.CreatedAt), timeArg(c.ConnectedAt), timeArg(c.EndedAt), text(c.EndReason), textArg(c.TokenID), variables, text(c.Owner)}, nil
 }
 
 // scanCall reads one row of callColumns.
@@ -117,7 +117,7 @@ func scanCall(row pgx.Row) (*call.Call, error) {
 		token, variables          *string
 	)
 	if err := row.Scan(&c.ID, &c.SessionID, &caller, &receiver, &c.Agent, &status,
-		&created, &connected, &ended, &c.EndReason, &token, &variables); err != nil {
+		&created, &connected, &ended, &c.EndReason, &token, &variables, &c.Owner); err != nil {
 		return nil, err
 	}
 	if token != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/call"
@@ -21,9 +22,9 @@ func (s *Store) CreateCall(ctx context.Context, c *call.Call) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create call %s: %w", c.ID, err)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = s.w.ExecContext(ctx, `INSERT INTO calls (`+callColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.SessionID, phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), c.Agent, c.Status.String(),
-		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, textArg(c.TokenID), variables)
+		formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, textArg(c.TokenID), variables, c.Owner)
 	switch {
 	case isUniqueViolation(err):
 		return fmt.Errorf("sqlite: create call %s: id, session id or token id taken: %w", c.ID, store.ErrDuplicate)
@@ -43,10 +44,10 @@ func (s *Store) UpdateCall(ctx context.Context, c *call.Call, prev call.Status) 
 	}
 	err := inTx(ctx, s.w, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE calls SET session_id = ?, caller_number = ?, receiver_number = ?,
-			agent = ?, status = ?, created_at = ?, connected_at = ?, ended_at = ?, end_reason = ?
+			agent = ?, status = ?, created_at = ?, connected_at = ?, ended_at = ?, end_reason = ?, owner = ?
 			WHERE id = ? AND status = ?`,
 			c.SessionID, phoneArg(c.CallerNumber), phoneArg(c.ReceiverNumber), c.Agent, c.Status.String(),
-			formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason,
+			formatTime(c.CreatedAt), formatTime(c.ConnectedAt), formatTime(c.EndedAt), c.EndReason, c.Owner,
 			c.ID, prev.String())
 		if err != nil {
 			return err
@@ -101,26 +102,46 @@ func (s *Store) CallBySession(ctx context.Context, sessionID string) (*call.Call
 	return c, nil
 }
 
+// liveStatuses are the statuses of calls not in a final state, as stored.
+var liveStatuses = []any{call.StatusInitiating.String(), call.StatusRinging.String(),
+	call.StatusConnecting.String(), call.StatusInProgress.String()}
+
 // FailLiveCalls marks every INITIATING, RINGING, CONNECTING or IN_PROGRESS
-// call as FAILED at at, with reason, in one statement, and returns how many
-// it changed.
+// call of one of owners as FAILED at at, with reason, in one statement, and
+// returns how many it changed.
 //
 // The state machine of call.Status does not allow IN_PROGRESS -> FAILED: a
 // call that connected should END. This bypasses it on purpose. A call still
-// live when the runtime starts was cut off by a crash, not hung up, and
-// FAILED is the honest record of that; its connected_at is kept.
-func (s *Store) FailLiveCalls(ctx context.Context, at time.Time, reason string) (int, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE calls SET status = ?, ended_at = ?, end_reason = ?
-		WHERE status IN (?, ?, ?, ?)`,
-		call.StatusFailed.String(), formatTime(at), reason,
-		call.StatusInitiating.String(), call.StatusRinging.String(),
-		call.StatusConnecting.String(), call.StatusInProgress.String())
+// live when its instance starts again was cut off by a crash, not hung up,
+// and FAILED is the honest record of that; its connected_at is kept.
+func (s *Store) FailLiveCalls(ctx context.Context, owners []string, at time.Time, reason string) (int, error) {
+	if len(owners) == 0 {
+		return 0, nil
+	}
+	n, err := failCalls(ctx, s.w, owners, at, reason)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: fail live calls: %w", err)
+	}
+	return n, nil
+}
+
+// execer is a *sql.DB or *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// failCalls fails the live calls of owners.
+func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) (int, error) {
+	args := []any{call.StatusFailed.String(), formatTime(at), reason}
+	args = append(args, liveStatuses...)
+	for _, o := range owners {
+		args = append(args, o)
+	}
+	res, err := db.ExecContext(ctx, `UPDATE calls SET status = ?, ended_at = ?, end_reason = ?
+		WHERE status IN (?, ?, ?, ?) AND owner IN (?`+strings.Repeat(", ?", len(owners)-1)+`)`, args...)
+	if err != nil {
+		return 0, err
 	}
 	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: fail live calls: %w", err)
-	}
-	return int(n), nil
+	return int(n), err
 }

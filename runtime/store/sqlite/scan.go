@@ -73,7 +73,7 @@ func parseDuration(n sql.NullInt64) time.Duration {
 
 // callColumns is the column list scanCall expects, in order.
 const callColumns = `id, session_id, caller_number, receiver_number, agent, status,
-	created_at, connected_at, ended_at, end_reason, token_id, variables`
+	created_at, connected_at, ended_at, end_reason, token_id, variables, owner`
 
 // scanCall reads one row of callColumns.
 func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
@@ -84,7 +84,7 @@ func scanCall(row interface{ Scan(...any) error }) (*call.Call, error) {
 		token, variables          sql.NullString
 	)
 	if err := row.Scan(&c.ID, &c.SessionID, &caller, &receiver, &c.Agent, &status,
-		&created, &connected, &ended, &c.EndReason, &token, &variables); err != nil {
+		&created, &connected, &ended, &c.EndReason, &token, &variables, &c.Owner); err != nil {
 		return nil, err
 	}
 	c.TokenID = token.String

@@ -275,32 +275,42 @@ func testCallsPagination(t *testing.T, s store.Store) {
 
 func testFailLiveCalls(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	byStatus := map[call.Status]*call.Call{}
-	for i, st := range call.Statuses() {
-		c := NewCall(t, i)
-		c.Status = st
-		switch st {
-		case call.StatusInProgress:
-			c.ConnectedAt = Base.Add(time.Second)
-		case call.StatusEnded, call.StatusFailed:
-			c.EndedAt = Base.Add(time.Minute)
-			c.EndReason = "earlier " + st.String()
+	// Calls in every status, of this instance ("a"), of another ("b") and
+	// from before calls had owners ("").
+	type key struct {
+		owner  string
+		status call.Status
+	}
+	calls := map[key]*call.Call{}
+	i := 0
+	for _, owner := range []string{"a", "b", ""} {
+		for _, st := range call.Statuses() {
+			c := NewCall(t, i)
+			i++
+			c.Status, c.Owner = st, owner
+			switch st {
+			case call.StatusInProgress:
+				c.ConnectedAt = Base.Add(time.Second)
+			case call.StatusEnded, call.StatusFailed:
+				c.EndedAt = Base.Add(time.Minute)
+				c.EndReason = "earlier " + st.String()
+			}
+			require.NoError(t, s.CreateCall(ctx, c))
+			calls[key{owner, st}] = c
 		}
-		require.NoError(t, s.CreateCall(ctx, c))
-		byStatus[st] = c
 	}
 
 	at := Base.Add(time.Hour)
-	n, err := s.FailLiveCalls(ctx, at, call.ReasonRuntimeRestart)
+	n, err := s.FailLiveCalls(ctx, []string{"a", ""}, at, call.ReasonRuntimeRestart)
 	require.NoError(t, err)
-	assert.Equal(t, 4, n)
+	assert.Equal(t, 8, n, "the live calls of a and of no owner")
 
-	for st, before := range byStatus {
-		t.Run(st.String(), func(t *testing.T) {
+	for k, before := range calls {
+		t.Run(k.owner+" "+k.status.String(), func(t *testing.T) {
 			got, err := s.Call(ctx, before.ID)
 			require.NoError(t, err)
 			want := *before
-			if st.Live() {
+			if k.status.Live() && k.owner != "b" {
 				want.Status = call.StatusFailed
 				want.EndedAt = at
 				want.EndReason = call.ReasonRuntimeRestart
@@ -309,9 +319,30 @@ func testFailLiveCalls(t *testing.T, s store.Store) {
 		})
 	}
 
-	n, err = s.FailLiveCalls(ctx, at, call.ReasonRuntimeRestart)
+	n, err = s.FailLiveCalls(ctx, []string{"a", ""}, at, call.ReasonRuntimeRestart)
 	require.NoError(t, err)
 	assert.Zero(t, n, "second run found live calls")
+	n, err = s.FailLiveCalls(ctx, nil, at, call.ReasonRuntimeRestart)
+	require.NoError(t, err)
+	assert.Zero(t, n, "no owners, no calls")
+}
+
+// testOwnerMoves: a call's owner is stored, and moves with an update (the
+// instance that takes its media).
+func testOwnerMoves(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	c := NewCall(t, 1)
+	c.Owner = "instance-a"
+	require.NoError(t, s.CreateCall(ctx, c))
+	got, err := s.Call(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "instance-a", got.Owner)
+	c.Owner = "instance-b"
+	require.NoError(t, c.Ring())
+	require.NoError(t, s.UpdateCall(ctx, c, call.StatusInitiating))
+	got, err = s.Call(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, got)
 }
 
 func testCallsSnapshotWhileWriting(t *testing.T, s store.Store) {

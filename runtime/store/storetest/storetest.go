@@ -44,6 +44,8 @@ func Run(t *testing.T, db Database) {
 		{"UpdateCallOptimisticConcurrency", testUpdateCallOptimisticConcurrency},
 		{"CallsPagination", testCallsPagination},
 		{"FailLiveCalls", testFailLiveCalls},
+		{"OwnerMoves", testOwnerMoves},
+		{"Leases", testLeases},
 		{"CallsSnapshotWhileWriting", testCallsSnapshotWhileWriting},
 		{"TurnsRoundTrip", testTurnsRoundTrip},
 		{"TurnsEmpty", testTurnsEmpty},
@@ -63,6 +65,10 @@ func Run(t *testing.T, db Database) {
 	t.Run("ConcurrentWriters", func(t *testing.T) {
 		open := db(t)
 		testConcurrentWriters(t, open(), open())
+	})
+	t.Run("ConcurrentSweeps", func(t *testing.T) {
+		open := db(t)
+		testConcurrentSweeps(t, open(), open())
 	})
 }
 
