@@ -21,18 +21,7 @@ import (
 //
 //	go test -run '^$' -bench PausedFirstPieces -benchtime 1x ./plugins/internal/sphinx/
 func BenchmarkPausedFirstPieces(b *testing.B) {
-	set, err := turns.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cache, err := filepath.Abs("../../../bin/cache/turns")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, err := New(DefaultConfig())
-	if err != nil {
-		b.Skipf("no pocketsphinx models: %v", err)
-	}
+	set, cache, d := turnSetDecoder(b)
 	defer d.Close()
 	var items []turns.Item
 	for _, it := range set.Items(turns.Paused) {
@@ -92,18 +81,7 @@ func BenchmarkPausedFirstPieces(b *testing.B) {
 //
 //	go test -run '^$' -bench SpeechOverTheAgent -benchtime 1x ./plugins/internal/sphinx/
 func BenchmarkSpeechOverTheAgent(b *testing.B) {
-	set, err := turns.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cache, err := filepath.Abs("../../../bin/cache/turns")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d, err := New(DefaultConfig())
-	if err != nil {
-		b.Skipf("no pocketsphinx models: %v", err)
-	}
+	set, cache, d := turnSetDecoder(b)
 	defer d.Close()
 	bc := endpoint.NewBackchannels(endpoint.DefaultBackchannels["en"])
 	var acks, stops int
@@ -139,4 +117,23 @@ func BenchmarkSpeechOverTheAgent(b *testing.B) {
 	}
 	b.ReportMetric(float64(acks), "acknowledgements-heard-as-interruptions")
 	b.ReportMetric(float64(stops), "interruptions-heard-as-acknowledgements")
+}
+
+// turnSetDecoder loads the turn-taking test set, the cache of its spoken
+// items and a decoder with the default models (the caller closes it).
+func turnSetDecoder(b *testing.B) (*turns.Set, string, *Decoder) {
+	b.Helper()
+	set, err := turns.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache, err := filepath.Abs("../../../bin/cache/turns")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := New(DefaultConfig())
+	if err != nil {
+		b.Skipf("no pocketsphinx models: %v", err)
+	}
+	return set, cache, d
 }
