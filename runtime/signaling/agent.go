@@ -9,8 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/zishang520/socket.io/servers/socket/v3"
-
 	"github.com/parleyhq/parley/runtime/pcm"
 )
 
@@ -53,14 +51,8 @@ type Peer struct {
 	Client    Client
 }
 
-// socketClient is the Client of a Socket.IO socket.
-type socketClient struct{ s *socket.Socket }
-
-func (c socketClient) Emit(event string, payload map[string]any) { _ = c.s.Emit(event, payload) }
-func (c socketClient) Connected() bool                           { return c.s.Connected() }
-
-func (s *Server) agentPeer(c *socket.Socket, p *peer) Peer {
-	return Peer{SessionID: p.sessionID, PeerID: p.peerID, CallID: p.callID, Client: socketClient{c}}
+func (s *Server) agentPeer(c member, p *peer) Peer {
+	return Peer{SessionID: p.sessionID, PeerID: p.peerID, CallID: p.callID, Client: c}
 }
 
 // agentError turns what the Agent returned into the client's error.

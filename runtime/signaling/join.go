@@ -10,14 +10,18 @@ import (
 // join handles join-session: in key mode the credential first, then the
 // session (live, and this credential's), then the room (peerId free, not
 // full) and, for the caller of an agent session, its seat.
-func (s *Server) join(c *socket.Socket, m message) *Error {
+func (s *Server) join(c member, m message) *Error {
 	if reservedPeerID(m.PeerID) {
 		return errorf(CodeReservedPeerID, "join-session: peerId %q is the runtime's own; choose another", m.PeerID)
 	}
+	// A remote member was let in by its own instance, which forwarded the
+	// join only once its credential was checked.
+	local, isLocal := c.(localMember)
+	gate := s.opts.gate != nil && isLocal
 	var id Identity
-	if s.opts.gate != nil {
+	if gate {
 		var e *Error
-		if id, e = s.identify(c, m); e != nil {
+		if id, e = s.identify(local.s, m); e != nil {
 			return e
 		}
 	}
@@ -35,15 +39,18 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 		s.SessionEnded(m.SessionID)
 		return errorf(CodeSessionNotJoinable, "session %q has ended", m.SessionID)
 	}
-	if s.opts.gate != nil {
+	if gate {
 		if e := s.admit(id, sess, m); e != nil {
 			return e
 		}
 	}
+	if isLocal && s.remote != nil && sess.Owner != "" && sess.Owner != s.remote.self {
+		return s.joinRemote(local.s, m, sess.Owner)
+	}
 	agent := sess.Agent && s.opts.agent != nil
 
 	s.mu.Lock()
-	if p := s.joined[c.Id()]; p != nil {
+	if p := s.joined[c.ID()]; p != nil {
 		s.mu.Unlock()
 		if p.sessionID == m.SessionID && p.peerID == m.PeerID && p.observer == m.Observer {
 			return nil // already there; idempotent
@@ -62,7 +69,7 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 	var resume string
 	if agent && !m.Observer {
 		var e *Error
-		if resume, e = s.takeSeat(m.SessionID, m, c.Id()); e != nil {
+		if resume, e = s.takeSeat(m.SessionID, m, c.ID()); e != nil {
 			s.mu.Unlock()
 			return e
 		}
@@ -71,16 +78,16 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 		room = map[string]socket.SocketId{}
 		s.rooms[m.SessionID] = room
 	}
-	room[m.PeerID] = c.Id()
-	s.joined[c.Id()] = &peer{sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: agent, caller: resume != "", observer: m.Observer}
+	room[m.PeerID] = c.ID()
+	s.joined[c.ID()] = &peer{conn: c, sessionID: m.SessionID, peerID: m.PeerID, callID: callID, agent: agent, caller: resume != "", observer: m.Observer}
 	s.mu.Unlock()
 
-	c.Join(socket.Room(m.SessionID))
+	c.enter(m.SessionID)
 	if !c.Connected() {
 		// Disconnected during the lookup: its disconnect handler may have
 		// run before the peer was recorded. It never got its resume
 		// token, so its seat is freed.
-		s.forget(c.Id(), true)
+		s.forget(c.ID(), true)
 		return nil
 	}
 	joined := map[string]any{"sessionId": m.SessionID, "peerId": m.PeerID}
@@ -90,8 +97,8 @@ func (s *Server) join(c *socket.Socket, m message) *Error {
 	if m.Observer {
 		joined["observer"] = true
 	}
-	_ = c.Emit("joined-session", joined)
-	_ = c.To(socket.Room(m.SessionID)).Emit("peer-joined", map[string]any{"peerId": m.PeerID})
+	c.Emit("joined-session", joined)
+	s.toRoom(m.SessionID, c.ID(), "peer-joined", map[string]any{"peerId": m.PeerID})
 	s.log.Info("peer joined", "session", m.SessionID, "call", callID, "peer", m.PeerID, "observer", m.Observer)
 	return nil
 }

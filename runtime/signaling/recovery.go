@@ -71,6 +71,7 @@ func (s *Server) recover(c *socket.Socket) {
 			s.rooms[p.sessionID] = room
 		}
 		room[p.peerID] = id
+		p.conn = localMember{c} // the recovered socket is a new object
 		s.joined[id] = p
 	}
 	s.mu.Unlock()
@@ -84,6 +85,6 @@ func (s *Server) recover(c *socket.Socket) {
 		_ = c.Emit("error", e.payload())
 		return
 	}
-	_ = c.To(socket.Room(p.sessionID)).Emit("peer-joined", map[string]any{"peerId": p.peerID})
+	s.toRoom(p.sessionID, id, "peer-joined", map[string]any{"peerId": p.peerID})
 	s.log.Info("peer recovered", "session", p.sessionID, "call", p.callID, "peer", p.peerID)
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/zishang520/socket.io/servers/engine/v3"
 	"github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/parleyhq/parley/runtime/bus"
 )
 
 // Namespace is the Socket.IO namespace clients connect to.
@@ -54,6 +56,10 @@ type Session struct {
 	// when a key holder or open mode created it. In key mode a call token
 	// joins only the session whose TokenID is its id.
 	TokenID string
+	// Owner is the id of the instance holding the call. With a bus
+	// (WithBus), a join of a session another instance owns is forwarded
+	// there; empty means this instance.
+	Owner string
 }
 
 // Sessions tells whether a session (call) may be joined.
@@ -76,6 +82,8 @@ type options struct {
 	eventRate     int
 	byteRate      int
 	recovery      time.Duration
+	bus           *bus.Bus // with instance: sessions shared with other instances (remote.go)
+	instance      string
 }
 
 // Option tunes the server.
@@ -105,6 +113,7 @@ func WithAgent(a Agent) Option { return func(o *options) { o.agent = a } }
 
 // peer is the signaling state of one socket once it joined.
 type peer struct {
+	conn      member
 	sessionID string
 	peerID    string
 	callID    string
@@ -128,6 +137,8 @@ type Server struct {
 	base     context.Context
 	cancel   context.CancelFunc
 	gate     *connectGate // holds packets sent right after a namespace CONNECT (connectgate.go)
+	handlers map[string]handler
+	remote   *remote // nil without a bus: every session is held here (remote.go)
 
 	mu     sync.Mutex
 	joined map[socket.SocketId]*peer             // socket -> its session
@@ -153,6 +164,9 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	}
 	if o.maxPayload <= 0 || o.lookupTimeout <= 0 {
 		return nil, errors.New("signaling: max payload and lookup timeout must be positive")
+	}
+	if o.bus != nil && o.instance == "" {
+		return nil, errors.New("signaling: a bus needs this instance's id")
 	}
 	so := socket.DefaultServerOptions()
 	so.SetServeClient(false)
@@ -186,6 +200,7 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 		seats:    map[string]*seat{},
 		away:     map[socket.SocketId]*peer{},
 	}
+	s.handlers = s.handlerMap()
 	s.io = socket.NewServer(nil, so)
 	// fasthttp's RequestCtx is pooled and reused once a handler returns, but
 	// Engine.IO keeps the request context of long-lived polling and
@@ -229,6 +244,11 @@ func New(sessions Sessions, log *slog.Logger, opts ...Option) (*Server, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if o.bus != nil {
+		if err := s.startRemote(); err != nil {
+			return nil, fmt.Errorf("signaling: %w", err)
+		}
+	}
 	return s, nil
 }
 
@@ -252,6 +272,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	if s.remote != nil {
+		s.remote.close()
+	}
 	s.waitWritten(time.Now().Add(closeFlush))
 	s.io.Close(nil)
 	s.cancel()
@@ -290,9 +313,10 @@ func (s *Server) waitWritten(deadline time.Time) {
 	}
 }
 
-// Broadcast sends event with payload to every client joined to sessionID.
+// Broadcast sends event with payload to every client joined to sessionID,
+// on this instance or, through the bus, on others.
 func (s *Server) Broadcast(sessionID, event string, payload map[string]any) {
-	_ = s.io.Of(Namespace, nil).To(socket.Room(sessionID)).Emit(event, payload)
+	s.toRoom(sessionID, "", event, payload)
 }
 
 // Peers returns the peer ids joined to sessionID.
@@ -327,7 +351,8 @@ func splitAck(args []any) ([]any, socket.Ack) {
 
 func (s *Server) onConnection(c *socket.Socket) {
 	lim := s.connLimiter(c)
-	handle := func(event string, fn func(*socket.Socket, message) *Error) {
+	self := localMember{c}
+	for event, fn := range s.handlers {
 		_ = c.On(event, func(raw ...any) {
 			if lim.over() {
 				return // being disconnected
@@ -341,20 +366,22 @@ func (s *Server) onConnection(c *socket.Socket) {
 			}()
 			m, perr := parseMessage(event, args)
 			if perr == nil {
-				perr = fn(c, m)
+				if px := s.proxyOf(c.Id()); px != nil { // its session is held by another instance
+					perr = s.forward(px, c.Id(), event, args[0])
+				} else {
+					perr = fn(self, m)
+				}
 			}
 			s.reply(c, ack, perr)
 		})
 	}
-	handle("join-session", s.join)
-	handle("leave-session", s.leave)
-	handle("audio-data", s.audioData)
-	for event := range relayField {
-		handle(event, s.relay(event))
-	}
 	_ = c.On("disconnect", func(args ...any) {
 		reason, _ := first[any](args)
-		s.onDisconnect(c, reason)
+		if px := s.dropProxy(c.Id()); px != nil {
+			s.forwardDisconnect(px, c.Id())
+			return
+		}
+		s.onDisconnect(self, reason)
 	})
 	if c.Recovered() {
 		s.recover(c)
@@ -375,11 +402,20 @@ func (s *Server) reply(c *socket.Socket, ack socket.Ack, e *Error) {
 	}
 }
 
+// handlerMap maps each client event to its handler.
+func (s *Server) handlerMap() map[string]handler {
+	h := map[string]handler{"join-session": s.join, "leave-session": s.leave, "audio-data": s.audioData}
+	for event := range relayField {
+		h[event] = s.relay(event)
+	}
+	return h
+}
+
 // authorize checks that c joined m.SessionID as m.PeerID and returns its
 // membership.
-func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *Error) {
+func (s *Server) authorize(c member, event string, m message) (*peer, *Error) {
 	s.mu.Lock()
-	p := s.joined[c.Id()]
+	p := s.joined[c.ID()]
 	s.mu.Unlock()
 	switch {
 	case p == nil:
@@ -397,8 +433,8 @@ func (s *Server) authorize(c *socket.Socket, event string, m message) (*peer, *E
 // relay forwards offer, answer and ice-candidate to the other peers of the
 // session, or, in an agent session, hands offers and candidates to the
 // Agent.
-func (s *Server) relay(event string) func(*socket.Socket, message) *Error {
-	return func(c *socket.Socket, m message) *Error {
+func (s *Server) relay(event string) handler {
+	return func(c member, m message) *Error {
 		p, e := s.authorize(c, event, m)
 		if e != nil {
 			return e
@@ -413,14 +449,14 @@ func (s *Server) relay(event string) func(*socket.Socket, message) *Error {
 				return s.agentError(event, s.opts.agent.Candidate(s.agentPeer(c, p), m.Value.(map[string]any)))
 			}
 		}
-		_ = c.To(socket.Room(m.SessionID)).Emit(event, map[string]any{"peerId": m.PeerID, m.Field: m.Value})
+		s.toRoom(m.SessionID, c.ID(), event, map[string]any{"peerId": m.PeerID, m.Field: m.Value})
 		return nil
 	}
 }
 
 // audioData takes a client's audio-data event: the Agent's input in an
 // agent session, relayed to the other peers otherwise.
-func (s *Server) audioData(c *socket.Socket, m message) *Error {
+func (s *Server) audioData(c member, m message) *Error {
 	p, e := s.authorize(c, "audio-data", m)
 	if e != nil {
 		return e
@@ -432,39 +468,39 @@ func (s *Server) audioData(c *socket.Socket, m message) *Error {
 	if p.agent {
 		return s.agentError("audio-data", s.opts.agent.Audio(s.agentPeer(c, p), a))
 	}
-	_ = c.To(socket.Room(m.SessionID)).Emit("audio-data", a.relayed(m.PeerID))
+	s.toRoom(m.SessionID, c.ID(), "audio-data", a.relayed(m.PeerID))
 	return nil
 }
 
-func (s *Server) leave(c *socket.Socket, m message) *Error {
+func (s *Server) leave(c member, m message) *Error {
 	if _, e := s.authorize(c, "leave-session", m); e != nil {
 		return e
 	}
-	p := s.forget(c.Id(), true)
+	p := s.forget(c.ID(), true)
 	if p == nil {
 		return nil
 	}
 	if p.agent {
 		s.opts.agent.Leave(s.agentPeer(c, p), false)
 	}
-	_ = c.To(socket.Room(m.SessionID)).Emit("peer-left", map[string]any{"peerId": m.PeerID})
-	c.Leave(socket.Room(m.SessionID))
+	s.toRoom(m.SessionID, c.ID(), "peer-left", map[string]any{"peerId": m.PeerID})
+	c.exit(m.SessionID)
 	s.log.Info("peer left", "session", m.SessionID, "peer", m.PeerID)
 	return nil
 }
 
-func (s *Server) onDisconnect(c *socket.Socket, reason any) {
-	p := s.forget(c.Id(), false)
+func (s *Server) onDisconnect(c member, reason any) {
+	p := s.forget(c.ID(), false)
 	if p == nil {
 		return
 	}
-	if s.recoverable(reason) {
-		s.awaitRecovery(c.Id(), p)
+	if _, local := c.(localMember); local && s.recoverable(reason) {
+		s.awaitRecovery(c.ID(), p)
 	}
 	if p.agent {
 		s.opts.agent.Leave(s.agentPeer(c, p), true)
 	}
-	_ = s.io.Of(Namespace, nil).To(socket.Room(p.sessionID)).Emit("peer-disconnected", map[string]any{"peerId": p.peerID})
+	s.toRoom(p.sessionID, c.ID(), "peer-disconnected", map[string]any{"peerId": p.peerID})
 	s.log.Info("peer disconnected", "session", p.sessionID, "peer", p.peerID)
 }
 

@@ -117,22 +117,6 @@ func TestNodeClient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts node")
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
-	dir, err := filepath.Abs(filepath.Join("..", "..", "test", "signaling"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil {
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
-
 	sessions := fakeSessions{
 		"s-live":  {CallID: "call-live", Live: true},
 		"s-other": {CallID: "call-other", Live: true},
@@ -180,23 +164,7 @@ func TestNodeClient(t *testing.T) {
 	}
 	burstBase := serve(t, burstSrv, fiber.Config{ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	args := []string{"--test", "--test-reporter=spec"}
-	// Once every test has reported, exit even if a socket's handle keeps
-	// the event loop alive (seen once under load: all tests passed, then
-	// node hung until the deadline). Node 20.10+ has the flag.
-	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
-		args = append(args, "--test-force-exit")
-	}
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SIGNALING_URL="+base, "SIGNALING_KEY_URL="+keyBase, "SIGNALING_BURST_URL="+burstBase)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test: %v\n%s", err, out)
-	}
-	t.Logf("node --test:\n%s", out)
+	runNode(t, []string{"SIGNALING_URL=" + base, "SIGNALING_KEY_URL=" + keyBase, "SIGNALING_BURST_URL=" + burstBase})
 
 	agent.mu.Lock()
 	if len(agent.candidates) == 0 || len(agent.left) == 0 {
@@ -209,34 +177,75 @@ func TestNodeClient(t *testing.T) {
 	// and the close packet's POST may still be in flight. The server then
 	// finds out by its heartbeat, so each server gets its ping interval
 	// and timeout plus a margin.
-	for _, s := range []struct {
-		name      string
-		srv       *Server
-		heartbeat time.Duration
-	}{
-		{"contract", srv, 1300 * time.Millisecond},
-		{"key mode", keySrv, 10 * time.Second},
-		{"burst", burstSrv, 10 * time.Second},
-	} {
-		start := time.Now()
-		deadline := start.Add(s.heartbeat + 10*time.Second)
-		for {
-			s.srv.mu.Lock()
-			joined, rooms := len(s.srv.joined), len(s.srv.rooms)
-			s.srv.mu.Unlock()
-			if joined == 0 && rooms == 0 {
-				if d := time.Since(start); d > time.Second {
-					t.Logf("%s server: state cleaned up %v after the clients left", s.name, d.Round(time.Millisecond))
-				}
-				break
+	waitCleanedUp(t, "contract", srv, 1300*time.Millisecond)
+	waitCleanedUp(t, "key mode", keySrv, 10*time.Second)
+	waitCleanedUp(t, "burst", burstSrv, 10*time.Second)
+}
+
+// waitCleanedUp fails t unless srv keeps nothing of its clients (members,
+// rooms, proxies) within its heartbeat plus a margin.
+func waitCleanedUp(t *testing.T, name string, srv *Server, heartbeat time.Duration) {
+	t.Helper()
+	start := time.Now()
+	deadline := start.Add(heartbeat + 10*time.Second)
+	for {
+		srv.mu.Lock()
+		joined, rooms, proxies := len(srv.joined), len(srv.rooms), 0
+		if srv.remote != nil {
+			proxies = len(srv.remote.proxies)
+		}
+		srv.mu.Unlock()
+		if joined == 0 && rooms == 0 && proxies == 0 {
+			if d := time.Since(start); d > time.Second {
+				t.Logf("%s server: state cleaned up %v after the clients left", name, d.Round(time.Millisecond))
 			}
-			if time.Now().After(deadline) {
-				t.Errorf("%s server: state left after all clients left: joined=%d rooms=%d", s.name, joined, rooms)
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s server: state left after all clients left: joined=%d rooms=%d proxies=%d", name, joined, rooms, proxies)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runNode runs node --test in test/signaling (socket.io-client 4.8,
+// installed with npm ci when missing) with env added, on files (default:
+// every test file there), and fails t if a test fails.
+func runNode(t *testing.T, env []string, files ...string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	dir, err := filepath.Abs(filepath.Join("..", "..", "test", "signaling"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil {
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci: %v\n%s", err, out)
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := []string{"--test", "--test-reporter=spec"}
+	// Once every test has reported, exit even if a socket's handle keeps
+	// the event loop alive (seen once under load: all tests passed, then
+	// node hung until the deadline). Node 20.10+ has the flag.
+	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
+		args = append(args, "--test-force-exit")
+	}
+	cmd := exec.CommandContext(ctx, node, append(args, files...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	t.Logf("node --test:\n%s", out)
 }
 
 // shortTimeouts are the contract tests' HTTP timeouts: long-lived

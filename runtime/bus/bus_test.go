@@ -1,0 +1,119 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/internal/bustest"
+	"github.com/parleyhq/parley/runtime/bus"
+)
+
+func connect(t *testing.T, url string) *bus.Bus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, err := bus.Connect(ctx, url, t.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+func TestRequestReply(t *testing.T) {
+	srv := bustest.NATS(t)
+	a, b := connect(t, srv.URL), connect(t, srv.URL)
+	stop, err := b.Subscribe("parley.test.echo", func(m bus.Msg) {
+		if string(m.Data) == "panic" {
+			panic("handler bug")
+		}
+		_ = m.Respond(append([]byte("echo "), m.Data...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	got, err := a.Request(ctx, "parley.test.echo", []byte("hi"))
+	if err != nil || string(got) != "echo hi" {
+		t.Fatalf("request = %q, %v", got, err)
+	}
+	// A panicking handler costs that message only.
+	short, cancelShort := context.WithTimeout(ctx, 200*time.Millisecond)
+	if _, err := a.Request(short, "parley.test.echo", []byte("panic")); err == nil {
+		t.Fatal("a request whose handler panicked was answered")
+	}
+	cancelShort()
+	if got, err := a.Request(ctx, "parley.test.echo", []byte("again")); err != nil || string(got) != "echo again" {
+		t.Fatalf("after a panic: %q, %v", got, err)
+	}
+	stop()
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Request(ctx, "parley.test.echo", []byte("x")); !errors.Is(err, bus.ErrUnreachable) {
+		t.Fatalf("request nobody answers: %v, want ErrUnreachable", err)
+	}
+}
+
+func TestOutage(t *testing.T) {
+	srv := bustest.NATS(t)
+	b := connect(t, srv.URL)
+	if err := b.Healthy(); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 4)
+	if _, err := b.Subscribe("parley.test.out", func(m bus.Msg) { got <- string(m.Data) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Healthy() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := b.Healthy(); err == nil {
+		t.Fatal("still healthy with the server killed")
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for b.Healthy() != nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := b.Healthy(); err != nil {
+		t.Fatalf("not back after the server restarted: %v", err)
+	}
+	// The subscription came back with the connection.
+	if err := b.Publish("parley.test.out", []byte("after")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "after" {
+			t.Fatalf("got %q", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscription did not come back")
+	}
+}
+
+func TestConnectRefusedHidesPassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := bus.Connect(ctx, "nats://parley:hunter2@127.0.0.1:1", "x", nil) // nothing listens on port 1
+	if err == nil {
+		t.Fatal("connected to nothing")
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("the error shows the password: %v", err)
+	}
+}
