@@ -12,14 +12,15 @@ GOLANGCI_VER := v2.15.0
 # the offline speech engines and codecs the plugins link, protoc, and
 # Chromium + Node for the browser and socket.io-client tests,
 # prometheus (server and promtool) for test/prometheus, postgresql for
-# the PostgreSQL store's tests (internal/pgtest starts its own server), and
+# the PostgreSQL store's tests (internal/pgtest starts its own server),
 # nats-server (the bus between instances; redis-server only for the bus
-# comparison benchmark), started by internal/bustest.
+# comparison benchmark), started by internal/bustest, and haproxy, the load
+# balancer of test/cluster (internal/lbtest).
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libopus-dev libopusfile-dev \
 	libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us \
 	libespeak-ng-dev espeak-ng flite1-dev flite \
-	protobuf-compiler chromium nodejs prometheus postgresql nats-server redis-server
+	protobuf-compiler chromium nodejs prometheus postgresql nats-server redis-server haproxy
 PLUGINS      := $(notdir $(patsubst %/,%,$(filter-out plugins/internal/,$(wildcard plugins/*/))))
 PROTOC_GEN_GO_VER      := v1.36.12
 PROTOC_GEN_GO_GRPC_VER := v1.5.1

@@ -31,7 +31,7 @@ type realtime struct {
 }
 
 // newRealtime wires the realtime side.
-func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, turnEngine *turn.Engine, settle *webhook.Settle, m *metrics.Metrics, log *slog.Logger) (*realtime, error) {
+func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, providers pipeline.ProviderSource, turns pipeline.TurnStore, turnEngine *turn.Engine, settle *webhook.Settle, m *metrics.Metrics, peers *member, log *slog.Logger) (*realtime, error) {
 	mc := mediaConfig(cfg)
 	mc.FrameSent = m.FrameSent
 	engine, err := media.NewEngine(mc)
@@ -60,7 +60,9 @@ func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, pr
 	if err != nil {
 		return nil, err
 	}
-	calls.Observe(mgr.CallChanged)
+	if err := peers.observe(calls, mgr.CallChanged); err != nil {
+		return nil, err
+	}
 	opts := []signaling.Option{
 		signaling.WithAgent(mgr),
 		signaling.WithMaxPayload(int64(cfg.Signaling.MaxPayload)),
@@ -71,6 +73,9 @@ func newRealtime(cfg *config.Config, guard *auth.Guard, calls *service.Calls, pr
 	}
 	if guard.KeyMode() {
 		opts = append(opts, signaling.WithGate(signalingGate{guard}))
+	}
+	if peers.bus != nil {
+		opts = append(opts, signaling.WithBus(peers.bus, calls.Instance()))
 	}
 	sig, err := signaling.New(live.Sessions{Calls: calls}, log, opts...)
 	if err != nil {

@@ -111,7 +111,12 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	log.Info("instance", "id", instance, "lease", cfg.Instance.Lease)
+	log.Info("instance", "id", instance, "lease", cfg.Instance.Lease, "bus", cfg.BusURL.IsSet())
+	peers, err := joinCluster(base, cfg, instance, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = peers.Close() }()
 	calls := service.NewCalls(db, agents, log.With("component", "calls"), service.WithInstance(instance),
 		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
 	// The calls a crash of this instance left live are failed now; their
@@ -142,7 +147,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	turns := turn.New(turn.WithMetrics(m), turn.WithLogger(log.With("component", "turn")),
 		turn.OnToolCall(toolWebhooks(base, calls, hooks, hooksLog)))
 	conv := service.NewConversation(calls, db, agents, plugins, turns, log.With("component", "conversation"))
-	rt, err := newRealtime(cfg, guard, calls, plugins, db, turns, settle, m, log)
+	rt, err := newRealtime(cfg, guard, calls, plugins, db, turns, settle, m, peers, log)
 	if err != nil {
 		return err
 	}
@@ -157,7 +162,9 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: func(ctx context.Context) error {
+			return errors.Join(st.Ping(ctx), peers.ready())
+		}, Log: log.With("component", "http"),
 		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 

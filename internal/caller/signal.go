@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,9 @@ type JoinOptions struct {
 	Setup func(*sio.Socket)
 	// Timeout bounds the connection and the join together (default 10 s).
 	Timeout time.Duration
+	// Header goes with the connection's handshake (a load balancer's
+	// stickiness cookie, to reach one instance).
+	Header http.Header
 }
 
 // Join connects to base+/signaling as peerID and joins
@@ -85,7 +89,7 @@ func dial(ctx context.Context, base, peerID string, o JoinOptions) (*Signal, int
 		peerID:     peerID,
 		gone:       make(chan struct{}),
 	}
-	sock, reopened, err := sioclient.ConnectCounted(ctx, base, func(sock *sio.Socket) {
+	sock, reopened, err := sioclient.ConnectCounted(ctx, base, o.Header, func(sock *sio.Socket) {
 		if o.Setup != nil {
 			o.Setup(sock)
 		}

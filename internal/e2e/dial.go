@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -28,6 +29,9 @@ type DialOptions struct {
 	// nothing and applies nothing, as a client whose network blocks the
 	// media would: the call stays CONNECTING.
 	IgnoreAnswer bool
+	// Header goes with the Socket.IO handshake (a load balancer's
+	// stickiness cookie).
+	Header http.Header
 }
 
 // Caller is a browser-like caller in a call's session, the shared
@@ -77,6 +81,7 @@ func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 		Peer: c.Peer, Track: c.Mic, OnTrack: o.OnTrack,
 		Join: caller.JoinOptions{
 			Timeout: 20 * time.Second,
+			Header:  o.Header,
 			Setup: func(sock *sio.Socket) {
 				c.Events.On(sock, append([]string{"answer", "error"}, o.Record...)...)
 			},

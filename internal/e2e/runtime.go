@@ -28,6 +28,9 @@ type Runtime struct {
 // binary. LaunchRuntime takes them as they are; StartWith fills the zero
 // ones with a test's defaults.
 type RuntimeOptions struct {
+	// Port is the loopback port to listen on (0: a free one; a restarted
+	// instance behind a load balancer keeps its port).
+	Port int
 	// Dir is the working directory (StartWith: a fresh one).
 	Dir string
 	// DataDir is PARLEY_DATA_DIR (StartWith: a fresh one).
@@ -55,9 +58,12 @@ type RuntimeOptions struct {
 // for it to be ready (Ready with rt.Base+"/readyz"); the caller stops it
 // (Terminate).
 func LaunchRuntime(bin string, o RuntimeOptions) (*Runtime, error) {
-	port, err := PickFreePort()
-	if err != nil {
-		return nil, err
+	port := o.Port
+	if port == 0 {
+		var err error
+		if port, err = PickFreePort(); err != nil {
+			return nil, err
+		}
 	}
 	env := append(slices.Clip(o.Environ),
 		fmt.Sprintf("PORT=%d", port),
@@ -180,9 +186,19 @@ func fileExists(path string) bool {
 // on any other answer.
 func (rt *Runtime) API(t testing.TB, method, path, body string) map[string]any {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, rt.Base+path, strings.NewReader(body))
+	return API(t, rt.Base, nil, method, path, body)
+}
+
+// API is Runtime.API on the server at base (a load balancer) with header
+// added to the request.
+func API(t testing.TB, base string, header http.Header, method, path, body string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")

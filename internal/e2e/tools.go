@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // chromiumPath is Debian's Chromium, which the .mjs drivers launch.
@@ -29,12 +32,12 @@ func Node(t testing.TB) string {
 	return node
 }
 
-// NPMCI installs playwright-core in dir from its package-lock.json when it
-// is missing, skipping the test when npm is. It never downloads a browser:
-// the drivers use Chromium.
+// NPMCI installs dir's packages (playwright-core, socket.io-client) from
+// its package-lock.json when they are missing, skipping the test when npm
+// is. It never downloads a browser: the drivers use Chromium.
 func NPMCI(t testing.TB, dir string) {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
 		return
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
@@ -46,4 +49,30 @@ func NPMCI(t testing.TB, dir string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 	}
+}
+
+// NodeTest runs node --test in dir (its packages installed by NPMCI) with
+// env added to this process's environment, on files (default: every test
+// file there), and fails t if a test fails; it logs node's report.
+func NodeTest(t testing.TB, dir string, env []string, files ...string) {
+	t.Helper()
+	node := Node(t)
+	NPMCI(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := []string{"--test", "--test-reporter=spec"}
+	// Once every test has reported, exit even if a socket's handle keeps
+	// the event loop alive (seen once under load: all tests passed, then
+	// node hung until the deadline). Node 20.10+ has the flag.
+	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
+		args = append(args, "--test-force-exit")
+	}
+	cmd := exec.CommandContext(ctx, node, append(args, files...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test: %v\n%s", err, out)
+	}
+	t.Logf("node --test:\n%s", out)
 }

@@ -7,6 +7,7 @@ package sioclient
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	sio "github.com/zishang520/socket.io/clients/socket/v3"
@@ -58,14 +59,19 @@ const maxReopens = 5
 // register handlers: events sent right after the connection would
 // otherwise be missed. On an error nothing is left open.
 func Connect(ctx context.Context, base string, setup func(*sio.Socket)) (*sio.Socket, error) {
-	sock, _, err := ConnectCounted(ctx, base, setup)
+	sock, _, err := ConnectCounted(ctx, base, nil, setup)
 	return sock, err
 }
 
 // ConnectCounted is Connect that also says how many Managers were opened
-// again because the client library missed its engine's "open".
-func ConnectCounted(ctx context.Context, base string, setup func(*sio.Socket)) (*sio.Socket, int, error) {
+// again because the client library missed its engine's "open". header,
+// if not nil, goes with the websocket handshake (a load balancer's
+// stickiness cookie).
+func ConnectCounted(ctx context.Context, base string, header http.Header, setup func(*sio.Socket)) (*sio.Socket, int, error) {
 	opts := sio.DefaultOptions()
+	if header != nil {
+		opts.SetExtraHeaders(header)
+	}
 	opts.SetTransports(types.NewSet(sio.WebSocket))
 	opts.SetReconnection(false)
 	opts.SetTimeout(managerTimeout)

@@ -39,6 +39,9 @@ type callDTO struct {
 	ConnectedAt    *string `json:"connectedAt,omitempty"`
 	EndedAt        *string `json:"endedAt,omitempty"`
 	EndReason      string  `json:"endReason,omitempty"`
+	// Instance is the id of the runtime instance holding the call (its
+	// media and session).
+	Instance string `json:"instance,omitempty"`
 	// Variables are the call's values of its agent's variables.
 	Variables map[string]any `json:"variables,omitempty"`
 }
@@ -55,6 +58,7 @@ func toCallDTO(c *call.Call) callDTO {
 		ConnectedAt:    isoPtr(c.ConnectedAt),
 		EndedAt:        isoPtr(c.EndedAt),
 		EndReason:      c.EndReason,
+		Instance:       c.Owner,
 		Variables:      c.Variables,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -115,6 +116,29 @@ func Redact(rawURL string) string {
 		return "(unparsable bus URL)"
 	}
 	return u.Redacted()
+}
+
+// Subject is the subject "parley." + the tokens joined by dots. A token
+// may hold what subjects may not ('.', '*', '>', spaces: an instance id
+// made from a host name has dots): those bytes are escaped as %XX, and so
+// is '%', so that distinct tokens stay distinct.
+func Subject(tokens ...string) string {
+	var b strings.Builder
+	b.WriteString("parley")
+	for _, t := range tokens {
+		b.WriteByte('.')
+		for i := 0; i < len(t); i++ {
+			switch c := t[i]; {
+			case c == '.' || c == '*' || c == '>' || c == '%' || c <= ' ' || c >= 0x7f:
+				b.WriteByte('%')
+				b.WriteByte("0123456789ABCDEF"[c>>4])
+				b.WriteByte("0123456789ABCDEF"[c&15])
+			default:
+				b.WriteByte(c)
+			}
+		}
+	}
+	return b.String()
 }
 
 // Publish sends data on subject to whoever subscribes; it does not wait.

@@ -117,3 +117,18 @@ func TestConnectRefusedHidesPassword(t *testing.T) {
 		t.Fatalf("the error shows the password: %v", err)
 	}
 }
+
+func TestSubject(t *testing.T) {
+	for _, c := range []struct {
+		tokens []string
+		want   string
+	}{
+		{[]string{"signal", "host-a", "in"}, "parley.signal.host-a.in"},
+		{[]string{"signal", "web-1.eu.example.com", "in"}, "parley.signal.web-1%2Eeu%2Eexample%2Ecom.in"},
+		{[]string{"calls", "a*b>c d%", "changed"}, "parley.calls.a%2Ab%3Ec%20d%25.changed"},
+	} {
+		if got := bus.Subject(c.tokens...); got != c.want {
+			t.Errorf("Subject(%q) = %q, want %q", c.tokens, got, c.want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type Config struct {
 	CORSOrigin    string    `koanf:"cors_origin"`
 	DataDir       string    `koanf:"data_dir"`
 	DatabaseURL   Secret    `koanf:"database_url"`
+	BusURL        Secret    `koanf:"bus_url"`
 	Instance      Instance  `koanf:"instance"`
 	AgentsDir     string    `koanf:"agents_dir"`
 	DefaultAgent  string    `koanf:"default_agent"`

@@ -59,13 +59,14 @@ func TestUnsetFlagsDoNotOverride(t *testing.T) {
 func TestInvalidSettingsAllReported(t *testing.T) {
 	_, err := Load(Sources{Environ: []string{
 		"PORT=70000", "STUN_SERVER_URL=http://x", "PARLEY_LOG_LEVEL=loud", "OPENAI_BASE_URL=localhost:11434",
-		"PARLEY_DATABASE_URL=mysql://u:hunter2@db/parley",
+		"PARLEY_DATABASE_URL=mysql://u:hunter2@db/parley", "PARLEY_BUS_URL=redis://u:swordfish@bus:6379",
 	}})
 	require.Error(t, err)
-	for _, want := range []string{"port (PORT)", "stun_server_url (STUN_SERVER_URL)", "log.level (PARLEY_LOG_LEVEL)", "openai.base_url (OPENAI_BASE_URL)", "database_url (PARLEY_DATABASE_URL)"} {
+	for _, want := range []string{"port (PORT)", "stun_server_url (STUN_SERVER_URL)", "log.level (PARLEY_LOG_LEVEL)", "openai.base_url (OPENAI_BASE_URL)", "database_url (PARLEY_DATABASE_URL)", "bus_url (PARLEY_BUS_URL)"} {
 		require.Contains(t, err.Error(), want)
 	}
 	require.NotContains(t, err.Error(), "hunter2", "the database URL's password")
+	require.NotContains(t, err.Error(), "swordfish", "the bus URL's password")
 }
 
 func TestWrongTypeAndUnknownKey(t *testing.T) {

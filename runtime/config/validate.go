@@ -32,6 +32,14 @@ func (c *Config) Validate() error {
 	if u := c.DatabaseURL.Reveal(); u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
 		bad("database_url", "must be a postgres:// or postgresql:// URL")
 	}
+	if u := c.BusURL.Reveal(); u != "" {
+		for _, one := range strings.Split(u, ",") {
+			if one = strings.TrimSpace(one); !strings.HasPrefix(one, "nats://") && !strings.HasPrefix(one, "tls://") {
+				bad("bus_url", "must be nats:// or tls:// URLs, comma-separated")
+				break
+			}
+		}
+	}
 	if c.AgentsDir == "" {
 		bad("agents_dir", "must not be empty")
 	}

@@ -31,5 +31,5 @@ func (s Sessions) Lookup(ctx context.Context, sessionID string) (signaling.Sessi
 	if err != nil {
 		return signaling.Session{}, err
 	}
-	return signaling.Session{CallID: c.ID, Live: c.Status.Live(), Agent: c.Agent != "", TokenID: c.TokenID}, nil
+	return signaling.Session{CallID: c.ID, Live: c.Status.Live(), Agent: c.Agent != "", TokenID: c.TokenID, Owner: c.Owner}, nil
 }

@@ -267,6 +267,17 @@ func (s *Calls) update(ctx context.Context, id, op string, change func(*call.Cal
 	return nil, fmt.Errorf("%s call: %w", op, store.ErrConflict)
 }
 
+// ChangedElsewhere takes a status change another instance made to a call
+// this instance holds (a REST end through another instance): once the
+// call is over, what this instance kept for it (its admission, its agent
+// spec) is freed, as for its own changes.
+func (s *Calls) ChangedElsewhere(c call.Call) {
+	if c.Status.Terminal() {
+		s.adm.release(c.ID)
+		s.forget(c.ID)
+	}
+}
+
 func (s *Calls) forget(id string) {
 	s.mu.Lock()
 	delete(s.specs, id)

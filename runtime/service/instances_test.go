@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -61,4 +62,31 @@ func TestInstancesOwnTheirCalls(t *testing.T) {
 	require.Empty(t, lost)
 
 	require.Error(t, NewCalls(st, reg, log).RunLease(ctx, time.Second), "no instance id")
+}
+
+// TestChangedElsewhereFreesAdmission: a call ended by another instance
+// frees its place under this instance's cap once this one hears of it.
+func TestChangedElsewhereFreesAdmission(t *testing.T) {
+	s, _, _, _ := newCalls(t, WithMaxCalls(1), WithInstance("a"))
+	ctx := context.Background()
+	c, err := s.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"}); !errors.Is(err, ErrCapacity) {
+		t.Fatalf("second call at a cap of 1: %v", err)
+	}
+	live := *c
+	s.ChangedElsewhere(live) // not over yet: still held
+	if _, err := s.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"}); !errors.Is(err, ErrCapacity) {
+		t.Fatalf("after a live change elsewhere: %v", err)
+	}
+	ended := *c
+	if err := ended.End(time.Now(), call.ReasonHangup); err != nil {
+		t.Fatal(err)
+	}
+	s.ChangedElsewhere(ended)
+	if _, err := s.Initiate(ctx, InitiateRequest{CallerNumber: "01012345678"}); err != nil {
+		t.Fatalf("after the call ended elsewhere: %v", err)
+	}
 }

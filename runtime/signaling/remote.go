@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -105,26 +104,8 @@ type delivery struct {
 // eventDisconnect is the envelope event of a socket that disconnected.
 const eventDisconnect = "disconnect"
 
-// subject is the bus subject of kind (in, out, ping) for instance. Ids
-// may hold what subjects may not ('.', '*', '>', spaces): those are
-// escaped as %XX, and so is '%'.
-func subject(instance, kind string) string {
-	var b strings.Builder
-	b.WriteString("parley.signal.")
-	for i := 0; i < len(instance); i++ {
-		switch c := instance[i]; {
-		case c == '.' || c == '*' || c == '>' || c == '%' || c <= ' ' || c >= 0x7f:
-			b.WriteString("%")
-			b.WriteByte("0123456789ABCDEF"[c>>4])
-			b.WriteByte("0123456789ABCDEF"[c&15])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteString(".")
-	b.WriteString(kind)
-	return b.String()
-}
+// subject is the bus subject of kind (in, out, ping) for instance.
+func subject(instance, kind string) string { return bus.Subject("signal", instance, kind) }
 
 // startRemote subscribes to this instance's subjects and starts the
 // pinger; Close stops them.

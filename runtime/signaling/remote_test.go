@@ -110,11 +110,19 @@ func TestInstanceLost(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	events := make(chan string, 16)
-	join := func(base, session, peer string, observer bool) *sio.Socket {
+	type joinedSock struct {
+		*sio.Socket
+		token string // its resumeToken (callers of agent sessions)
+	}
+	join := func(base, session, peer string, observer bool) joinedSock {
 		t.Helper()
-		joined := make(chan struct{}, 1)
+		joined := make(chan string, 1)
 		sock, err := sioclient.Connect(ctx, base, func(s *sio.Socket) {
-			_ = s.On("joined-session", func(...any) { joined <- struct{}{} })
+			_ = s.On("joined-session", func(args ...any) {
+				m, _ := first[map[string]any](args)
+				tok, _ := m["resumeToken"].(string)
+				joined <- tok
+			})
 			for _, e := range []types.EventName{"peer-disconnected", "error"} {
 				_ = s.On(e, func(args ...any) {
 					m, _ := first[map[string]any](args)
@@ -129,20 +137,22 @@ func TestInstanceLost(t *testing.T) {
 		t.Cleanup(func() { sock.Disconnect() })
 		sock.Emit("join-session", map[string]any{"sessionId": session, "peerId": peer, "observer": observer})
 		select {
-		case <-joined:
+		case tok := <-joined:
+			return joinedSock{sock, tok}
 		case <-ctx.Done():
 			t.Fatalf("%s did not join %s", peer, session)
+			return joinedSock{}
 		}
-		return sock
 	}
 	join(baseA, "s-agent-lost", "caller", false)
 	join(baseB, "s-agent-lost", "watcher", true)
 	join(baseB, "s-relay-lost", "far", false)
+	resume := join(baseB, "s-agent-resume", "far-caller", false)
 	a.mu.Lock()
 	members := len(a.joined)
 	a.mu.Unlock()
-	if members != 3 {
-		t.Fatalf("A holds %d members, want 3 (one its own, two of B's)", members)
+	if members != 4 {
+		t.Fatalf("A holds %d members, want 4 (one its own, three of B's)", members)
 	}
 
 	// B's connection to the bus goes (as when B dies): A drops B's two
@@ -164,9 +174,38 @@ func TestInstanceLost(t *testing.T) {
 	}
 	t.Logf("A dropped B's members %v after B left the bus", time.Since(start).Round(time.Millisecond))
 
+	// The caller whose instance went takes its call back through another
+	// one with its resume token; without it the seat is BUSY.
+	c, _, baseC := instance(t, nats.URL, "host-c", sessions)
+	joinResult := func(args map[string]any) map[string]any {
+		t.Helper()
+		got := make(chan map[string]any, 1)
+		sock, err := sioclient.Connect(ctx, baseC, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sock.Disconnect() })
+		sock.Timeout(10*time.Second).EmitWithAck("join-session", args)(func(res []any, err error) {
+			m, _ := first[map[string]any](res)
+			got <- m
+		})
+		select {
+		case m := <-got:
+			return m
+		case <-ctx.Done():
+			t.Fatal("no answer to join-session")
+			return nil
+		}
+	}
+	if r := joinResult(map[string]any{"sessionId": "s-agent-resume", "peerId": "far-caller"}); r["ok"] != false {
+		t.Fatalf("join without the resume token: %v, want BUSY", r)
+	}
+	if r := joinResult(map[string]any{"sessionId": "s-agent-resume", "peerId": "far-caller", "resumeToken": resume.token}); r["ok"] != true {
+		t.Fatalf("join with the resume token through another instance: %v", r)
+	}
+
 	// And the other way: C holds a socket in a session A owns; A's
 	// connection to the bus goes; the socket hears INSTANCE_LOST.
-	c, _, baseC := instance(t, nats.URL, "host-c", sessions)
 	join(baseC, "s-relay-lost-2", "edge", false)
 	_ = busA.Close()
 	waitFor(t, ctx, events, "edge error "+CodeInstanceLost)

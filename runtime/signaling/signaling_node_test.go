@@ -7,8 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/internal/e2e"
 )
 
 // fakeSessions knows sessions by id; besides, every "s-agent-*" id is a
@@ -209,43 +209,16 @@ func waitCleanedUp(t *testing.T, name string, srv *Server, heartbeat time.Durati
 	}
 }
 
-// runNode runs node --test in test/signaling (socket.io-client 4.8,
-// installed with npm ci when missing) with env added, on files (default:
-// every test file there), and fails t if a test fails.
+// runNode runs node --test in test/signaling (the official
+// socket.io-client 4.8) with env added, on files (default: every test file
+// there), and fails t if a test fails.
 func runNode(t *testing.T, env []string, files ...string) {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
 	dir, err := filepath.Abs(filepath.Join("..", "..", "test", "signaling"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client")); err != nil {
-		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	args := []string{"--test", "--test-reporter=spec"}
-	// Once every test has reported, exit even if a socket's handle keeps
-	// the event loop alive (seen once under load: all tests passed, then
-	// node hung until the deadline). Node 20.10+ has the flag.
-	if help, err := exec.Command(node, "--help").Output(); err == nil && strings.Contains(string(help), "--test-force-exit") {
-		args = append(args, "--test-force-exit")
-	}
-	cmd := exec.CommandContext(ctx, node, append(args, files...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test: %v\n%s", err, out)
-	}
-	t.Logf("node --test:\n%s", out)
+	e2e.NodeTest(t, dir, env, files...)
 }
 
 // shortTimeouts are the contract tests' HTTP timeouts: long-lived

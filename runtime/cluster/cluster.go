@@ -1,0 +1,129 @@
+// Package cluster is what the runtime instances sharing one database tell
+// each other over the bus, besides signaling (runtime/signaling's
+// remote.go): a change of a call's status made on one instance (a REST
+// end, a lifetime sweep) reaches the instance holding the call, whose live
+// side hangs up its media and tells its clients.
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/parleyhq/parley/runtime/bus"
+	"github.com/parleyhq/parley/runtime/call"
+)
+
+// forwardTimeout bounds how long a change waits for the owner's answer.
+const forwardTimeout = 5 * time.Second
+
+// Node is this instance on the bus.
+type Node struct {
+	bus  *bus.Bus
+	self string
+	log  *slog.Logger
+}
+
+// New returns this instance (id self) on b.
+func New(b *bus.Bus, self string, log *slog.Logger) *Node {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Node{bus: b, self: self, log: log.With("component", "cluster")}
+}
+
+// ErrDuplicateID is Claim's error when a running instance has this id.
+var ErrDuplicateID = errors.New("another running instance has this instance id")
+
+func instanceSubject(instance string) string { return bus.Subject("instance", instance) }
+
+// Claim makes this instance's id its own on the bus: it fails with
+// ErrDuplicateID if a running instance answers to it, and otherwise
+// answers to it from now on. (Two instances starting within the same
+// round trip could both claim it; the store's lease is the later check.)
+func (n *Node) Claim(ctx context.Context) (func(), error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	_, err := n.bus.Request(ctx, instanceSubject(n.self), nil)
+	switch {
+	case err == nil:
+		return nil, fmt.Errorf("cluster: instance %q: %w (set PARLEY_INSTANCE_ID, or give each instance its own data directory)", n.self, ErrDuplicateID)
+	case !errors.Is(err, bus.ErrUnreachable):
+		return nil, fmt.Errorf("cluster: check that instance id %q is free: %w", n.self, err)
+	}
+	stop, err := n.bus.Subscribe(instanceSubject(n.self), func(m bus.Msg) { _ = m.Respond(nil) })
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return stop, n.bus.Flush(ctx)
+}
+
+// changed is a change of a call's status made on another instance.
+type changed struct {
+	CallID string `json:"callId"`
+	From   string `json:"from"`
+}
+
+func changedSubject(instance string) string { return bus.Subject("calls", instance, "changed") }
+
+// Forward returns an observer of the calls' status changes (service.Calls
+// Observe): a change of a call this instance holds, or that nobody holds,
+// goes to local; one of a call another instance holds is sent there, and
+// Forward waits (up to 5 s) until its local has seen it. When the owner
+// is not running, the change is stored all the same; its calls are failed
+// by the lease sweep.
+func (n *Node) Forward(local func(call.Call)) func(call.Call) {
+	return func(c call.Call) {
+		if c.Owner == "" || c.Owner == n.self {
+			local(c)
+			return
+		}
+		data, err := json.Marshal(changed{CallID: c.ID, From: n.self})
+		if err != nil {
+			n.log.Error("call change not forwarded", "call", c.ID, "err", err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
+		defer cancel()
+		if _, err := n.bus.Request(ctx, changedSubject(c.Owner), data); err != nil {
+			n.log.Warn("call change did not reach the instance holding the call", "call", c.ID, "owner", c.Owner, "status", c.Status.String(), "err", err)
+		}
+	}
+}
+
+// Serve takes the changes other instances make to calls held here: each
+// call is read again with get (so the latest stored state counts, not the
+// message) and given to local. Call the returned function to stop.
+func (n *Node) Serve(get func(ctx context.Context, id string) (*call.Call, error), local func(call.Call)) (func(), error) {
+	stop, err := n.bus.Subscribe(changedSubject(n.self), func(m bus.Msg) {
+		var ch changed
+		if err := json.Unmarshal(m.Data, &ch); err != nil || ch.CallID == "" {
+			n.log.Warn("bad call change on the bus", "err", err)
+			_ = m.Respond([]byte(`{"ok":false}`))
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
+		defer cancel()
+		c, err := get(ctx, ch.CallID)
+		if err != nil {
+			n.log.Error("changed call not read", "call", ch.CallID, "from", ch.From, "err", err)
+			_ = m.Respond([]byte(`{"ok":false}`))
+			return
+		}
+		local(*c)
+		_ = m.Respond([]byte(`{"ok":true}`))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
+	defer cancel()
+	if err := n.bus.Flush(ctx); err != nil {
+		stop()
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return stop, nil
+}
