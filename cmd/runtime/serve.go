@@ -117,7 +117,19 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		return err
 	}
 	defer func() { _ = peers.Close() }()
-	calls := service.NewCalls(db, agents, log.With("component", "calls"), service.WithInstance(instance),
+	// A new call needs the database and, with several instances, the bus:
+	// while either is down it is refused at once with 503, saying which.
+	deps := func(ctx context.Context) error {
+		var errs []error
+		if err := st.Ping(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("the database is unreachable: %w", err))
+		}
+		if err := peers.ready(); err != nil {
+			errs = append(errs, fmt.Errorf("the bus between instances is unreachable: %w", err))
+		}
+		return errors.Join(errs...)
+	}
+	calls := service.NewCalls(db, agents, log.With("component", "calls"), service.WithInstance(instance), service.WithDependencies(deps),
 		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
 	// The calls a crash of this instance left live are failed now; their
 	// call-ended webhooks are queued below, once the hooks exist.
@@ -162,9 +174,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: func(ctx context.Context) error {
-			return errors.Join(st.Ping(ctx), peers.ready())
-		}, Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: deps, Log: log.With("component", "http"),
 		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 

@@ -9,6 +9,7 @@
 package pgtest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -142,6 +143,59 @@ func (s *Server) launch(bin string) error {
 		return fmt.Errorf("%w\n%s", err, s.proc.Logs.Tail(40))
 	}
 	return nil
+}
+
+// Pause stops the server and its backends where they are (SIGSTOP to
+// every process of its tree: each backend leads its own session), as a
+// network partition would: connections hang rather than fail. Resume lets
+// them go on.
+func (s *Server) Pause() error { return s.signalTree(syscall.SIGSTOP) }
+
+// Resume undoes Pause.
+func (s *Server) Resume() error { return s.signalTree(syscall.SIGCONT) }
+
+// signalTree sends sig to the server's process and all its descendants
+// (read from /proc).
+func (s *Server) signalTree(sig syscall.Signal) error {
+	parent := map[int]int{} // pid -> ppid
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after
+		// its closing parenthesis.
+		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
+		var state string
+		var ppid int
+		if _, err := fmt.Sscan(string(rest), &state, &ppid); err == nil {
+			parent[pid] = ppid
+		}
+	}
+	in := map[int]bool{s.proc.PID(): true}
+	for changed := true; changed; {
+		changed = false
+		for pid, ppid := range parent {
+			if in[ppid] && !in[pid] {
+				in[pid], changed = true, true
+			}
+		}
+	}
+	var errs []error
+	for pid := range in {
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Stop shuts the server down (fast shutdown: clients left connected are

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +21,10 @@ const processRetryAfter = 2 * time.Second
 // drainRetryAfter is what a call refused during shutdown is told to wait:
 // about as long as a restart takes, or for the load balancer to move on.
 const drainRetryAfter = 10 * time.Second
+
+// unavailableRetryAfter is what a call refused while the database or the
+// bus is down is told to wait.
+const unavailableRetryAfter = 5 * time.Second
 
 // slots bounds the requests of one kind in flight. Taking a slot never
 // waits: a full server answers at once rather than queue work it cannot
@@ -63,6 +68,8 @@ func capacityError(err error) (int, string, string, bool) {
 		return http.StatusServiceUnavailable, CodeCapacity, msg, true
 	case errors.Is(err, service.ErrDraining):
 		return http.StatusServiceUnavailable, CodeShuttingDown, service.ErrDraining.Error() + "; try again shortly", true
+	case errors.Is(err, service.ErrUnavailable):
+		return http.StatusServiceUnavailable, CodeUnavailable, strings.TrimPrefix(err.Error(), "initiate: ") + "; try again shortly", true
 	}
 	return 0, "", "", false
 }
@@ -77,6 +84,8 @@ func setRetryAfter(c *fiber.Ctx, err error) {
 		d = ce.RetryAfter
 	case errors.Is(err, service.ErrDraining):
 		d = drainRetryAfter
+	case errors.Is(err, service.ErrUnavailable):
+		d = unavailableRetryAfter
 	default:
 		return
 	}

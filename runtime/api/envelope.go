@@ -42,6 +42,10 @@ const (
 	// CodeShuttingDown: the runtime is draining and takes no new calls;
 	// the response has Retry-After.
 	CodeShuttingDown = "SHUTTING_DOWN"
+	// CodeUnavailable: something a new call needs (the database, the
+	// bus between instances) is down; the message says what, and the
+	// response has Retry-After.
+	CodeUnavailable = "SERVICE_UNAVAILABLE"
 )
 
 // envelope is the body of every API response, as the original system sends it.

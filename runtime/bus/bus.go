@@ -164,7 +164,8 @@ func (b *Bus) Request(ctx context.Context, subject string, data []byte) ([]byte,
 
 // Subscribe calls fn with every message on subject, one at a time in the
 // order they came, on a goroutine the subscription owns; a panic in fn is
-// logged and the next message handled. Call the returned function to stop.
+// logged and the next message handled. Call the returned function to stop;
+// once it returns the server sends nothing more for it.
 func (b *Bus) Subscribe(subject string, fn func(Msg)) (func(), error) {
 	sub, err := b.nc.Subscribe(subject, func(m *nats.Msg) {
 		defer func() {
@@ -181,7 +182,13 @@ func (b *Bus) Subscribe(subject string, fn func(Msg)) (func(), error) {
 		_ = sub.Unsubscribe()
 		return nil, fmt.Errorf("bus: subscribe to %s: %w", subject, err)
 	}
-	return func() { _ = sub.Unsubscribe() }, nil
+	return func() {
+		// Flushed, so that once stop returns the server routes nothing
+		// more here (a request right after gets "no responders").
+		if sub.Unsubscribe() == nil {
+			_ = b.nc.FlushTimeout(time.Second)
+		}
+	}, nil
 }
 
 // Flush waits until the server has processed everything published so far

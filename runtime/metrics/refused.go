@@ -7,11 +7,12 @@ const (
 	RefusedStreamLimit = "stream_limit" // a plugin of the agent at its declared stream limit
 	RefusedDraining    = "draining"     // the runtime is shutting down
 	RefusedProcessing  = "processing"   // PARLEY_MAX_PROCESSING conversation/process requests in flight
+	RefusedUnavailable = "unavailable"  // the database or the bus between instances is down
 )
 
 func refusedReason(reason string) string {
 	switch reason {
-	case RefusedMaxCalls, RefusedStreamLimit, RefusedDraining, RefusedProcessing:
+	case RefusedMaxCalls, RefusedStreamLimit, RefusedDraining, RefusedProcessing, RefusedUnavailable:
 		return reason
 	}
 	return "other"

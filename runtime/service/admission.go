@@ -20,6 +20,34 @@ var ErrCapacity = errors.New("capacity exceeded")
 // ErrDraining is returned for new calls once the runtime is shutting down.
 var ErrDraining = errors.New("the runtime is shutting down and takes no new calls")
 
+// ErrUnavailable is matched (errors.Is) by the refusal of a new call
+// while something it needs (the database, the bus) is down: it fails at
+// once, saying what, rather than after a store timeout.
+var ErrUnavailable = errors.New("a service the runtime needs is unavailable")
+
+// dependencyTimeout bounds the check of the dependencies of a new call.
+const dependencyTimeout = time.Second
+
+// WithDependencies has Initiate check check before it admits a call (the
+// store's ping, the bus's health); an error refuses the call with
+// ErrUnavailable and the error's text.
+func WithDependencies(check func(context.Context) error) Option {
+	return func(s *Calls) { s.deps = check }
+}
+
+// checkDependencies runs the dependency check, if any.
+func (s *Calls) checkDependencies(ctx context.Context) error {
+	if s.deps == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, dependencyTimeout)
+	defer cancel()
+	if err := s.deps(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
 // CapacityError says which limit refused a call and when to try again.
 type CapacityError struct {
 	Reason     string // RefusedMaxCalls, RefusedStreamLimit, ...
@@ -33,6 +61,7 @@ const (
 	RefusedStreamLimit = "stream_limit"
 	RefusedDraining    = "draining"
 	RefusedProcessing  = "processing"
+	RefusedUnavailable = "unavailable"
 )
 
 // Error implements error.
@@ -145,6 +174,8 @@ func (a *admission) refused(err error) {
 		a.onRefused(ce.Reason)
 	case errors.Is(err, ErrDraining):
 		a.onRefused(RefusedDraining)
+	case errors.Is(err, ErrUnavailable):
+		a.onRefused(RefusedUnavailable)
 	}
 }
 

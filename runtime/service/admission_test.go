@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/runtime/agent"
 	"github.com/parleyhq/parley/runtime/call"
+	"github.com/parleyhq/parley/runtime/store"
 )
 
 func newLimitedCalls(t *testing.T, opts ...Option) *Calls {
@@ -173,4 +174,27 @@ func TestEndLiveEndsWhatIsLeft(t *testing.T) {
 	c, err := calls.Get(ctx, ended.ID)
 	require.NoError(t, err)
 	require.Equal(t, call.ReasonHangup, c.EndReason)
+}
+
+// TestDependencyDownRefusesNewCalls: while a dependency is down a new
+// call is refused at once with ErrUnavailable, saying what is down, and
+// nothing is stored or held; once it is back calls are taken again.
+func TestDependencyDownRefusesNewCalls(t *testing.T) {
+	var down error
+	var reasons []string
+	calls := newLimitedCalls(t, WithMaxCalls(1), WithOnRefused(func(r string) { reasons = append(reasons, r) }),
+		WithDependencies(func(context.Context) error { return down }))
+	down = errors.New("the bus between instances is unreachable: bus: RECONNECTING")
+	_, err := calls.Initiate(context.Background(), InitiateRequest{CallerNumber: "01012345678"})
+	require.ErrorIs(t, err, ErrUnavailable)
+	require.Contains(t, err.Error(), "the bus between instances is unreachable")
+	require.Equal(t, []string{RefusedUnavailable}, reasons)
+	require.Zero(t, calls.Live(), "a refused call holds no place")
+	list, total, err := calls.List(context.Background(), store.CallFilter{Limit: 10})
+	require.NoError(t, err)
+	require.Zero(t, total, "a refused call is not stored: %v", list)
+
+	down = nil
+	_, err = calls.Initiate(context.Background(), InitiateRequest{CallerNumber: "01012345678"})
+	require.NoError(t, err)
 }

@@ -46,6 +46,7 @@ type Calls struct {
 	// progress.
 	specs     map[string]*agent.Spec
 	observers []func(call.Call)
+	deps      func(context.Context) error // WithDependencies
 }
 
 // Observe registers fn to be told of every status change Calls makes, after
@@ -138,6 +139,10 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 		c.Variables = values
 	}
 	if err := c.Ring(); err != nil {
+		return nil, fmt.Errorf("initiate: %w", err)
+	}
+	if err := s.checkDependencies(ctx); err != nil {
+		s.adm.refused(err)
 		return nil, fmt.Errorf("initiate: %w", err)
 	}
 	if err := s.adm.reserve(c.ID, spec); err != nil {

@@ -11,6 +11,7 @@ package cluster_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -33,6 +34,8 @@ const lease = 3 * time.Second
 // cluster is the three instances, their load balancer and what they share.
 type cluster struct {
 	t     *testing.T
+	pg    *pgtest.Server
+	nats  *bustest.Server
 	bin   string
 	env   []string // every instance's: database, bus, lease
 	nodes [3]*node
@@ -51,10 +54,9 @@ func newCluster(t *testing.T) *cluster {
 		t.Skip("builds the runtime and starts PostgreSQL, NATS, HAProxy and three instances")
 	}
 	c := &cluster{t: t, bin: e2e.BuildDefault(t)}
-	db := pgtest.Start(t).NewDatabase(t)
-	nats := bustest.NATS(t)
+	c.pg, c.nats = pgtest.Start(t), bustest.NATS(t)
 	c.env = []string{
-		"PARLEY_DATABASE_URL=" + db, "PARLEY_BUS_URL=" + nats.URL,
+		"PARLEY_DATABASE_URL=" + c.pg.NewDatabase(t), "PARLEY_BUS_URL=" + c.nats.URL,
 		"PARLEY_INSTANCE_LEASE=" + lease.String(), "PARLEY_TRUSTED_PROXIES=127.0.0.1",
 		"PARLEY_DRAIN_TIMEOUT=60s",
 	}
@@ -108,28 +110,38 @@ func (c *cluster) get(id string) map[string]any {
 }
 
 // waitRouted waits until the load balancer's round robin reaches every
-// instance in want (its health checks have marked them up).
+// instance in want, and only those, each of them ready (its health checks
+// have marked them up).
 func (c *cluster) waitRouted(want ...int) {
 	c.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		seen := map[int]bool{}
+		all := true // every answer a 200 from an instance
 		for range 12 {
 			resp, err := http.Get(c.lb.Base + "/readyz")
-			if err == nil {
-				for _, ck := range resp.Cookies() {
-					if ck.Name == lbtest.Cookie {
-						seen[c.index(ck.Value)] = true
-					}
-				}
-				_ = resp.Body.Close()
+			if err != nil {
+				all = false
+				continue
 			}
+			_ = resp.Body.Close()
+			from := -1
+			for _, ck := range resp.Cookies() {
+				if ck.Name == lbtest.Cookie {
+					from = c.index(ck.Value)
+				}
+			}
+			if resp.StatusCode != http.StatusOK || from < 0 {
+				all = false
+				continue
+			}
+			seen[from] = true
 		}
-		if len(seen) == len(want) && !slices.ContainsFunc(want, func(i int) bool { return !seen[i] }) {
+		if all && len(seen) == len(want) && !slices.ContainsFunc(want, func(i int) bool { return !seen[i] }) {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("the load balancer routes to %v, want %v", seen, want)
+			c.t.Fatalf("the load balancer routes to %v (all ready: %v), want %v", seen, all, want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -383,6 +395,86 @@ func TestCluster(t *testing.T) {
 		}
 		t.Logf("%d calls over a rolling restart of 3 instances, all ENDED by hang-up", len(made))
 	})
+
+	t.Run("bus or database down: new calls refused at once, live calls go on", func(t *testing.T) {
+		live := c.dial(-1, func(owner int) int { return (owner + 1) % 3 })
+		stillTalking := func() {
+			t.Helper()
+			if s := live.caller.PC.ConnectionState().String(); s != "connected" {
+				t.Fatalf("the live call's media: %s", s)
+			}
+		}
+
+		// The bus: every instance refuses new calls, saying so; through
+		// the load balancer (every instance unready) the answer is its
+		// 503 in the runtime's envelope.
+		if err := c.nats.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("bus down: new calls refused after %v", c.refused(live.owner, "the bus between instances is unreachable").Round(time.Millisecond))
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			status, body := c.post(c.lb.Base, "/api/v1/calls", `{"callerNumber":"01012345678"}`)
+			if status == http.StatusServiceUnavailable && strings.Contains(body, `"code":"SERVICE_UNAVAILABLE"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("through the load balancer with the bus down: %d %s", status, body)
+			}
+		}
+		stillTalking()
+		if err := c.nats.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		c.waitRouted(0, 1, 2)
+		c.end(c.dial(-1, func(owner int) int { return (owner + 2) % 3 }), -1)
+
+		// The database: stopped where it is (connections hang), new calls
+		// are refused within the check's second.
+		if err := c.pg.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		took := c.refused(live.owner, "the database is unreachable")
+		stillTalking()
+		if err := c.pg.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("database down: new calls refused after %v", took.Round(time.Millisecond))
+		c.waitRouted(0, 1, 2)
+		c.end(live, -1)
+	})
+}
+
+// refused waits until a new call on instance i (directly, not through
+// the load balancer) is refused with 503 SERVICE_UNAVAILABLE naming what
+// is down, and returns how long that took.
+func (c *cluster) refused(i int, what string) time.Duration {
+	c.t.Helper()
+	start := time.Now()
+	for {
+		status, body := c.post(c.nodes[i].rt.Base, "/api/v1/calls", `{"callerNumber":"01012345678"}`)
+		if status == http.StatusServiceUnavailable && strings.Contains(body, "SERVICE_UNAVAILABLE") {
+			if !strings.Contains(body, what) {
+				c.t.Fatalf("503 without saying %q: %s", what, body)
+			}
+			return time.Since(start)
+		}
+		if time.Since(start) > 15*time.Second {
+			c.t.Fatalf("new calls on %s still answered %d %s", lbtest.Server(i), status, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// post sends a JSON POST to base+path and returns the status and body.
+func (c *cluster) post(base, path, body string) (int, string) {
+	c.t.Helper()
+	resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // String names the call for failures.
