@@ -171,6 +171,13 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	if _, err := hooks.Recovered(base, db, agents, ids); err != nil {
 		hooksLog.Error("call-ended events of the calls left live not all queued", "err", err)
 	}
+	// The calls of a lost instance, failed here, get their call-ended
+	// events as the calls a crash left live do.
+	calls.OnLostCalls(func(ctx context.Context, ids []string) {
+		if _, err := hooks.Recovered(ctx, db, agents, ids); err != nil {
+			hooksLog.Error("call-ended events of a lost instance's calls not all queued", "err", err)
+		}
+	})
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,

@@ -46,7 +46,8 @@ type Calls struct {
 	// progress.
 	specs     map[string]*agent.Spec
 	observers []func(call.Call)
-	deps      func(context.Context) error // WithDependencies
+	deps      func(context.Context) error     // WithDependencies
+	onLost    func(context.Context, []string) // OnLostCalls
 }
 
 // Observe registers fn to be told of every status change Calls makes, after

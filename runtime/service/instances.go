@@ -42,13 +42,28 @@ func (s *Calls) renewAndSweep(ctx context.Context, started time.Time, lease time
 		}
 		return
 	}
-	lost, n, err := s.store.FailLostCalls(ctx, now, call.ReasonInstanceLost)
+	lost, failed, err := s.store.FailLostCalls(ctx, now, call.ReasonInstanceLost)
 	if err != nil && ctx.Err() == nil {
 		s.log.ErrorContext(ctx, "calls of lost instances not all failed", "err", err)
 	}
 	if len(lost) > 0 {
-		s.log.WarnContext(ctx, "instances lost: their live calls marked FAILED", "instances", lost, "calls", n, "reason", call.ReasonInstanceLost)
+		s.log.WarnContext(ctx, "instances lost: their live calls marked FAILED", "instances", lost, "calls", len(failed), "reason", call.ReasonInstanceLost)
 	}
+	s.mu.Lock()
+	onLost := s.onLost
+	s.mu.Unlock()
+	if len(failed) > 0 && onLost != nil {
+		onLost(ctx, failed)
+	}
+}
+
+// OnLostCalls registers fn to be given the ids of the calls this instance
+// failed because their instance was lost (their call-ended webhooks are
+// queued by it), on the lease goroutine.
+func (s *Calls) OnLostCalls(fn func(ctx context.Context, ids []string)) {
+	s.mu.Lock()
+	s.onLost = fn
+	s.mu.Unlock()
 }
 
 // DropLease deletes this instance's lease after a clean stop, so that no

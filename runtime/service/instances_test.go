@@ -44,11 +44,19 @@ func TestInstancesOwnTheirCalls(t *testing.T) {
 	require.NoError(t, st.RenewLease(ctx, "b", time.Now(), time.Now().Add(50*time.Millisecond)))
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
+	reported := make(chan []string, 4)
+	a.OnLostCalls(func(_ context.Context, ids []string) { reported <- ids })
 	go func() { done <- a.RunLease(runCtx, 150*time.Millisecond) }()
 	require.Eventually(t, func() bool {
 		c, err := st.Call(ctx, ofB.ID)
 		return err == nil && c.Status == call.StatusFailed && c.EndReason == call.ReasonInstanceLost
 	}, 5*time.Second, 20*time.Millisecond, "b's call was not failed as instance lost")
+	select {
+	case ids := <-reported:
+		require.Equal(t, []string{ofB.ID}, ids, "the failed call is reported (for its webhooks)")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lost call was not reported")
+	}
 	stop()
 	require.NoError(t, <-done)
 	got, err = st.Call(ctx, ofA.ID)

@@ -91,9 +91,9 @@ func (s *counted) DropLease(ctx context.Context, id string) error {
 	return s.check(OpInstances, s.Store.DropLease(ctx, id))
 }
 
-func (s *counted) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, int, error) {
-	lost, n, err := s.Store.FailLostCalls(ctx, now, reason)
-	return lost, n, s.check(OpInstances, err)
+func (s *counted) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, []string, error) {
+	lost, failed, err := s.Store.FailLostCalls(ctx, now, reason)
+	return lost, failed, s.check(OpInstances, err)
 }
 
 func (s *counted) Ping(ctx context.Context) error {

@@ -66,8 +66,8 @@ type Instances interface {
 	// now: in one transaction each, it deletes the lease and marks the
 	// instance's live calls FAILED at now with reason, so that survivors
 	// sweeping at once fail each call once. It returns the ids of the
-	// instances it took over and how many calls it failed.
-	FailLostCalls(ctx context.Context, now time.Time, reason string) (lost []string, failed int, err error)
+	// instances it took over and of the calls it failed.
+	FailLostCalls(ctx context.Context, now time.Time, reason string) (lost, failed []string, err error)
 }
 
 // CallFilter selects a page of calls.
@@ -141,22 +141,19 @@ type Timings struct {
 
 // TakeOver is the loop of an Instances.FailLostCalls: for each expired
 // instance, claim deletes its lease and fails its live calls in one
-// transaction, reporting how many calls and whether the lease was still
+// transaction, reporting which calls and whether the lease was still
 // there to delete (another sweep may have taken it over, or it was
 // renewed). It returns the instances claimed and the calls failed; on an
 // error, those claimed before it.
-func TakeOver(expired []string, claim func(id string) (failed int, claimed bool, err error)) ([]string, int, error) {
-	var (
-		lost   []string
-		failed int
-	)
+func TakeOver(expired []string, claim func(id string) (failed []string, claimed bool, err error)) ([]string, []string, error) {
+	var lost, failed []string
 	for _, id := range expired {
-		n, ok, err := claim(id)
+		ids, ok, err := claim(id)
 		if err != nil {
 			return lost, failed, fmt.Errorf("fail the calls of lost instance %s: %w", id, err)
 		}
 		if ok {
-			lost, failed = append(lost, id), failed+n
+			lost, failed = append(lost, id), append(failed, ids...)
 		}
 	}
 	return lost, failed, nil

@@ -123,33 +123,37 @@ var liveStatuses = []string{call.StatusInitiating.String(), call.StatusRinging.S
 // returns how many it changed (store/sqlite's FailLiveCalls says why
 // IN_PROGRESS -> FAILED is right here).
 func (s *Store) FailLiveCalls(ctx context.Context, owners []string, at time.Time, reason string) (int, error) {
-	n, err := failCalls(ctx, s.pool, owners, at, reason)
+	ids, err := failCalls(ctx, s.pool, owners, at, reason)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: fail live calls: %w", err)
 	}
-	return n, nil
+	return len(ids), nil
 }
 
 // execer is a pool or a transaction.
 type execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// failCalls fails the live calls of owners.
-func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) (int, error) {
+// failCalls fails the live calls of owners and returns their ids.
+func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) ([]string, error) {
 	if len(owners) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	clean := make([]string, len(owners))
 	for i, o := range owners {
 		clean[i] = text(o)
 	}
-	tag, err := db.Exec(ctx, `UPDATE calls SET status = $1, ended_at = $2, end_reason = $3 WHERE status = ANY($4) AND owner = ANY($5)`,
+	rows, err := db.Query(ctx, `UPDATE calls SET status = $1, ended_at = $2, end_reason = $3 WHERE status = ANY($4) AND owner = ANY($5) RETURNING id`,
 		call.StatusFailed.String(), timeArg(at), text(reason), liveStatuses, clean)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return int(tag.RowsAffected()), nil
+	return collect(rows, func(row pgx.Row) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
 }
 
 // Calls returns one page of the calls matching f, newest first (ties by id,

@@ -32,29 +32,29 @@ func (s *Store) DropLease(ctx context.Context, id string) error {
 // each in one transaction: the lease's deletion is the claim (a second
 // sweep finds no row, or waits on the first's lock and then finds none),
 // so a call is failed once however many survivors sweep.
-func (s *Store) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, int, error) {
+func (s *Store) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, []string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM instances WHERE lease_until < $1 ORDER BY id`, now.UTC())
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: lost instances: %w", err)
+		return nil, nil, fmt.Errorf("postgres: lost instances: %w", err)
 	}
 	expired, err := collect(rows, func(row pgx.Row) (string, error) {
 		var id string
 		return id, row.Scan(&id)
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: lost instances: %w", err)
+		return nil, nil, fmt.Errorf("postgres: lost instances: %w", err)
 	}
-	lost, failed, err := store.TakeOver(expired, func(id string) (n int, claimed bool, err error) {
+	lost, failed, err := store.TakeOver(expired, func(id string) (ids []string, claimed bool, err error) {
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, `DELETE FROM instances WHERE id = $1 AND lease_until < $2`, id, now.UTC())
 			if err != nil || tag.RowsAffected() == 0 {
 				return err
 			}
 			claimed = true
-			n, err = failCalls(ctx, tx, []string{id}, now, reason)
+			ids, err = failCalls(ctx, tx, []string{id}, now, reason)
 			return err
 		})
-		return n, claimed, err
+		return ids, claimed, err
 	})
 	if err != nil {
 		return lost, failed, fmt.Errorf("postgres: %w", err)

@@ -118,30 +118,39 @@ func (s *Store) FailLiveCalls(ctx context.Context, owners []string, at time.Time
 	if len(owners) == 0 {
 		return 0, nil
 	}
-	n, err := failCalls(ctx, s.w, owners, at, reason)
+	ids, err := failCalls(ctx, s.w, owners, at, reason)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: fail live calls: %w", err)
 	}
-	return n, nil
+	return len(ids), nil
 }
 
 // execer is a *sql.DB or *sql.Tx.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// failCalls fails the live calls of owners.
-func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) (int, error) {
+// failCalls fails the live calls of owners and returns their ids.
+func failCalls(ctx context.Context, db execer, owners []string, at time.Time, reason string) ([]string, error) {
 	args := []any{call.StatusFailed.String(), formatTime(at), reason}
 	args = append(args, liveStatuses...)
 	for _, o := range owners {
 		args = append(args, o)
 	}
-	res, err := db.ExecContext(ctx, `UPDATE calls SET status = ?, ended_at = ?, end_reason = ?
-		WHERE status IN (?, ?, ?, ?) AND owner IN (?`+strings.Repeat(", ?", len(owners)-1)+`)`, args...)
+	rows, err := db.QueryContext(ctx, `UPDATE calls SET status = ?, ended_at = ?, end_reason = ?
+		WHERE status IN (?, ?, ?, ?) AND owner IN (?`+strings.Repeat(", ?", len(owners)-1)+`) RETURNING id`, args...)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -30,25 +30,25 @@ func (s *Store) DropLease(ctx context.Context, id string) error {
 // FailLostCalls takes over the instances whose lease ended before now,
 // each in one transaction: the lease's deletion is the claim, so a call is
 // failed once however many survivors sweep.
-func (s *Store) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, int, error) {
+func (s *Store) FailLostCalls(ctx context.Context, now time.Time, reason string) ([]string, []string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id FROM instances WHERE lease_until < ? ORDER BY id`, formatTime(now))
 	if err != nil {
-		return nil, 0, fmt.Errorf("sqlite: lost instances: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: lost instances: %w", err)
 	}
 	var expired []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, 0, fmt.Errorf("sqlite: lost instances: %w", err)
+			return nil, nil, fmt.Errorf("sqlite: lost instances: %w", err)
 		}
 		expired = append(expired, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("sqlite: lost instances: %w", err)
+		return nil, nil, fmt.Errorf("sqlite: lost instances: %w", err)
 	}
-	lost, failed, err := store.TakeOver(expired, func(id string) (n int, claimed bool, err error) {
+	lost, failed, err := store.TakeOver(expired, func(id string) (ids []string, claimed bool, err error) {
 		err = inTx(ctx, s.w, func(tx *sql.Tx) error {
 			// Still expired (not renewed meanwhile) and not taken over by
 			// another sweep.
@@ -60,10 +60,10 @@ func (s *Store) FailLostCalls(ctx context.Context, now time.Time, reason string)
 				return err
 			}
 			claimed = true
-			n, err = failCalls(ctx, tx, []string{id}, now, reason)
+			ids, err = failCalls(ctx, tx, []string{id}, now, reason)
 			return err
 		})
-		return n, claimed, err
+		return ids, claimed, err
 	})
 	if err != nil {
 		return lost, failed, fmt.Errorf("sqlite: %w", err)
