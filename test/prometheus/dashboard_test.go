@@ -121,7 +121,11 @@ var grafanaVars = strings.NewReplacer(
 	"${__interval}", "15s", "$__interval", "15s",
 	"${__range}", "5m", "$__range", "5m",
 	"${agent:regex}", ".*", "${agent}", ".*", "$agent", ".*",
+	"${instance:regex}", ".*", "${instance}", ".*", "$instance", ".*",
 )
+
+// targetLabels are the labels Prometheus adds to every scraped series.
+var targetLabels = []string{"instance", "job"}
 
 // promQL is q's expression as Grafana sends it to Prometheus.
 func (q query) promQL(t *testing.T) string {
@@ -193,7 +197,7 @@ func TestDashboardMatchesMetrics(t *testing.T) {
 	used := map[string]bool{}
 	for _, q := range d.queries() {
 		t.Run(q.panel+"/"+q.refID, func(t *testing.T) {
-			labels := map[string]bool{"le": true}
+			labels := map[string]bool{"le": true, "instance": true, "job": true}
 			for _, m := range metricRef.FindAllStringSubmatch(q.expr, -1) {
 				name, selector := strings.TrimSuffix(m[0], m[1]), m[1]
 				base := name
@@ -213,8 +217,10 @@ func TestDashboardMatchesMetrics(t *testing.T) {
 				if slices.Contains(f.labels, "agent") {
 					require.Contains(t, selector, `agent=~"$agent"`, "%s: %s has an agent label: filter it by $agent", q, name)
 				}
+				require.Contains(t, selector, `instance=~"$instance"`, "%s: filter %s by $instance", q, name)
 				for _, mm := range matcherName.FindAllStringSubmatch(selector, -1) {
-					require.True(t, slices.Contains(f.labels, mm[1]), "%s: %s has no label %s (it has %v)", q, name, mm[1], f.labels)
+					require.True(t, slices.Contains(f.labels, mm[1]) || slices.Contains(targetLabels, mm[1]),
+						"%s: %s has no label %s (it has %v)", q, name, mm[1], f.labels)
 				}
 			}
 			for _, m := range byClause.FindAllStringSubmatch(q.expr, -1) {

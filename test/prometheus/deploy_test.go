@@ -1,6 +1,7 @@
 package prometheus
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/parleyhq/parley/runtime/config"
 )
 
 var deployDir = filepath.Join(repoRoot, "deploy")
@@ -33,12 +36,42 @@ type compose struct {
 		Environment map[string]string `yaml:"environment"`
 		Ports       []string          `yaml:"ports"`
 		Volumes     []string          `yaml:"volumes"`
-		Secrets     []string          `yaml:"secrets"`
+		Secrets     []secretRef       `yaml:"secrets"`
+		Profiles    []string          `yaml:"profiles"`
 	} `yaml:"services"`
 	Volumes map[string]any `yaml:"volumes"`
 	Secrets map[string]struct {
 		File string `yaml:"file"`
 	} `yaml:"secrets"`
+}
+
+// secretRef is a service's secret: a name, or {source, target}.
+type secretRef struct {
+	Source string
+	Target string
+}
+
+func (r *secretRef) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Source = n.Value
+		return nil
+	}
+	var long struct {
+		Source string `yaml:"source"`
+		Target string `yaml:"target"`
+	}
+	err := n.Decode(&long)
+	r.Source, r.Target = long.Source, long.Target
+	return err
+}
+
+// secretNames lists the sources of refs.
+func secretNames(refs []secretRef) []string {
+	var out []string
+	for _, r := range refs {
+		out = append(out, r.Source)
+	}
+	return out
 }
 
 // TestDeployFilesFitTogether parses the deploy files and checks their
@@ -93,10 +126,14 @@ func TestDeployFilesFitTogether(t *testing.T) {
 				Type            string `yaml:"type"`
 				CredentialsFile string `yaml:"credentials_file"`
 			} `yaml:"authorization"`
+			DNSSDConfigs []struct {
+				Names []string `yaml:"names"`
+				Port  int      `yaml:"port"`
+			} `yaml:"dns_sd_configs"`
 		} `yaml:"scrape_configs"`
 	}
 	readYAML(t, "prometheus/prometheus.yml", &prom)
-	require.Len(t, prom.ScrapeConfigs, 1)
+	require.Len(t, prom.ScrapeConfigs, 2)
 	job := prom.ScrapeConfigs[0]
 	require.Equal(t, "parley", job.JobName)
 	require.Equal(t, "/metrics", job.MetricsPath)
@@ -109,8 +146,8 @@ func TestDeployFilesFitTogether(t *testing.T) {
 	const secret = "parley_api_key"
 	require.Equal(t, "/run/secrets/"+secret, job.Authorization.CredentialsFile)
 	require.Equal(t, "/run/secrets/"+secret, rt.Environment["PARLEY_API_KEYS_FILE"])
-	require.Contains(t, rt.Secrets, secret)
-	require.Contains(t, c.Services["prometheus"].Secrets, secret)
+	require.Contains(t, secretNames(rt.Secrets), secret)
+	require.Contains(t, secretNames(c.Services["prometheus"].Secrets), secret)
 	require.Equal(t, "./"+secret, c.Secrets[secret].File)
 
 	// Grafana: provisioning mounted where Grafana reads it, the dashboard
@@ -169,6 +206,67 @@ func TestDeployFilesFitTogether(t *testing.T) {
 	require.Contains(t, string(dockerfile), "FROM golang:"+string(goVersion[1])+"-bookworm AS build")
 }
 
+// TestComposeClusterProfile checks the compose profile "cluster": three
+// instances with their own ids and media ports on the shared PostgreSQL
+// and NATS, HAProxy mounting the shipped configuration and naming each
+// instance, a token secret shared by all, Prometheus finding them, and
+// only settings the runtime knows.
+func TestComposeClusterProfile(t *testing.T) {
+	var c compose
+	readYAML(t, "docker-compose.yml", &c)
+	known := map[string]bool{}
+	for _, s := range config.Settings {
+		known[s.Env] = true
+	}
+	pg := c.Services["postgres"].Environment
+	lb := c.Services["lb"]
+	require.Contains(t, lb.Profiles, "cluster")
+	require.Equal(t, "./haproxy/haproxy.cfg", strings.Split(lb.Volumes[0], ":")[0])
+	ids := map[string]bool{}
+	ports := map[string]bool{}
+	for i := 1; i <= 3; i++ {
+		name := fmt.Sprintf("parley-%d", i)
+		s, ok := c.Services[name]
+		require.True(t, ok, "service %s", name)
+		require.Contains(t, s.Profiles, "cluster")
+		require.Equal(t, "parley:local", s.Image)
+		for k := range s.Environment {
+			require.True(t, known[k] || k == "OPENAI_API_KEY", "%s sets %s, which is no setting of the runtime", name, k)
+		}
+		require.False(t, ids[s.Environment["PARLEY_INSTANCE_ID"]], "instance ids are distinct")
+		ids[s.Environment["PARLEY_INSTANCE_ID"]] = true
+		require.Equal(t, fmt.Sprintf("postgres://%s:%s@postgres:5432/%s?sslmode=disable", pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"], pg["POSTGRES_DB"]),
+			s.Environment["PARLEY_DATABASE_URL"])
+		require.Equal(t, "nats://nats:4222", s.Environment["PARLEY_BUS_URL"])
+		udp := s.Environment["PARLEY_WEBRTC_UDP_PORT_MIN"] + "-" + s.Environment["PARLEY_WEBRTC_UDP_PORT_MAX"]
+		require.Equal(t, []string{udp + ":" + udp + "/udp"}, s.Ports, "%s publishes its media ports", name)
+		require.False(t, ports[udp])
+		ports[udp] = true
+		require.Equal(t, name+":3000", lb.Environment[fmt.Sprintf("PARLEY_%d", i)], "HAProxy's server %d", i)
+		var token secretRef
+		for _, r := range s.Secrets {
+			if r.Source == "parley_token_secret" {
+				token = r
+			}
+		}
+		require.Equal(t, "/app/data/token.secret", token.Target, "%s reads the shared token secret from its data directory", name)
+	}
+	require.Contains(t, c.Secrets, "parley_token_secret")
+	var prom struct {
+		ScrapeConfigs []struct {
+			JobName      string `yaml:"job_name"`
+			DNSSDConfigs []struct {
+				Names []string `yaml:"names"`
+				Port  int      `yaml:"port"`
+			} `yaml:"dns_sd_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	readYAML(t, "prometheus/prometheus.yml", &prom)
+	require.Equal(t, "parley-cluster", prom.ScrapeConfigs[1].JobName)
+	require.ElementsMatch(t, []string{"parley-1", "parley-2", "parley-3"}, prom.ScrapeConfigs[1].DNSSDConfigs[0].Names)
+	require.Equal(t, 3000, prom.ScrapeConfigs[1].DNSSDConfigs[0].Port)
+}
+
 // TestPrometheusConfigValid runs promtool check config on the shipped
 // scrape configuration. promtool insists that the key's credentials file
 // exists, so the job's credentials_file (a compose secret) is pointed at a
@@ -185,8 +283,26 @@ func TestPrometheusConfigValid(t *testing.T) {
 	keyFile := filepath.Join(dir, "parley_api_key")
 	require.NoError(t, os.WriteFile(keyFile, []byte("a-key-for-promtool-0123456789\n"), 0o600))
 	cfg := filepath.Join(dir, "prometheus.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte(strings.Replace(string(raw), secret, keyFile, 1)), 0o600))
+	require.NoError(t, os.WriteFile(cfg, []byte(strings.ReplaceAll(string(raw), secret, keyFile)), 0o600))
+	rules, err := os.ReadFile(filepath.Join(deployDir, "prometheus", "alerts.yml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "alerts.yml"), rules, 0o600))
 	out, err := exec.Command(promtoolBin, "check", "config", cfg).CombinedOutput()
 	require.NoError(t, err, "promtool check config:\n%s", out)
+	require.Contains(t, string(out), "SUCCESS")
+	require.Contains(t, string(out), "4 rules found", "the alert rules are loaded")
+}
+
+// TestAlertRules evaluates the shipped alert rules on the series of
+// deploy/prometheus/alerts_test.yml with promtool: each alert fires for
+// the instance it should, with its labels and text, and not before.
+func TestAlertRules(t *testing.T) {
+	if _, err := os.Stat(promtoolBin); err != nil {
+		t.Skipf("%s is missing: apt-get install prometheus (the Makefile's APT_PACKAGES has it)", promtoolBin)
+	}
+	cmd := exec.Command(promtoolBin, "test", "rules", "alerts_test.yml")
+	cmd.Dir = filepath.Join(deployDir, "prometheus")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "promtool test rules:\n%s", out)
 	require.Contains(t, string(out), "SUCCESS")
 }
