@@ -34,6 +34,7 @@
 //	parley_caller_sentiment_total               counter    agent, sentiment caller turns by sentiment (positive, neutral, negative, other)
 //	parley_panics_total                         counter    component        panics contained; the call they hit FAILED
 //	parley_store_errors_total                   counter    op               store operations that failed (full disk ...)
+//	parley_turns_lost_total                     counter    -                turns of live calls never stored (store down over 1 min, or far behind)
 //
 // # Labels
 //

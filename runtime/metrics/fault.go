@@ -60,6 +60,14 @@ func (m *Metrics) Panicked(component string) {
 	m.panics.WithLabelValues(oneOf(component, components[:])).Inc()
 }
 
+// TurnsLost records n turns of a live call that will never be stored.
+func (m *Metrics) TurnsLost(n int) {
+	if m == nil {
+		return
+	}
+	m.turnsLost.Add(float64(n))
+}
+
 // StoreFailed records a failed store operation (one of the Op constants;
 // anything else is counted as "other").
 func (m *Metrics) StoreFailed(op string) {

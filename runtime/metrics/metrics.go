@@ -46,6 +46,7 @@ type Metrics struct {
 	frameInterval  prometheus.Histogram
 	panics         *prometheus.CounterVec // component
 	storeErrors    *prometheus.CounterVec // op
+	turnsLost      prometheus.Counter
 	tools          toolMetrics
 	webhooks       webhookCollectors
 
@@ -118,6 +119,10 @@ func New() *Metrics {
 		sentiments: counter("caller", "sentiment_total", "Caller turns by scored sentiment (positive, neutral, negative), by agent.", "agent", "sentiment"),
 	}
 	m.panics, m.storeErrors = newFaultCounters()
+	m.turnsLost = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "turns_lost_total",
+		Help: "Turns of live calls never stored: the store was down for longer than a call's recorder retries (1 min), or it fell far behind.",
+	})
 	m.tools = newToolMetrics()
 	m.webhooks = newWebhookCollectors()
 	m.agents = newCache(m.newAgentSeries)
@@ -133,7 +138,7 @@ func New() *Metrics {
 		m.sttFinal, m.chatFirstToken, m.ttsFirstAudio, m.response, m.overhead, m.endWait,
 		m.turns, m.interruptions, m.backchannels, m.speculative, m.callsFinished, m.callsActive, m.peers,
 		m.pluginErrors, m.pluginRestarts, m.sentiments, m.frameInterval,
-		m.panics, m.storeErrors, m.refused, m.tools.calls, m.tools.duration,
+		m.panics, m.storeErrors, m.turnsLost, m.refused, m.tools.calls, m.tools.duration,
 		m.webhooks.deliveries, m.webhooks.pending,
 	)
 	m.handler = promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{

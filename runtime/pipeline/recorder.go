@@ -39,10 +39,28 @@ type recorder struct {
 	c    *conversation
 	in   chan record
 	done chan struct{}
+	// down is when the store started failing this call's writes (zero:
+	// it is not); used by run's goroutine only.
+	down     time.Time
+	retryFor time.Duration // storeRetryFor when the call began
 }
 
+// While the store fails, a call's recorder retries its turns, the first
+// after storeRetryFirst and then twice as long each time up to
+// storeRetryMax, for storeRetryFor from the first failure: the turns of
+// a database outage that short are stored when it returns, in order. The
+// queue (recordQueue records) bounds what waits; turns still unstored
+// after storeRetryFor are dropped and counted (parley_turns_lost_total).
+const (
+	storeRetryFirst = 250 * time.Millisecond
+	storeRetryMax   = 5 * time.Second
+)
+
+// storeRetryFor is a variable for the tests only.
+var storeRetryFor = time.Minute
+
 func newRecorder(c *conversation) *recorder {
-	r := &recorder{c: c, in: make(chan record, recordQueue), done: make(chan struct{})}
+	r := &recorder{c: c, in: make(chan record, recordQueue), done: make(chan struct{}), retryFor: storeRetryFor}
 	go r.run()
 	return r
 }
@@ -53,7 +71,7 @@ func (r *recorder) add(rec record) {
 	case r.in <- rec:
 	default:
 		r.c.log.Error("turns not stored: the store is far behind", "turns", len(rec.turns))
-		r.c.e.cfg.Metrics.StoreFailed(metrics.OpAppendTurns)
+		r.c.e.cfg.Metrics.TurnsLost(len(rec.turns))
 	}
 }
 
@@ -83,12 +101,31 @@ func (r *recorder) write(rec record) {
 		}
 		t.Stop()
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), storeTimeout)
-	defer cancel()
-	if err := c.e.cfg.Store.AppendTurns(ctx, c.callID, rec.turns...); err != nil {
-		// The call goes on: its history for the chat model is kept in
-		// memory; only the stored record misses these turns. The store
-		// counts its failures (store.CountErrors).
-		c.log.Error("turns not stored", "turns", len(rec.turns), "err", err)
+	// The call goes on while this waits: its history for the chat model
+	// is kept in memory. The store counts each failure
+	// (store.CountErrors).
+	wait := storeRetryFirst
+	for {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), storeTimeout)
+		err := c.e.cfg.Store.AppendTurns(ctx, c.callID, rec.turns...)
+		cancel()
+		if err == nil {
+			if !r.down.IsZero() {
+				c.log.Info("turns stored again after the store failed", "for", time.Since(r.down).Round(time.Millisecond))
+				r.down = time.Time{}
+			}
+			return
+		}
+		if r.down.IsZero() {
+			r.down = time.Now()
+		}
+		if time.Since(r.down) >= r.retryFor {
+			c.log.Error("turns not stored: the store has failed for too long", "turns", len(rec.turns), "since", r.down, "err", err)
+			c.e.cfg.Metrics.TurnsLost(len(rec.turns))
+			return
+		}
+		c.log.Warn("turns not stored yet; retrying", "turns", len(rec.turns), "in", wait, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, storeRetryMax)
 	}
 }

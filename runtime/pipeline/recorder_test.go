@@ -62,27 +62,30 @@ func TestStuckStoreDoesNotHoldTheCall(t *testing.T) {
 	}
 }
 
-// TestFailingStoreCallGoesOn: a store that fails (a full disk) loses the
-// turns, not the call: the agent answers turn after turn.
+// TestFailingStoreCallGoesOn: a store that fails (a full disk) holds up
+// the turns, not the call: the agent answers turn after turn.
 func TestFailingStoreCallGoesOn(t *testing.T) {
+	defer func(d time.Duration) { storeRetryFor = d }(storeRetryFor)
+	storeRetryFor = 200 * time.Millisecond // a store that stays broken
 	h := newHarnessPrep(t, newFakeProviders(), func(s *agent.Spec) { s.Greeting = "" },
 		func(h *harness) { h.st.fail = errors.New("database or disk is full") })
+	answers := func() int {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := 0
+		for _, e := range h.events {
+			if e.name == "agent-response" && e.payload["final"] == true {
+				n++
+			}
+		}
+		return n
+	}
 	for i := 1; i <= 2; i++ {
 		h.talk(time.Second, true)
 		h.talk(600*time.Millisecond, false)
-		h.eventually(func() bool { return h.st.calls.Load() == int32(i) }, "the exchange handed to the store")
+		h.eventually(func() bool { return answers() == i }, "the agent's answer with a failing store")
 	}
-	n := 0
-	h.mu.Lock()
-	for _, e := range h.events {
-		if e.name == "agent-response" && e.payload["final"] == true {
-			n++
-		}
-	}
-	h.mu.Unlock()
-	if n != 2 {
-		t.Fatalf("%d answers with a failing store, want 2", n)
-	}
+	h.eventually(func() bool { return h.st.calls.Load() >= 2 }, "both exchanges handed to the store")
 }
 
 // TestCloseWaitsForTurns: the call's turns are all stored before Close
@@ -106,5 +109,64 @@ func TestCloseWaitsForTurns(t *testing.T) {
 	}
 	if n := len(h.st.all()); n != 1 {
 		t.Fatalf("%d turns stored when Close returned, want the greeting", n)
+	}
+}
+
+// TestStoreOutageTurnsStoredWhenBack: turns spoken while the store fails
+// are stored, in order, once it answers again; the call went on meanwhile.
+func TestStoreOutageTurnsStoredWhenBack(t *testing.T) {
+	defer func(d time.Duration) { storeRetryFor = d }(storeRetryFor)
+	storeRetryFor = time.Minute
+	h := newHarnessPrep(t, newFakeProviders(), func(s *agent.Spec) { s.Greeting = "" },
+		func(h *harness) { h.st.fail = errors.New("connection refused") })
+	for range 2 {
+		h.talk(time.Second, true)
+		h.talk(600*time.Millisecond, false)
+	}
+	h.eventually(func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := 0
+		for _, e := range h.events {
+			if e.name == "agent-response" && e.payload["final"] == true {
+				n++
+			}
+		}
+		return n == 2
+	}, "two answers while the store is down")
+	if n := len(h.st.all()); n != 0 {
+		t.Fatalf("%d turns stored while the store fails", n)
+	}
+	h.st.mu.Lock()
+	h.st.fail = nil
+	h.st.mu.Unlock()
+	h.eventually(func() bool { return len(h.st.all()) == 4 }, "the four turns stored once the store is back")
+	for i, turn := range h.st.all() {
+		want := store.RoleUser
+		if i%2 == 1 {
+			want = store.RoleAssistant
+		}
+		if turn.Role != want || turn.Seq != i+1 {
+			t.Fatalf("turn %d: %s seq %d, want %s in order", i, turn.Role, turn.Seq, want)
+		}
+	}
+}
+
+// TestStoreDownTooLongLosesTurnsNotTheCall: past the retry window the
+// turns are dropped (counted), so that the call is freed.
+func TestStoreDownTooLongLosesTurnsNotTheCall(t *testing.T) {
+	defer func(d time.Duration) { storeRetryFor = d }(storeRetryFor)
+	storeRetryFor = 300 * time.Millisecond
+	h := newHarnessPrep(t, newFakeProviders(), nil, func(h *harness) { h.st.fail = errors.New("connection refused") })
+	h.eventually(func() bool { return h.st.calls.Load() >= 1 }, "the greeting on its way to the store")
+	closed := make(chan struct{})
+	go func() { h.conv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited past the retry window")
+	}
+	if n := len(h.st.all()); n != 0 {
+		t.Fatalf("%d turns stored by a failing store", n)
 	}
 }
