@@ -57,7 +57,20 @@ func (m *member) observe(calls *service.Calls, live func(call.Call)) error {
 		return err
 	}
 	m.stops = append(m.stops, stop)
+	// The calls other instances place here.
+	if stop, err = m.node.ServeCreate(calls.Initiate); err != nil {
+		return err
+	}
+	m.stops = append(m.stops, stop)
 	return nil
+}
+
+// load is what this instance tells the others of its load.
+func (m *member) load(calls *service.Calls) func() cluster.Load {
+	return func() cluster.Load {
+		l := calls.Load()
+		return cluster.Load{Live: l.Live, Max: l.Max, Draining: l.Draining}
+	}
 }
 
 // ready is the bus's part of readiness: nil without a bus.

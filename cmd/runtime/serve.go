@@ -129,8 +129,13 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		}
 		return errors.Join(errs...)
 	}
-	calls := service.NewCalls(db, agents, log.With("component", "calls"), service.WithInstance(instance), service.WithDependencies(deps),
-		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused))
+	callOpts := []service.Option{service.WithInstance(instance), service.WithDependencies(deps),
+		service.WithMaxCalls(cfg.Admission.MaxCalls), service.WithStreamLimits(plugins), service.WithOnRefused(m.Refused)}
+	if peers.node != nil {
+		// New agent calls go to the instance with the most room.
+		callOpts = append(callOpts, service.WithPlacer(peers.node))
+	}
+	calls := service.NewCalls(db, agents, log.With("component", "calls"), callOpts...)
 	// The calls a crash of this instance left live are failed now; their
 	// call-ended webhooks are queued below, once the hooks exist.
 	live, err := db.LiveCallsBefore(base, webhook.LiveStatuses, time.Now(), maxRecoveredEvents)
@@ -217,6 +222,9 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 		defer close(leaseDone)
 		return calls.RunLease(leaseCtx, cfg.Instance.Lease)
 	})
+	if peers.node != nil {
+		g.Go(func() error { return peers.node.RunLoad(leaseCtx, peers.load(calls)) })
+	}
 	g.Go(func() error {
 		return calls.RunLifetimes(base, service.Lifetimes{
 			RingTimeout: cfg.Calls.RingTimeout, MaxDuration: cfg.Calls.MaxDuration, Retention: cfg.RetentionPeriod(),

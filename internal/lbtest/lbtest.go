@@ -32,6 +32,7 @@ type LB struct {
 	// Base is its URL, http://127.0.0.1:PORT.
 	Base string
 	proc *e2e.Process
+	dir  string
 }
 
 // Start runs haproxy in front of the instances at bases (http://host:port)
@@ -39,31 +40,64 @@ type LB struct {
 // ends.
 func Start(t testing.TB, bases [3]string) *LB {
 	t.Helper()
-	bin, err := exec.LookPath("haproxy")
-	if err != nil {
-		t.Fatal("haproxy is not installed: apt-get install haproxy (the Makefile's APT_PACKAGES has it)")
-	}
-	root, err := e2e.RepoRoot()
+	lb, err := Launch(bases)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("haproxy log (tail):\n%s", lb.proc.Logs.Tail(20))
+		}
+		if err := lb.Stop(); err != nil {
+			t.Log(err)
+		}
+	})
+	return lb
+}
+
+// Launch is Start for a benchmark: the caller stops it (Stop).
+func Launch(bases [3]string) (*LB, error) {
+	bin, err := exec.LookPath("haproxy")
+	if err != nil {
+		return nil, errors.New("haproxy is not installed: apt-get install haproxy (the Makefile's APT_PACKAGES has it)")
+	}
+	root, err := e2e.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
 	cfg := filepath.Join(root, "deploy", "haproxy", "haproxy.cfg")
-	port := e2e.FreePort(t)
+	port, err := e2e.PickFreePort()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "parley-lb-")
+	if err != nil {
+		return nil, err
+	}
 	env := []string{"PATH=" + os.Getenv("PATH"), fmt.Sprintf("LB_BIND=127.0.0.1:%d", port), "LB_CHECK_INTER=200ms"}
 	for i, b := range bases {
 		u, err := url.Parse(b)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		env = append(env, fmt.Sprintf("PARLEY_%d=%s", i+1, u.Host))
 	}
 	// -db: stay in the foreground; -W would fork a master.
-	p := e2e.StartProcess(t, "haproxy", bin, []string{"-db", "-f", cfg}, env)
-	lb := &LB{Base: fmt.Sprintf("http://127.0.0.1:%d", port), proc: p}
-	if err := lb.waitUp(15 * time.Second); err != nil {
-		t.Fatalf("%v\n%s", err, p.Logs.Tail(20))
+	p, err := e2e.Launch(e2e.Command{Name: "haproxy", Bin: bin, Args: []string{"-db", "-f", cfg}, Env: env, Dir: dir, DieWithParent: true})
+	if err != nil {
+		return nil, err
 	}
-	return lb
+	lb := &LB{Base: fmt.Sprintf("http://127.0.0.1:%d", port), proc: p, dir: dir}
+	if err := lb.waitUp(15 * time.Second); err != nil {
+		return nil, errors.Join(fmt.Errorf("%w\n%s", err, p.Logs.Tail(20)), lb.Stop())
+	}
+	return lb, nil
+}
+
+// Stop ends haproxy.
+func (lb *LB) Stop() error {
+	err := lb.proc.Terminate(5 * time.Second)
+	return errors.Join(err, os.RemoveAll(lb.dir))
 }
 
 // waitUp waits until haproxy accepts a request (whatever the instances

@@ -22,9 +22,13 @@ const forwardTimeout = 5 * time.Second
 
 // Node is this instance on the bus.
 type Node struct {
-	bus  *bus.Bus
-	self string
-	log  *slog.Logger
+	bus   *bus.Bus
+	self  string
+	log   *slog.Logger
+	loads loads
+	// get reads a call from the shared store (set by Serve); Create reads
+	// the calls other instances create with it.
+	get func(ctx context.Context, id string) (*call.Call, error)
 }
 
 // New returns this instance (id self) on b.
@@ -32,7 +36,7 @@ func New(b *bus.Bus, self string, log *slog.Logger) *Node {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Node{bus: b, self: self, log: log.With("component", "cluster")}
+	return &Node{bus: b, self: self, log: log.With("component", "cluster"), loads: loads{seen: map[string]loadReport{}}}
 }
 
 // ErrDuplicateID is Claim's error when a running instance has this id.
@@ -98,6 +102,7 @@ func (n *Node) Forward(local func(call.Call)) func(call.Call) {
 // call is read again with get (so the latest stored state counts, not the
 // message) and given to local. Call the returned function to stop.
 func (n *Node) Serve(get func(ctx context.Context, id string) (*call.Call, error), local func(call.Call)) (func(), error) {
+	n.get = get
 	stop, err := n.bus.Subscribe(changedSubject(n.self), func(m bus.Msg) {
 		var ch changed
 		if err := json.Unmarshal(m.Data, &ch); err != nil || ch.CallID == "" {

@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/runtime/bus"
 	"github.com/parleyhq/parley/runtime/call"
 	"github.com/parleyhq/parley/runtime/cluster"
+	"github.com/parleyhq/parley/runtime/service"
 )
 
 func connect(t *testing.T, url, name string) *bus.Bus {
@@ -109,5 +111,115 @@ func TestForward(t *testing.T) {
 	b.Forward(liveB.changed)(call.Call{ID: stored.ID, Owner: "gone"})
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("a change for a stopped owner took %v", d)
+	}
+}
+
+// TestPlace: a new call stays here unless another instance has at least
+// two more free places; a draining or silent instance gets none; each
+// choice counts against the chosen one until its next report.
+func TestPlace(t *testing.T) {
+	srv := bustest.NATS(t)
+	here := cluster.New(connect(t, srv.URL, "a"), "a", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- here.RunLoad(ctx, func() cluster.Load { return cluster.Load{Live: 0, Max: 6} }) }()
+	defer func() { cancel(); <-done }()
+
+	report := func(id string, l cluster.Load) {
+		t.Helper()
+		b := connect(t, srv.URL, id)
+		l.Instance = id
+		data, _ := json.Marshal(l)
+		if err := b.Publish("parley.load", data); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitPlace := func(self service.Load, want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got := here.Place(self)
+			if got == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Place(%+v) = %s, want %s", self, got, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// Alone: here.
+	if got := here.Place(service.Load{Live: 5, Max: 6}); got != "a" {
+		t.Fatalf("alone: %s", got)
+	}
+	report("b", cluster.Load{Live: 1, Max: 6}) // 5 free
+	report("c", cluster.Load{Live: 0, Max: 6, Draining: true})
+	// Here 4 free: b's 5 is not enough more; here 3 free: it is.
+	waitPlace(service.Load{Live: 3, Max: 6}, "b")
+	if got := here.Place(service.Load{Live: 2, Max: 6}); got != "a" {
+		t.Fatalf("b has 4 free after one placement, here 4: %s, want a", got)
+	}
+	// A full instance places everything elsewhere, never on a draining one.
+	if got := here.Place(service.Load{Live: 6, Max: 6}); got != "b" {
+		t.Fatalf("full here: %s, want b", got)
+	}
+}
+
+// TestCreateElsewhere: the chosen instance creates the call and the one
+// that asked reads it back; a refusal there comes back as the same error.
+func TestCreateElsewhere(t *testing.T) {
+	srv := bustest.NATS(t)
+	a := cluster.New(connect(t, srv.URL, "a"), "a", nil)
+	b := cluster.New(connect(t, srv.URL, "b"), "b", nil)
+	stored := map[string]*call.Call{}
+	var mu sync.Mutex
+	get := func(_ context.Context, id string) (*call.Call, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		c, ok := stored[id]
+		if !ok {
+			return nil, errors.New("no such call")
+		}
+		return c, nil
+	}
+	stop, err := a.Serve(get, func(call.Call) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var got service.InitiateRequest
+	stopCreate, err := b.ServeCreate(func(ctx context.Context, req service.InitiateRequest) (*call.Call, error) {
+		got = req
+		if req.CallerNumber == "full" {
+			return nil, &service.CapacityError{Reason: service.RefusedMaxCalls, Message: "at its cap", RetryAfter: 5 * time.Second}
+		}
+		c := &call.Call{ID: "22222222-2222-4222-8222-222222222222", Owner: "b", Agent: req.Agent}
+		mu.Lock()
+		stored[c.ID] = c
+		mu.Unlock()
+		return c, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopCreate()
+	c, err := a.Create(context.Background(), "b", service.InitiateRequest{CallerNumber: "01012345678", Agent: "default", Variables: map[string]any{"n": 3}})
+	if err != nil || c.Owner != "b" {
+		t.Fatalf("created elsewhere: %+v, %v", c, err)
+	}
+	if got.Agent != "default" || got.Variables["n"] != json.Number("3") {
+		t.Fatalf("the creating instance got %+v", got)
+	}
+	_, err = a.Create(context.Background(), "b", service.InitiateRequest{CallerNumber: "full"})
+	var ce *service.CapacityError
+	if !errors.As(err, &ce) || ce.Reason != service.RefusedMaxCalls || ce.RetryAfter != 5*time.Second {
+		t.Fatalf("a refusal there: %v, want its CapacityError", err)
+	}
+	if _, err := a.Create(context.Background(), "gone", service.InitiateRequest{CallerNumber: "x"}); !errors.Is(err, bus.ErrUnreachable) {
+		t.Fatalf("an instance that is not running: %v", err)
 	}
 }

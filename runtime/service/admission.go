@@ -250,3 +250,54 @@ func (s *Calls) EndLive(ctx context.Context, reason string) (int, error) {
 	}
 	return n, first
 }
+
+// Load is this instance's load, for placement across instances.
+type Load struct {
+	Live     int  // calls not ENDED or FAILED
+	Max      int  // PARLEY_MAX_CALLS (0: no cap)
+	Draining bool // shutting down: no new calls
+}
+
+// Load returns this instance's load.
+func (s *Calls) Load() Load {
+	s.adm.mu.Lock()
+	defer s.adm.mu.Unlock()
+	return Load{Live: len(s.adm.held), Max: s.adm.max, Draining: s.adm.draining}
+}
+
+// Placer places new agent calls across instances (runtime/cluster): Place
+// names the instance with the most room, this one's id to keep the call
+// here; Create has that instance create it and returns the stored call.
+type Placer interface {
+	Place(self Load) string
+	Create(ctx context.Context, instance string, req InitiateRequest) (*call.Call, error)
+}
+
+// WithPlacer has Initiate place each new agent call with p. A call that
+// cannot be created where p chose is created here.
+func WithPlacer(p Placer) Option { return func(s *Calls) { s.placer = p } }
+
+type placedKey struct{}
+
+// Placed marks ctx as the creation of a call another instance placed
+// here: Initiate creates it here, without placing it again.
+func Placed(ctx context.Context) context.Context { return context.WithValue(ctx, placedKey{}, true) }
+
+// place creates req's call where the placer chooses, if not here; ok
+// false means: create it here.
+func (s *Calls) place(ctx context.Context, req InitiateRequest) (*call.Call, bool) {
+	if s.placer == nil || ctx.Value(placedKey{}) != nil {
+		return nil, false
+	}
+	target := s.placer.Place(s.Load())
+	if target == "" || target == s.instance {
+		return nil, false
+	}
+	c, err := s.placer.Create(ctx, target, req)
+	if err != nil {
+		s.log.WarnContext(ctx, "call not placed on another instance; created here", "instance", target, "err", err)
+		return nil, false
+	}
+	s.log.InfoContext(ctx, "call placed on another instance", "call", c.ID, "instance", target)
+	return c, true
+}

@@ -48,6 +48,7 @@ type Calls struct {
 	observers []func(call.Call)
 	deps      func(context.Context) error     // WithDependencies
 	onLost    func(context.Context, []string) // OnLostCalls
+	placer    Placer                          // WithPlacer
 }
 
 // Observe registers fn to be told of every status change Calls makes, after
@@ -145,6 +146,11 @@ func (s *Calls) Initiate(ctx context.Context, req InitiateRequest) (*call.Call, 
 	if err := s.checkDependencies(ctx); err != nil {
 		s.adm.refused(err)
 		return nil, fmt.Errorf("initiate: %w", err)
+	}
+	if spec != nil {
+		if placed, ok := s.place(ctx, req); ok {
+			return placed, nil
+		}
 	}
 	if err := s.adm.reserve(c.ID, spec); err != nil {
 		s.adm.refused(err)

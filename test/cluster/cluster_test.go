@@ -396,6 +396,27 @@ func TestCluster(t *testing.T) {
 		t.Logf("%d calls over a rolling restart of 3 instances, all ENDED by hang-up", len(made))
 	})
 
+	t.Run("new calls placed on the instance with room", func(t *testing.T) {
+		// Every call is created through parley-1, which holds at most 6
+		// (PARLEY_MAX_CALLS): past its first calls the others get them,
+		// and none is refused.
+		owners := map[int]int{}
+		var calls []*agentCall
+		for range 9 {
+			a := c.dial(0, func(owner int) int { return (owner + 1) % 3 })
+			owners[a.owner]++
+			calls = append(calls, a)
+			time.Sleep(300 * time.Millisecond) // a load report in between now and then
+		}
+		t.Logf("9 calls created through %s, held by: %v", lbtest.Server(0), owners)
+		if owners[1] == 0 || owners[2] == 0 || owners[0] > 6 {
+			t.Fatalf("calls created through %s held by %v: not placed by room", lbtest.Server(0), owners)
+		}
+		for _, a := range calls {
+			c.end(a, -1)
+		}
+	})
+
 	t.Run("bus or database down: new calls refused at once, live calls go on", func(t *testing.T) {
 		live := c.dial(-1, func(owner int) int { return (owner + 1) % 3 })
 		stillTalking := func() {
