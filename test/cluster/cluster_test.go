@@ -10,9 +10,11 @@ package cluster_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -281,6 +283,54 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("the original browser client through the load balancer", func(t *testing.T) {
+		// The README's example page, unchanged, in Chromium, on another
+		// origin than the load balancer (so its browser keeps no cookie of
+		// the load balancer's): socket.io-client starts with long-polling,
+		// and every request of its Engine.IO session must reach the
+		// instance that opened it (HAProxy follows the session id).
+		e2e.Chromium(t)
+		node := e2e.Node(t)
+		dir := filepath.Join(e2e.Root(t), "test", "browser")
+		e2e.NPMCI(t, dir)
+		wav := e2e.FliteWAV(t, "", 8*time.Second, 0)
+		for round := range 3 {
+			drv := e2e.StartDriver(t, node, dir, 90*time.Second, "call.mjs", "--port", fmt.Sprint(c.lbPort()), "--wav", wav, "--hold", "--timeout", "40000")
+			if !drv.Lines.Scan() {
+				t.Fatalf("call.mjs printed nothing (%v): %s", drv.Lines.Err(), drv.Stderr.Tail(20))
+			}
+			var greeted struct {
+				Event  string `json:"event"`
+				CallID string `json:"callId"`
+			}
+			if err := json.Unmarshal(drv.Lines.Bytes(), &greeted); err != nil || greeted.Event != "greeted" {
+				_ = drv.Wait()
+				t.Fatalf("round %d: the page's call did not get to the greeting: %s\n%s", round, drv.Lines.Bytes(), drv.Stderr.Tail(20))
+			}
+			held := c.get(greeted.CallID)
+			if held["status"] != "IN_PROGRESS" {
+				t.Fatalf("the page's call: %v", held)
+			}
+			if _, err := io.WriteString(drv.Stdin, "end\n"); err != nil {
+				t.Fatal(err)
+			}
+			if !drv.Lines.Scan() {
+				t.Fatalf("call.mjs printed no result: %s", drv.Stderr.Tail(20))
+			}
+			var res struct {
+				OK            bool   `json:"ok"`
+				Error         string `json:"error"`
+				Transport     string `json:"transport"`
+				GreetingHeard bool   `json:"greetingHeard"`
+			}
+			raw := append([]byte(nil), drv.Lines.Bytes()...)
+			if err := drv.Wait(); err != nil || json.Unmarshal(raw, &res) != nil || !res.OK || !res.GreetingHeard {
+				t.Fatalf("round %d: the page's call: %v %s", round, err, raw)
+			}
+			t.Logf("round %d: the original page's call, held by %s, greeting heard, socket.io over %s", round, held["instance"], res.Transport)
+		}
+	})
+
 	t.Run("SIGKILL of an instance fails only its calls", func(t *testing.T) {
 		const victim = 2
 		// Every call is joined through a survivor, so only the victim's
@@ -463,6 +513,19 @@ func TestCluster(t *testing.T) {
 		c.waitRouted(0, 1, 2)
 		c.end(live, -1)
 	})
+}
+
+// lbPort is the load balancer's port.
+func (c *cluster) lbPort() int {
+	u, err := url.Parse(c.lb.Base)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	p, err := strconv.Atoi(u.Port())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return p
 }
 
 // refused waits until a new call on instance i (directly, not through
