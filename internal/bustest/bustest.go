@@ -4,10 +4,11 @@
 // PostgreSQL).
 //
 //	srv := bustest.NATS(t)
-//	b, err := bus.Connect(ctx, srv.URL, ...)
+//	b := srv.Connect(t, "instance-a")
 package bustest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/internal/e2e"
+	"github.com/parleyhq/parley/runtime/bus"
 )
 
 // Server is a running bus server.
@@ -165,4 +167,18 @@ func (s *Server) Stop() error {
 		err = errors.Join(err, os.RemoveAll(s.dir))
 	}
 	return err
+}
+
+// Connect connects a bus client to the NATS server s as name, and closes
+// it when t ends.
+func (s *Server) Connect(t testing.TB, name string) *bus.Bus {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, err := bus.Connect(ctx, s.URL, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
 }

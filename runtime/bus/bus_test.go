@@ -11,21 +11,9 @@ import (
 	"github.com/parleyhq/parley/runtime/bus"
 )
 
-func connect(t *testing.T, url string) *bus.Bus {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b, err := bus.Connect(ctx, url, t.Name(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
 func TestRequestReply(t *testing.T) {
 	srv := bustest.NATS(t)
-	a, b := connect(t, srv.URL), connect(t, srv.URL)
+	a, b := srv.Connect(t, "a"), srv.Connect(t, "b")
 	stop, err := b.Subscribe("parley.test.echo", func(m bus.Msg) {
 		if string(m.Data) == "panic" {
 			panic("handler bug")
@@ -64,7 +52,7 @@ func TestRequestReply(t *testing.T) {
 
 func TestOutage(t *testing.T) {
 	srv := bustest.NATS(t)
-	b := connect(t, srv.URL)
+	b := srv.Connect(t, "b")
 	if err := b.Healthy(); err != nil {
 		t.Fatal(err)
 	}

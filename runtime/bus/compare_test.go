@@ -88,15 +88,7 @@ func measure(b *testing.B, rt roundTripper, clients int, payload []byte) {
 
 func natsRoundTrip(b *testing.B, clients int) roundTripper {
 	srv := bustest.NATS(b)
-	dial := func() *bus.Bus {
-		c, err := bus.Connect(context.Background(), srv.URL, "bench", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = c.Close() })
-		return c
-	}
-	owner, edge := dial(), dial()
+	owner, edge := srv.Connect(b, "owner"), srv.Connect(b, "edge")
 	if _, err := owner.Subscribe("parley.bench.in", func(m bus.Msg) { _ = m.Respond(m.Data) }); err != nil {
 		b.Fatal(err)
 	}

@@ -15,31 +15,19 @@ import (
 	"github.com/parleyhq/parley/runtime/service"
 )
 
-func connect(t *testing.T, url, name string) *bus.Bus {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b, err := bus.Connect(ctx, url, name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
 func TestClaim(t *testing.T) {
 	srv := bustest.NATS(t)
 	ctx := context.Background()
-	first := cluster.New(connect(t, srv.URL, "a"), "web-1.example.com", nil)
+	first := cluster.New(srv.Connect(t, "a"), "web-1.example.com", nil)
 	unclaim, err := first.Claim(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := cluster.New(connect(t, srv.URL, "b"), "web-1.example.com", nil)
+	second := cluster.New(srv.Connect(t, "b"), "web-1.example.com", nil)
 	if _, err := second.Claim(ctx); !errors.Is(err, cluster.ErrDuplicateID) {
 		t.Fatalf("a second instance with the same id: %v, want ErrDuplicateID", err)
 	}
-	if _, err := cluster.New(connect(t, srv.URL, "c"), "web-2.example.com", nil).Claim(ctx); err != nil {
+	if _, err := cluster.New(srv.Connect(t, "c"), "web-2.example.com", nil).Claim(ctx); err != nil {
 		t.Fatalf("another id: %v", err)
 	}
 	// Once the first is gone, its id is free again (a restart).
@@ -75,8 +63,8 @@ func (r *recorder) calls() []call.Call {
 // here.
 func TestForward(t *testing.T) {
 	srv := bustest.NATS(t)
-	a := cluster.New(connect(t, srv.URL, "a"), "a", nil)
-	b := cluster.New(connect(t, srv.URL, "b"), "b", nil)
+	a := cluster.New(srv.Connect(t, "a"), "a", nil)
+	b := cluster.New(srv.Connect(t, "b"), "b", nil)
 	stored := call.Call{ID: "11111111-1111-4111-8111-111111111111", Owner: "a", Status: call.StatusEnded, EndReason: call.ReasonHangup}
 	var liveA, liveB recorder
 	stop, err := a.Serve(func(_ context.Context, id string) (*call.Call, error) {
@@ -119,7 +107,7 @@ func TestForward(t *testing.T) {
 // choice counts against the chosen one until its next report.
 func TestPlace(t *testing.T) {
 	srv := bustest.NATS(t)
-	here := cluster.New(connect(t, srv.URL, "a"), "a", nil)
+	here := cluster.New(srv.Connect(t, "a"), "a", nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -128,7 +116,7 @@ func TestPlace(t *testing.T) {
 
 	report := func(id string, l cluster.Load) {
 		t.Helper()
-		b := connect(t, srv.URL, id)
+		b := srv.Connect(t, id)
 		l.Instance = id
 		data, _ := json.Marshal(l)
 		if err := b.Publish("parley.load", data); err != nil {
@@ -173,8 +161,8 @@ func TestPlace(t *testing.T) {
 // that asked reads it back; a refusal there comes back as the same error.
 func TestCreateElsewhere(t *testing.T) {
 	srv := bustest.NATS(t)
-	a := cluster.New(connect(t, srv.URL, "a"), "a", nil)
-	b := cluster.New(connect(t, srv.URL, "b"), "b", nil)
+	a := cluster.New(srv.Connect(t, "a"), "a", nil)
+	b := cluster.New(srv.Connect(t, "b"), "b", nil)
 	stored := map[string]*call.Call{}
 	var mu sync.Mutex
 	get := func(_ context.Context, id string) (*call.Call, error) {

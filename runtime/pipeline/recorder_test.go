@@ -69,21 +69,10 @@ func TestFailingStoreCallGoesOn(t *testing.T) {
 	storeRetryFor = 200 * time.Millisecond // a store that stays broken
 	h := newHarnessPrep(t, newFakeProviders(), func(s *agent.Spec) { s.Greeting = "" },
 		func(h *harness) { h.st.fail = errors.New("database or disk is full") })
-	answers := func() int {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		n := 0
-		for _, e := range h.events {
-			if e.name == "agent-response" && e.payload["final"] == true {
-				n++
-			}
-		}
-		return n
-	}
 	for i := 1; i <= 2; i++ {
 		h.talk(time.Second, true)
 		h.talk(600*time.Millisecond, false)
-		h.eventually(func() bool { return answers() == i }, "the agent's answer with a failing store")
+		h.eventually(func() bool { return len(h.finals()) == i }, "the agent's answer with a failing store")
 	}
 	h.eventually(func() bool { return h.st.calls.Load() >= 2 }, "both exchanges handed to the store")
 }
@@ -123,17 +112,7 @@ func TestStoreOutageTurnsStoredWhenBack(t *testing.T) {
 		h.talk(time.Second, true)
 		h.talk(600*time.Millisecond, false)
 	}
-	h.eventually(func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		n := 0
-		for _, e := range h.events {
-			if e.name == "agent-response" && e.payload["final"] == true {
-				n++
-			}
-		}
-		return n == 2
-	}, "two answers while the store is down")
+	h.eventually(func() bool { return len(h.finals()) == 2 }, "two answers while the store is down")
 	if n := len(h.st.all()); n != 0 {
 		t.Fatalf("%d turns stored while the store fails", n)
 	}

@@ -42,21 +42,15 @@ func (o ownedSessions) Lookup(ctx context.Context, id string) (Session, error) {
 }
 
 // instance starts a signaling server with an echo agent on its own bus
-// connection to url and returns it, its bus and its base URL.
-func instance(t *testing.T, url, id string, sessions Sessions) (*Server, *bus.Bus, string) {
-	srv, b, base, _ := instanceWithAgent(t, url, id, sessions)
+// connection to nats and returns it, its bus and its base URL.
+func instance(t *testing.T, nats *bustest.Server, id string, sessions Sessions) (*Server, *bus.Bus, string) {
+	srv, b, base, _ := instanceWithAgent(t, nats, id, sessions)
 	return srv, b, base
 }
 
-func instanceWithAgent(t *testing.T, url, id string, sessions Sessions) (*Server, *bus.Bus, string, *echoAgent) {
+func instanceWithAgent(t *testing.T, nats *bustest.Server, id string, sessions Sessions) (*Server, *bus.Bus, string, *echoAgent) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	b, err := bus.Connect(ctx, url, id, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
+	b := nats.Connect(t, id)
 	agent := &echoAgent{}
 	srv, err := New(sessions, slog.New(slog.NewTextHandler(io.Discard, nil)), WithAgent(agent), WithBus(b, id),
 		WithPing(300*time.Millisecond, time.Second))
@@ -78,8 +72,8 @@ func TestAcrossInstances(t *testing.T) {
 	}
 	nats := bustest.NATS(t)
 	sessions := ownedSessions{fakeSessions{}, instanceA}
-	a, _, baseA, agentA := instanceWithAgent(t, nats.URL, instanceA, sessions)
-	b, _, baseB, agentB := instanceWithAgent(t, nats.URL, instanceB, sessions)
+	a, _, baseA, agentA := instanceWithAgent(t, nats, instanceA, sessions)
+	b, _, baseB, agentB := instanceWithAgent(t, nats, instanceB, sessions)
 	runNode(t, []string{"SIGNALING_A_URL=" + baseA, "SIGNALING_B_URL=" + baseB}, "instances.test.mjs")
 	// The agent calls were A's: B's agent saw none of them.
 	agentA.mu.Lock()
@@ -102,8 +96,8 @@ func TestInstanceLost(t *testing.T) {
 	}
 	nats := bustest.NATS(t)
 	sessions := ownedSessions{fakeSessions{}, instanceA}
-	a, busA, baseA := instance(t, nats.URL, instanceA, sessions)
-	b, busB, baseB := instance(t, nats.URL, instanceB, sessions)
+	a, busA, baseA := instance(t, nats, instanceA, sessions)
+	b, busB, baseB := instance(t, nats, instanceB, sessions)
 
 	// An agent caller on A, and an observer of its session on B; a
 	// person-to-person peer on B of another session A owns.
@@ -176,7 +170,7 @@ func TestInstanceLost(t *testing.T) {
 
 	// The caller whose instance went takes its call back through another
 	// one with its resume token; without it the seat is BUSY.
-	c, _, baseC := instance(t, nats.URL, "host-c", sessions)
+	c, _, baseC := instance(t, nats, "host-c", sessions)
 	joinResult := func(args map[string]any) map[string]any {
 		t.Helper()
 		got := make(chan map[string]any, 1)

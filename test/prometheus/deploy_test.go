@@ -45,6 +45,25 @@ type compose struct {
 	} `yaml:"secrets"`
 }
 
+// promConfig is the part of prometheus.yml the tests read.
+type promConfig struct {
+	ScrapeConfigs []struct {
+		JobName       string `yaml:"job_name"`
+		MetricsPath   string `yaml:"metrics_path"`
+		StaticConfigs []struct {
+			Targets []string `yaml:"targets"`
+		} `yaml:"static_configs"`
+		Authorization struct {
+			Type            string `yaml:"type"`
+			CredentialsFile string `yaml:"credentials_file"`
+		} `yaml:"authorization"`
+		DNSSDConfigs []struct {
+			Names []string `yaml:"names"`
+			Port  int      `yaml:"port"`
+		} `yaml:"dns_sd_configs"`
+	} `yaml:"scrape_configs"`
+}
+
 // secretRef is a service's secret: a name, or {source, target}.
 type secretRef struct {
 	Source string
@@ -115,23 +134,7 @@ func TestDeployFilesFitTogether(t *testing.T) {
 	require.NoError(t, err, "the build context is the repository root")
 	require.Contains(t, rt.Ports, "3000:3000")
 
-	var prom struct {
-		ScrapeConfigs []struct {
-			JobName       string `yaml:"job_name"`
-			MetricsPath   string `yaml:"metrics_path"`
-			StaticConfigs []struct {
-				Targets []string `yaml:"targets"`
-			} `yaml:"static_configs"`
-			Authorization struct {
-				Type            string `yaml:"type"`
-				CredentialsFile string `yaml:"credentials_file"`
-			} `yaml:"authorization"`
-			DNSSDConfigs []struct {
-				Names []string `yaml:"names"`
-				Port  int      `yaml:"port"`
-			} `yaml:"dns_sd_configs"`
-		} `yaml:"scrape_configs"`
-	}
+	var prom promConfig
 	readYAML(t, "prometheus/prometheus.yml", &prom)
 	require.Len(t, prom.ScrapeConfigs, 2)
 	job := prom.ScrapeConfigs[0]
@@ -252,15 +255,7 @@ func TestComposeClusterProfile(t *testing.T) {
 		require.Equal(t, "/app/data/token.secret", token.Target, "%s reads the shared token secret from its data directory", name)
 	}
 	require.Contains(t, c.Secrets, "parley_token_secret")
-	var prom struct {
-		ScrapeConfigs []struct {
-			JobName      string `yaml:"job_name"`
-			DNSSDConfigs []struct {
-				Names []string `yaml:"names"`
-				Port  int      `yaml:"port"`
-			} `yaml:"dns_sd_configs"`
-		} `yaml:"scrape_configs"`
-	}
+	var prom promConfig
 	readYAML(t, "prometheus/prometheus.yml", &prom)
 	require.Equal(t, "parley-cluster", prom.ScrapeConfigs[1].JobName)
 	require.ElementsMatch(t, []string{"parley-1", "parley-2", "parley-3"}, prom.ScrapeConfigs[1].DNSSDConfigs[0].Names)

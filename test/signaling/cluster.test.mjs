@@ -6,29 +6,13 @@
 // one holding the session). Skipped without them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
+import { connect as dial, next, ack, closeAll } from './helpers.mjs';
 
 const { CLUSTER_LB_URL: lb, CLUSTER_SESSION: session, CLUSTER_COOKIE_A: cookieA, CLUSTER_COOKIE_B: cookieB } = process.env;
 const skip = !lb || !session ? 'CLUSTER_LB_URL and CLUSTER_SESSION are not set' : false;
 
-const open = [];
-function connect(cookie, transports) {
-  const s = io(lb + '/signaling', { transports, forceNew: true, reconnection: false, timeout: 10000, extraHeaders: { Cookie: cookie } });
-  open.push(s);
-  return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-function next(s, event, ms = 10000) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timeout waiting for ${event}`)), ms);
-    s.once(event, (d) => { clearTimeout(t); resolve(d); });
-  });
-}
-const ack = (s, event, payload) => s.timeout(10000).emitWithAck(event, payload);
-
-test.after(() => { for (const s of open) s.disconnect(); });
+test.after(closeAll);
+const connect = (cookie, transports) => dial(lb, { transports, extraHeaders: { Cookie: cookie } });
 
 test('person-to-person peers on two instances relay through the one holding the session', { skip }, async () => {
   const a = await connect(cookieA, ['websocket']);

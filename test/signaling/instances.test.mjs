@@ -8,31 +8,16 @@
 // without the env, so that `node --test` in this directory runs the rest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io } from 'socket.io-client';
+import { connect as dial, next, ack, closeAll } from './helpers.mjs';
 
 const A = process.env.SIGNALING_A_URL, B = process.env.SIGNALING_B_URL;
 const skip = !A || !B ? 'SIGNALING_A_URL and SIGNALING_B_URL are not set' : false;
 
-const open = [];
-function connect(base, transports = ['websocket']) {
-  const s = io(base + '/signaling', { transports, forceNew: true, reconnection: false, timeout: 5000 });
-  open.push(s);
-  return new Promise((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-function next(s, event, ms = 5000) {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timeout waiting for ${event}`)), ms);
-    s.once(event, (d) => { clearTimeout(t); resolve(d); });
-  });
-}
-const ack = (s, event, payload) => s.timeout(5000).emitWithAck(event, payload);
 let n = 0;
 const uid = (p) => `${p}-${process.pid}-${++n}`;
 
-test.after(() => { for (const s of open) s.disconnect(); });
+test.after(closeAll);
+const connect = (base, transports = ['websocket']) => dial(base, { transports });
 
 for (const transports of [['websocket'], ['polling']]) {
   test(`an agent call owned by A, joined on B over ${transports[0]}`, { skip }, async () => {
