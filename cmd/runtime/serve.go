@@ -186,7 +186,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: deps, Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Bus: peers.busHealth(), Log: log.With("component", "http"),
 		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 

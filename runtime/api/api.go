@@ -44,6 +44,9 @@ type Deps struct {
 	// Conversation answers uploaded utterances (conversation/process).
 	Conversation *service.Conversation
 	Ready        func(context.Context) error // store health, for /readyz
+	// Bus, when set, is the health of the bus between instances, for
+	// /readyz (check "bus").
+	Bus func() error
 	// Signaling, when set, is mounted at /socket.io/ ahead of the REST
 	// middleware: Engine.IO does its own CORS, and long-polling must not
 	// count against the rate limit or flood the access log.

@@ -13,8 +13,9 @@ func (s *server) healthz(c *fiber.Ctx) error {
 	return ok(c, http.StatusOK, fiber.Map{"status": "ok"})
 }
 
-// readyz answers 200 when the runtime can take calls: the store answers and
-// the default agent is ready.
+// readyz answers 200 when the runtime can take calls: the store answers,
+// the bus between instances (if any) is connected, and the default agent
+// is ready.
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
@@ -25,6 +26,14 @@ func (s *server) readyz(c *fiber.Ctx) error {
 		ready = false
 	} else {
 		checks["store"] = "ok"
+	}
+	if s.deps.Bus != nil {
+		if err := s.deps.Bus(); err != nil {
+			checks["bus"] = err.Error()
+			ready = false
+		} else {
+			checks["bus"] = "ok"
+		}
 	}
 	if _, err := s.deps.Agents.Get(s.deps.Agents.DefaultName()); err != nil {
 		checks["defaultAgent"] = err.Error()
