@@ -405,12 +405,20 @@ func (r *reply) queueLocked(chunk pcm.Audio, asked time.Time) error {
 		r.ttsFirstAudio = time.Since(asked)
 		c.line.Player.Mark(func(at time.Time) {
 			r.mu.Lock()
-			r.firstPacket = at
+			r.firstPacket = at // the Player's goroutine: read it with firstPacketAt
 			r.mu.Unlock()
 		})
 		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingStart})
 	}
 	return c.line.Player.Enqueue(chunk)
+}
+
+// firstPacketAt is when the reply's first packet went out (zero: not
+// yet); the Player sets it on its own goroutine.
+func (r *reply) firstPacketAt() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstPacket
 }
 
 // spoke records that sentence's audio, queued long, follows the previous
@@ -438,12 +446,12 @@ func (c *conversation) interrupt(now time.Time, why, heard string) {
 	r.cancel()
 	c.line.Player.Flush()
 	r.played = c.line.Player.Played() - r.base
-	started := r.started
+	started, first := r.started, r.firstPacket
 	r.mu.Unlock()
 	if started {
 		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingInterrupted})
 	}
-	c.log.Debug("barge-in", "after", now.Sub(r.firstPacket), "why", why, "heard", heard)
+	c.log.Debug("barge-in", "after", now.Sub(first), "why", why, "heard", heard)
 }
 
 // stopReply cancels the running reply and waits for every reply still

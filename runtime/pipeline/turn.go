@@ -90,7 +90,7 @@ func (c *conversation) store(r *reply, text string) {
 		heard = &turn.Heard{Text: t.text, Start: t.speechStart, End: t.speechEnd, Timings: r.timings()}
 		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(heard.Timings), r.interrupted)
 	}
-	start := r.firstPacket
+	start := r.firstPacketAt()
 	if start.IsZero() {
 		start = r.stopped
 	}
@@ -126,7 +126,7 @@ func (r *reply) timings() store.Timings {
 		STTFinalDelay:  t.final.Sub(t.sttAsked),
 		ChatFirstToken: r.chatFirstToken,
 		TTSFirstAudio:  r.ttsFirstAudio,
-		FirstPacket:    r.firstPacket,
+		FirstPacket:    r.firstPacketAt(),
 		EndOfTurnWait:  t.wait,
 	}
 	if !tm.FirstPacket.IsZero() {

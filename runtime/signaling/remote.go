@@ -63,8 +63,12 @@ type remote struct {
 	self string
 	sem  chan struct{}
 	wg   sync.WaitGroup // forwarded events being handled, and the pinger
-	stop chan struct{}
-	subs []func()
+	// closing is set by close before it waits: no handler starts after
+	// (a WaitGroup may not grow from zero while it is waited on).
+	mu      sync.Mutex
+	closing bool
+	stop    chan struct{}
+	subs    []func()
 	// proxies are this instance's sockets joined to sessions another
 	// instance holds, by socket id; guarded by Server.mu.
 	proxies map[socket.SocketId]*proxy
@@ -137,6 +141,9 @@ func (s *Server) startRemote() error {
 // close stops what startRemote started and waits for forwarded events
 // being handled.
 func (r *remote) close() {
+	r.mu.Lock()
+	r.closing = true
+	r.mu.Unlock()
 	for _, unsub := range r.subs {
 		unsub()
 	}
@@ -146,6 +153,17 @@ func (r *remote) close() {
 		close(r.stop)
 	}
 	r.wg.Wait()
+}
+
+// start counts a handler in, unless close has begun.
+func (r *remote) start() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	r.wg.Add(1)
+	return true
 }
 
 // --- the edge: this instance holds the socket ---
@@ -351,7 +369,11 @@ func (s *Server) serveIn(m bus.Msg) {
 		_ = respond(m, errorf(CodeBusy, "%s: this instance is handling too many forwarded events; try again", env.Event))
 		return
 	}
-	s.remote.wg.Add(1)
+	if !s.remote.start() {
+		<-s.remote.sem
+		_ = respond(m, errorf(CodeInstanceLost, "%s: this instance is shutting down", env.Event))
+		return
+	}
 	go func() {
 		defer s.remote.wg.Done()
 		defer func() { <-s.remote.sem }()

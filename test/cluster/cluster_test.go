@@ -433,7 +433,8 @@ func TestCluster(t *testing.T) {
 				t.Fatalf("%s did not stop once its calls ended", lbtest.Server(i))
 			}
 			if code := c.nodes[i].rt.ExitCode(); code != 0 {
-				t.Fatalf("%s exited %d after its drain", lbtest.Server(i), code)
+				// 66 is the race detector's: its report is in the log.
+				t.Fatalf("%s exited %d after its drain; its log (tail):\n%s", lbtest.Server(i), code, c.nodes[i].rt.Logs.Tail(300))
 			}
 			c.start(i)
 			c.waitRouted(0, 1, 2)
