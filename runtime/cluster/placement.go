@@ -200,7 +200,7 @@ func (n *Node) Create(ctx context.Context, instance string, req service.Initiate
 // ServeCreate creates, with initiate, the calls other instances place
 // here. Call the returned function to stop.
 func (n *Node) ServeCreate(initiate func(context.Context, service.InitiateRequest) (*call.Call, error)) (func(), error) {
-	return n.bus.Subscribe(createSubject(n.self), func(m bus.Msg) {
+	stop, err := n.bus.Subscribe(createSubject(n.self), func(m bus.Msg) {
 		var req createRequest
 		dec := json.NewDecoder(bytes.NewReader(m.Data))
 		dec.UseNumber() // variables' numbers as the API passes them
@@ -226,6 +226,17 @@ func (n *Node) ServeCreate(initiate func(context.Context, service.InitiateReques
 			n.log.Warn("create answer not sent", "err", err)
 		}
 	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	// Subscribed on the server before the first call is placed here.
+	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
+	defer cancel()
+	if err := n.bus.Flush(ctx); err != nil {
+		stop()
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return stop, nil
 }
 
 // refusal is err as a create answer.
