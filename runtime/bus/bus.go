@@ -164,8 +164,10 @@ func (b *Bus) Request(ctx context.Context, subject string, data []byte) ([]byte,
 
 // Subscribe calls fn with every message on subject, one at a time in the
 // order they came, on a goroutine the subscription owns; a panic in fn is
-// logged and the next message handled. Call the returned function to stop;
-// once it returns the server sends nothing more for it.
+// logged and the next message handled. When Subscribe returns, the server
+// has the subscription (a request sent from anywhere right after reaches
+// it). Call the returned function to stop; once it returns the server
+// sends nothing more for it.
 func (b *Bus) Subscribe(subject string, fn func(Msg)) (func(), error) {
 	sub, err := b.nc.Subscribe(subject, func(m *nats.Msg) {
 		defer func() {
@@ -179,6 +181,10 @@ func (b *Bus) Subscribe(subject string, fn func(Msg)) (func(), error) {
 		return nil, fmt.Errorf("bus: subscribe to %s: %w", subject, err)
 	}
 	if err := sub.SetPendingLimits(maxPendingMsgs, maxPendingBytes); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, fmt.Errorf("bus: subscribe to %s: %w", subject, err)
+	}
+	if err := b.nc.FlushTimeout(5 * time.Second); err != nil {
 		_ = sub.Unsubscribe()
 		return nil, fmt.Errorf("bus: subscribe to %s: %w", subject, err)
 	}

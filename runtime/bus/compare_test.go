@@ -92,9 +92,6 @@ func natsRoundTrip(b *testing.B, clients int) roundTripper {
 	if _, err := owner.Subscribe("parley.bench.in", func(m bus.Msg) { _ = m.Respond(m.Data) }); err != nil {
 		b.Fatal(err)
 	}
-	if err := owner.Flush(context.Background()); err != nil {
-		b.Fatal(err)
-	}
 	return func(ctx context.Context, _ int, data []byte) error {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()

@@ -62,7 +62,7 @@ func (n *Node) Claim(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
-	return stop, n.bus.Flush(ctx)
+	return stop, nil
 }
 
 // changed is a change of a call's status made on another instance.
@@ -122,12 +122,6 @@ func (n *Node) Serve(get func(ctx context.Context, id string) (*call.Call, error
 		_ = m.Respond([]byte(`{"ok":true}`))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cluster: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
-	defer cancel()
-	if err := n.bus.Flush(ctx); err != nil {
-		stop()
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	return stop, nil

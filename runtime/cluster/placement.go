@@ -30,6 +30,9 @@ const (
 	placeMargin = 2
 	// unlimited stands for the room of an instance without a call cap.
 	unlimited = 1 << 20
+	// maxInstances bounds the other instances' load reports kept (stale
+	// ones are dropped when calls are placed).
+	maxInstances = 1024
 )
 
 // Load is an instance's load, as it tells the others.
@@ -76,7 +79,9 @@ func (n *Node) RunLoad(ctx context.Context, load func() Load) error {
 			return
 		}
 		n.loads.mu.Lock()
-		n.loads.seen[l.Instance] = loadReport{Load: l, at: time.Now()}
+		if _, known := n.loads.seen[l.Instance]; known || len(n.loads.seen) < maxInstances {
+			n.loads.seen[l.Instance] = loadReport{Load: l, at: time.Now()}
+		}
 		n.loads.mu.Unlock()
 	})
 	if err != nil {
@@ -227,13 +232,6 @@ func (n *Node) ServeCreate(initiate func(context.Context, service.InitiateReques
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cluster: %w", err)
-	}
-	// Subscribed on the server before the first call is placed here.
-	ctx, cancel := context.WithTimeout(context.Background(), forwardTimeout)
-	defer cancel()
-	if err := n.bus.Flush(ctx); err != nil {
-		stop()
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	return stop, nil

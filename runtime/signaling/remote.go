@@ -46,8 +46,8 @@ const (
 	// maxRemoteInFlight bounds the forwarded events an owner handles at
 	// once; more are refused (BUSY) rather than queued.
 	maxRemoteInFlight = 512
-	// maxEnvelope bounds a forwarded event on the bus: the largest
-	// client message plus its envelope.
+	// envelopeOverhead is what a forwarded event may carry beyond the
+	// largest client message (its envelope).
 	envelopeOverhead = 4 << 10
 )
 
@@ -125,12 +125,6 @@ func (s *Server) startRemote() error {
 			return err
 		}
 		r.subs = append(r.subs, unsub)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := r.bus.Flush(ctx); err != nil { // subscribed before the first join
-		r.close()
-		return err
 	}
 	s.remote = r
 	r.wg.Add(1)
