@@ -64,30 +64,48 @@ type Peer struct {
 	wg                sync.WaitGroup
 }
 
-// Dial joins session on base's /signaling as o.Peer, offers the caller's
-// peer to the agent, and returns once the answer is applied and remote
-// candidates are being added (WaitConnected waits for ICE and DTLS). On an
-// error nothing is left open; otherwise the caller closes the Peer.
+// Dial joins session on base's /signaling as o.Peer with the Go Socket.IO
+// client (Join), offers the caller's peer to the agent (Offer), and
+// returns once the answer is applied and remote candidates are being added
+// (WaitConnected waits for ICE and DTLS). On an error nothing is left
+// open; otherwise the caller closes the Peer.
 func Dial(ctx context.Context, base, session string, o Options) (*Peer, error) {
-	p := &Peer{Session: session, ID: o.Peer, connected: make(chan struct{}), failed: make(chan struct{})}
+	if o.Peer == "" {
+		o.Peer = "client-peer"
+	}
+	t0 := time.Now()
+	sig, reopened, err := Join(ctx, base, session, o.Peer, o.Join)
+	if err != nil {
+		return nil, fmt.Errorf("join-session: %w", err)
+	}
+	join := time.Since(t0)
+	p, err := Offer(ctx, sig, session, o)
+	if err != nil {
+		return nil, err
+	}
+	p.Times.Join, p.SigRetries = join, reopened
+	return p, nil
+}
+
+// Offer offers the caller's peer to the agent of session through sig, a
+// connection that has joined it as o.Peer (o.Join is not used), and
+// returns once the answer is applied and remote candidates are being
+// added. The Peer owns sig from then on: on an error it is closed with
+// everything else; otherwise the caller closes the Peer.
+func Offer(ctx context.Context, sig *Signal, session string, o Options) (*Peer, error) {
+	p := &Peer{Session: session, ID: o.Peer, Sig: sig, connected: make(chan struct{}), failed: make(chan struct{})}
 	if p.ID == "" {
 		p.ID = "client-peer"
 	}
-	if err := p.dial(ctx, base, o); err != nil {
+	if err := p.dial(ctx, o); err != nil {
 		p.Close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *Peer) dial(ctx context.Context, base string, o Options) error {
-	t0 := time.Now()
+func (p *Peer) dial(ctx context.Context, o Options) error {
 	var err error
-	if p.Sig, p.SigRetries, err = Join(ctx, base, p.Session, p.ID, o.Join); err != nil {
-		return fmt.Errorf("join-session: %w", err)
-	}
-	p.Times.Join = time.Since(t0)
-
 	api := o.API
 	if api == nil {
 		if api, err = loopback.NewAPI(nil, nil); err != nil {

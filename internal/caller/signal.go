@@ -17,13 +17,16 @@ import (
 	"github.com/parleyhq/parley/internal/sioclient"
 )
 
-// Signal is one call's own Socket.IO connection to /signaling over
-// websocket. Handlers run on the client library's goroutines and never
-// block: events the call waits for go to a buffered channel, remote ICE
-// candidates and agent-speaking events to their own. A channel that is full
-// drops what comes next.
+// Signal is one call's own Socket.IO connection to /signaling: the Go
+// client over websocket (Join), or another client that a test drives
+// through a Transport (NewSignal: the official socket.io-client in
+// internal/e2e's Bridge). Events are handled on the client's goroutines
+// and never block: those the call waits for go to a buffered channel,
+// remote ICE candidates and agent-speaking events to their own. A channel
+// that is full drops what comes next.
 type Signal struct {
-	sock       *sio.Socket
+	sock       *sio.Socket // the Go client's, nil with another Transport
+	tr         Transport
 	events     chan event
 	candidates chan webrtc.ICECandidateInit
 	speaking   chan SpeakingEvent
@@ -33,6 +36,70 @@ type Signal struct {
 	closeReason atomic.Value
 	gone        chan struct{}
 	goneOnce    sync.Once
+}
+
+// Transport carries a Signal's emits to the server and closes its
+// connection; whoever drives it hands the server's events to
+// Signal.Deliver.
+type Transport interface {
+	// Emit sends one event with its payload.
+	Emit(event string, data map[string]any) error
+	// Close disconnects from the server.
+	Close()
+}
+
+// sioTransport is the Go Socket.IO client's socket as a Transport.
+type sioTransport struct{ sock *sio.Socket }
+
+func (t sioTransport) Emit(event string, data map[string]any) error {
+	return t.sock.Emit(event, data)
+}
+
+func (t sioTransport) Close() { t.sock.Disconnect() }
+
+// NewSignal returns a Signal for peerID whose emits go through tr, and
+// which handles the server events given to Deliver.
+func NewSignal(peerID string, tr Transport) *Signal {
+	return &Signal{
+		tr:         tr,
+		events:     make(chan event, 64),
+		candidates: make(chan webrtc.ICECandidateInit, 64),
+		speaking:   make(chan SpeakingEvent, 256),
+		peerID:     peerID,
+		gone:       make(chan struct{}),
+	}
+}
+
+// Deliver handles one server event with its payload (a JSON object, or
+// for `disconnect` the reason): joined-session, answer, error,
+// ice-candidate, agent-speaking and disconnect matter, others are ignored.
+func (s *Signal) Deliver(name string, data any) {
+	s.receive(name, []any{data})
+}
+
+// signalEvents are the events a Signal handles.
+var signalEvents = []string{"joined-session", "answer", "error", "ice-candidate", "agent-speaking", "disconnect"}
+
+// receive handles one server event, its arguments as a client library
+// gives them.
+func (s *Signal) receive(name string, args []any) {
+	switch name {
+	case "agent-speaking":
+		at := time.Now()
+		data, _ := First[map[string]any](args)
+		state, _ := data["state"].(string)
+		select {
+		case s.speaking <- SpeakingEvent{State: state, At: at}:
+		default: // nobody reads them this run
+		}
+	case "joined-session", "answer", "error":
+		s.push(name, args)
+	case "ice-candidate":
+		s.onCandidate(args)
+	case "disconnect":
+		s.closeReason.Store(fmt.Sprint(args...))
+		s.goneOnce.Do(func() { close(s.gone) })
+	}
 }
 
 // joinTimeout bounds the connection, and then join-session ->
@@ -72,7 +139,7 @@ func Join(ctx context.Context, base, sessionID, peerID string, o JoinOptions) (s
 	if err != nil {
 		return nil, reopened, err
 	}
-	if err := s.join(cctx, sessionID); err != nil {
+	if err := s.Join(cctx, sessionID); err != nil {
 		s.Close()
 		return nil, reopened, err
 	}
@@ -82,13 +149,7 @@ func Join(ctx context.Context, base, sessionID, peerID string, o JoinOptions) (s
 // dial connects to base+/signaling and waits for the namespace to accept
 // the connection.
 func dial(ctx context.Context, base, peerID string, o JoinOptions) (*Signal, int, error) {
-	s := &Signal{
-		events:     make(chan event, 64),
-		candidates: make(chan webrtc.ICECandidateInit, 64),
-		speaking:   make(chan SpeakingEvent, 256),
-		peerID:     peerID,
-		gone:       make(chan struct{}),
-	}
+	s := NewSignal(peerID, nil)
 	sock, reopened, err := sioclient.ConnectCounted(ctx, base, o.Header, func(sock *sio.Socket) {
 		if o.Setup != nil {
 			o.Setup(sock)
@@ -100,28 +161,14 @@ func dial(ctx context.Context, base, peerID string, o JoinOptions) (*Signal, int
 				}
 			})
 		}
-		_ = sock.On("agent-speaking", func(args ...any) {
-			at := time.Now()
-			data, _ := First[map[string]any](args)
-			state, _ := data["state"].(string)
-			select {
-			case s.speaking <- SpeakingEvent{State: state, At: at}:
-			default: // nobody reads them this run
-			}
-		})
-		for _, name := range []string{"joined-session", "answer", "error"} {
-			_ = sock.On(types.EventName(name), func(args ...any) { s.push(name, args) })
+		for _, name := range signalEvents {
+			_ = sock.On(types.EventName(name), func(args ...any) { s.receive(name, args) })
 		}
-		_ = sock.On("ice-candidate", func(args ...any) { s.onCandidate(args) })
-		_ = sock.On("disconnect", func(args ...any) {
-			s.closeReason.Store(fmt.Sprint(args...))
-			s.goneOnce.Do(func() { close(s.gone) })
-		})
 	})
 	if err != nil {
 		return nil, reopened, err
 	}
-	s.sock = sock
+	s.sock, s.tr = sock, sioTransport{sock}
 	return s, reopened, nil
 }
 
@@ -176,9 +223,11 @@ func (s *Signal) wait(ctx context.Context, name string) (map[string]any, error) 
 	}
 }
 
-// join emits join-session and waits for joined-session.
-func (s *Signal) join(ctx context.Context, sessionID string) error {
-	if err := s.sock.Emit("join-session", map[string]any{"sessionId": sessionID, "peerId": s.peerID}); err != nil {
+// Join emits join-session and waits for joined-session, failing on an
+// `error` event (a *ServerError), the connection closing (ErrClosed) or
+// ctx ending.
+func (s *Signal) Join(ctx context.Context, sessionID string) error {
+	if err := s.tr.Emit("join-session", map[string]any{"sessionId": sessionID, "peerId": s.peerID}); err != nil {
 		return err
 	}
 	_, err := s.wait(ctx, "joined-session")
@@ -187,7 +236,7 @@ func (s *Signal) join(ctx context.Context, sessionID string) error {
 
 // EmitOffer sends the offer {type:"offer", sdp}.
 func (s *Signal) EmitOffer(sessionID string, sdp string) error {
-	return s.sock.Emit("offer", map[string]any{
+	return s.tr.Emit("offer", map[string]any{
 		"sessionId": sessionID, "peerId": s.peerID,
 		"offer": map[string]any{"type": "offer", "sdp": sdp},
 	})
@@ -218,7 +267,7 @@ func (s *Signal) EmitCandidate(sessionID string, c webrtc.ICECandidateInit) erro
 	if c.SDPMLineIndex != nil {
 		cand["sdpMLineIndex"] = *c.SDPMLineIndex
 	}
-	return s.sock.Emit("ice-candidate", map[string]any{"sessionId": sessionID, "peerId": s.peerID, "candidate": cand})
+	return s.tr.Emit("ice-candidate", map[string]any{"sessionId": sessionID, "peerId": s.peerID, "candidate": cand})
 }
 
 // Candidates delivers the remote ICE candidates, other peers' only.
@@ -227,8 +276,9 @@ func (s *Signal) Candidates() <-chan webrtc.ICECandidateInit { return s.candidat
 // Speaking delivers the agent-speaking events, each dated when it arrived.
 func (s *Signal) Speaking() <-chan SpeakingEvent { return s.speaking }
 
-// Socket is the Socket.IO connection, for the caller's own emits.
+// Socket is the Go client's Socket.IO connection, for the caller's own
+// emits; nil for a Signal made by NewSignal.
 func (s *Signal) Socket() *sio.Socket { return s.sock }
 
 // Close disconnects from the server.
-func (s *Signal) Close() { s.sock.Disconnect() }
+func (s *Signal) Close() { s.tr.Close() }

@@ -32,6 +32,9 @@ type DialOptions struct {
 	// Header goes with the Socket.IO handshake (a load balancer's
 	// stickiness cookie).
 	Header http.Header
+	// Via, if not nil, carries the signaling with the official
+	// socket.io-client instead of the Go one; Caller.Sock is nil then.
+	Via *Bridge
 }
 
 // Caller is a browser-like caller in a call's session, the shared
@@ -57,9 +60,9 @@ type Caller struct {
 
 // Dial joins session on base's /signaling (connect and join within 20 s)
 // and offers the caller's peer to the agent with the shared loopback
-// caller (caller.Dial). It returns once the answer is applied
-// (WaitConnected waits for ICE and DTLS); the socket and the peer close
-// when the test ends.
+// caller (caller.Dial, or caller.Offer through o.Via). It returns once the
+// answer is applied (WaitConnected waits for ICE and DTLS); the socket and
+// the peer close when the test ends.
 func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 	t.Helper()
 	c := &Caller{Session: session, Peer: o.Peer, Events: o.Events}
@@ -72,23 +75,29 @@ func Dial(t testing.TB, base, session string, o DialOptions) *Caller {
 	if o.AnswerTimeout == 0 {
 		o.AnswerTimeout = 20 * time.Second
 	}
+	record := append([]string{"answer", "error"}, o.Record...)
 	var err error
 	c.Mic, err = newMicTrack()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.peer, err = caller.Dial(context.Background(), base, session, caller.Options{
+	opts := caller.Options{
 		Peer: c.Peer, Track: c.Mic, OnTrack: o.OnTrack,
 		Join: caller.JoinOptions{
 			Timeout: 20 * time.Second,
 			Header:  o.Header,
 			Setup: func(sock *sio.Socket) {
-				c.Events.On(sock, append([]string{"answer", "error"}, o.Record...)...)
+				c.Events.On(sock, record...)
 			},
 		},
 		AnswerTimeout: o.AnswerTimeout,
 		IgnoreAnswer:  o.IgnoreAnswer,
-	})
+	}
+	if o.Via != nil {
+		c.peer, err = o.Via.offer(base, session, c.Events, record, opts)
+	} else {
+		c.peer, err = caller.Dial(context.Background(), base, session, opts)
+	}
 	if err != nil {
 		t.Fatalf("dial session %s: %v", session, err)
 	}

@@ -3,7 +3,9 @@
 // (internal/bustest) and HAProxy with the shipped configuration
 // (internal/lbtest, deploy/haproxy/haproxy.cfg), and three built runtimes
 // sharing them. Calls are made through the load balancer and joined
-// through another instance than the one holding them; one instance is
+// through another instance than the one holding them, their signaling
+// carried by the official socket.io-client (e2e.Bridge) and their media by
+// Pion peers in the test; one instance is
 // SIGKILLed mid-call; then every instance is restarted in turn with a
 // drain.
 package cluster_test
@@ -42,6 +44,8 @@ type cluster struct {
 	env   []string // every instance's: database, bus, lease
 	nodes [3]*node
 	lb    *lbtest.LB
+	// via carries the agent calls' signaling: the official client.
+	via *e2e.Bridge
 }
 
 // node is one instance; its port and data directory outlive a restart.
@@ -69,6 +73,7 @@ func newCluster(t *testing.T) *cluster {
 		bases[i] = c.nodes[i].rt.Base
 	}
 	c.lb = lbtest.Start(t, bases)
+	c.via = e2e.StartBridge(t, 15*time.Minute)
 	c.waitRouted(0, 1, 2)
 	return c
 }
@@ -151,7 +156,7 @@ func (c *cluster) waitRouted(want ...int) {
 
 // agentCall is a call to the default agent made through the load
 // balancer: created wherever it balanced the POST (owner), joined and
-// connected through edge.
+// connected through edge by the official socket.io-client.
 type agentCall struct {
 	id, session string
 	owner, edge int
@@ -160,14 +165,15 @@ type agentCall struct {
 
 // dial creates a call (on instance create, or wherever the load balancer
 // puts it when create < 0), then joins it, sends the offer and connects
-// the media through edgeFor(owner) with the real loopback caller.
+// the media through edgeFor(owner): the official socket.io-client signals
+// as the original example client does, for a loopback Pion peer.
 func (c *cluster) dial(create int, edgeFor func(owner int) int) *agentCall {
 	c.t.Helper()
 	made := c.api(create, http.MethodPost, "/api/v1/calls", `{"callerNumber":"01012345678"}`)["call"].(map[string]any)
 	a := &agentCall{id: made["id"].(string), session: made["sessionId"].(string), owner: c.index(made["instance"])}
 	a.edge = edgeFor(a.owner)
 	a.caller = e2e.Dial(c.t, c.lb.Base, a.session, e2e.DialOptions{
-		Peer: "caller-" + a.id[:8], Header: lbtest.To(a.edge), Record: []string{"call-status"},
+		Peer: "caller-" + a.id[:8], Header: lbtest.To(a.edge), Record: []string{"call-status"}, Via: c.via,
 	})
 	c.api(a.edge, http.MethodPost, "/api/v1/calls/"+a.id+"/connect", "")
 	a.caller.WaitConnected(c.t, 20*time.Second)
@@ -265,7 +271,7 @@ func TestCluster(t *testing.T) {
 				t.Fatalf("no call held by %s: %v", lbtest.Server(i), owners)
 			}
 		}
-		t.Logf("calls held per instance: %v", owners)
+		t.Logf("calls held per instance: %v; the official client's transports: %v", owners, c.via.Transports())
 	})
 
 	t.Run("person-to-person session split over two instances", func(t *testing.T) {
