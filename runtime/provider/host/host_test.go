@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -129,6 +131,28 @@ func TestCrashMidStream(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "one", d.Text)
 
+	// Whoever waits for the plugin meanwhile gets its connection or an
+	// error, never neither (CheckAgent once crashed on that).
+	var (
+		watch   sync.WaitGroup
+		neither atomic.Int32
+	)
+	stopWatch := make(chan struct{})
+	watch.Go(func() {
+		for {
+			select {
+			case <-stopWatch:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			if c, err := p.WaitHealthy(ctx); c == nil && err == nil {
+				neither.Add(1)
+			}
+			cancel()
+		}
+	})
+
 	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
 	killed := time.Now()
 	_, err = st.Recv()
@@ -146,6 +170,9 @@ func TestCrashMidStream(t *testing.T) {
 		return st.Restarts == 1 && st.State == StateHealthy
 	}, time.Second, 5*time.Millisecond, "first restart within 1 s")
 	restartedAfter := time.Since(killed)
+	close(stopWatch)
+	watch.Wait()
+	require.Zero(t, neither.Load(), "WaitHealthy returned no connection and no error")
 	require.Equal(t, 1, p.Status().Restarts)
 	require.NotEqual(t, pid, p.Status().PID)
 	require.Contains(t, p.Status().LastError, "exited")

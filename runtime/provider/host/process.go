@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/parleyhq/parley/runtime/fault"
 	"github.com/parleyhq/parley/runtime/provider"
 )
 
@@ -92,10 +93,10 @@ func (p *Process) WaitHealthy(ctx context.Context) (*provider.Client, error) {
 		p.mu.Lock()
 		state, conn, changed := p.state, p.conn, p.changed
 		p.mu.Unlock()
-		switch state {
-		case StateHealthy:
+		switch {
+		case state == StateHealthy && conn != nil:
 			return conn, nil
-		case StateStopped:
+		case state == StateStopped:
 			return nil, fmt.Errorf("plugin %s: %w", p.name, ErrClosed)
 		}
 		select {
@@ -110,6 +111,15 @@ func (p *Process) WaitHealthy(ctx context.Context) (*provider.Client, error) {
 func (p *Process) setState(s State, lastErr string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.setStateLocked(s, lastErr)
+}
+
+// setStateLocked is setState with p.mu held: whoever changes the
+// connection changes the state in the same critical section, so that no
+// reader sees StateHealthy without a connection (WaitHealthy returned
+// none once, on a plugin that had just exited, and CheckAgent crashed on
+// it).
+func (p *Process) setStateLocked(s State, lastErr string) {
 	p.state = s
 	if lastErr != "" {
 		p.lastErr = lastErr
@@ -117,7 +127,9 @@ func (p *Process) setState(s State, lastErr string) {
 	close(p.changed)
 	p.changed = make(chan struct{})
 	if p.cfg.OnChange != nil {
-		go p.cfg.OnChange(p.name, s)
+		fault.Go("plugins", func(pn *fault.Panic) {
+			p.log.Error("plugin state observer panicked", "state", s.String(), "panic", pn.Value, "stack", string(pn.Stack))
+		}, func() { p.cfg.OnChange(p.name, s) })
 	}
 }
 
@@ -139,15 +151,14 @@ func (p *Process) run() {
 		}
 		p.mu.Lock()
 		p.restarts++
-		failedToStart := p.conn == nil
-		p.conn, p.pid = nil, 0
-		p.mu.Unlock()
 		next := StateRestarting
-		if failedToStart {
+		if p.conn == nil { // it never started
 			next = StateFailed
 		}
+		p.conn, p.pid = nil, 0
+		p.setStateLocked(next, err.Error())
+		p.mu.Unlock()
 		p.log.Warn("plugin stopped; restarting", "error", err, "in", backoff.String())
-		p.setState(next, err.Error())
 		select {
 		case <-p.stop:
 			p.setState(StateStopped, "")
@@ -202,8 +213,8 @@ func (p *Process) serveOnce() error {
 	p.mu.Lock()
 	p.client, p.conn, p.pid = client, conn, pid
 	p.maxStreams = conn.Description.MaxStreams
+	p.setStateLocked(StateHealthy, "")
 	p.mu.Unlock()
-	p.setState(StateHealthy, "")
 	p.log.Info("plugin started", "pid", pid, "version", conn.Description.Version, "kinds", conn.Description.Kinds)
 
 	tick := time.NewTicker(p.cfg.ExitPoll)
