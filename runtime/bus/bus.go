@@ -162,6 +162,41 @@ func (b *Bus) Request(ctx context.Context, subject string, data []byte) ([]byte,
 	return m.Data, nil
 }
 
+// maxGathered bounds the answers Gather keeps.
+const maxGathered = 64
+
+// Gather sends data on subject and returns every answer that arrives
+// until ctx ends (at most maxGathered): it asks all of the subject's
+// subscribers at once, where Request takes the first answer. Nobody
+// answering is no error, only no answers.
+func (b *Bus) Gather(ctx context.Context, subject string, data []byte) ([][]byte, error) {
+	inbox := b.nc.NewRespInbox()
+	ch := make(chan *nats.Msg, maxGathered)
+	sub, err := b.nc.ChanSubscribe(inbox, ch)
+	if err != nil {
+		return nil, fmt.Errorf("bus: gather on %s: %w", subject, err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := b.nc.PublishRequest(subject, inbox, data); err != nil {
+		return nil, fmt.Errorf("bus: gather on %s: %w", subject, err)
+	}
+	var answers [][]byte
+	for len(answers) < maxGathered {
+		select {
+		case m := <-ch:
+			// The server says "no responders" (status 503) when nobody
+			// subscribes to subject.
+			if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
+				continue
+			}
+			answers = append(answers, m.Data)
+		case <-ctx.Done():
+			return answers, nil
+		}
+	}
+	return answers, nil
+}
+
 // Subscribe calls fn with every message on subject, one at a time in the
 // order they came, on a goroutine the subscription owns; a panic in fn is
 // logged and the next message handled. When Subscribe returns, the server

@@ -3,6 +3,7 @@ package bus_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,39 @@ func TestRequestReply(t *testing.T) {
 	stop() // and once stop returns, nobody answers
 	if _, err := a.Request(ctx, "parley.test.echo", []byte("x")); !errors.Is(err, bus.ErrUnreachable) {
 		t.Fatalf("request nobody answers: %v, want ErrUnreachable", err)
+	}
+}
+
+// TestGather: every subscriber's answer comes back, and a subject nobody
+// subscribes to gives no answer and no error.
+func TestGather(t *testing.T) {
+	srv := bustest.NATS(t)
+	a := srv.Connect(t, "a")
+	for _, name := range []string{"b", "c"} {
+		stop, err := srv.Connect(t, name).Subscribe("parley.test.who", func(m bus.Msg) { _ = m.Respond([]byte(name)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	got, err := a.Gather(ctx, "parley.test.who", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{}
+	for _, g := range got {
+		names = append(names, string(g))
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"b", "c"}) {
+		t.Fatalf("gathered %v, want b and c", names)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if got, err := a.Gather(ctx, "parley.test.nobody", nil); err != nil || len(got) != 0 {
+		t.Fatalf("gather nobody answers: %q, %v", got, err)
 	}
 }
 

@@ -6,7 +6,10 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,23 +47,44 @@ var ErrDuplicateID = errors.New("another running instance has this instance id")
 
 func instanceSubject(instance string) string { return bus.Subject("instance", instance) }
 
-// Claim makes this instance's id its own on the bus: it fails with
-// ErrDuplicateID if a running instance answers to it, and otherwise
-// answers to it from now on. (Two instances starting within the same
-// round trip could both claim it; the store's lease is the later check.)
+// claimWindow is how long Claim waits for the instances that answer to
+// its id: a running one answers within a round trip.
+var claimWindow = 250 * time.Millisecond
+
+// Claim makes this instance's id its own on the bus: it answers to the id
+// from now on with a nonce of its own, then asks every instance answering
+// to it, for claimWindow, and fails with ErrDuplicateID if any answers
+// with another nonce. Of two instances claiming the same id at once, at
+// least one fails: each subscribes before it asks, so the one that asks
+// last hears the other (both fail when they overlap).
 func (n *Node) Claim(ctx context.Context) (func(), error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	_, err := n.bus.Request(ctx, instanceSubject(n.self), nil)
-	switch {
-	case err == nil:
-		return nil, fmt.Errorf("cluster: instance %q: %w (set PARLEY_INSTANCE_ID, or give each instance its own data directory)", n.self, ErrDuplicateID)
-	case !errors.Is(err, bus.ErrUnreachable):
-		return nil, fmt.Errorf("cluster: check that instance id %q is free: %w", n.self, err)
+	var raw [12]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, fmt.Errorf("cluster: claim nonce: %w", err)
 	}
-	stop, err := n.bus.Subscribe(instanceSubject(n.self), func(m bus.Msg) { _ = m.Respond(nil) })
+	nonce := []byte(hex.EncodeToString(raw[:]))
+	stop, err := n.bus.Subscribe(instanceSubject(n.self), func(m bus.Msg) { _ = m.Respond(nonce) })
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, claimWindow)
+	defer cancel()
+	answers, err := n.bus.Gather(ctx, instanceSubject(n.self), nonce)
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("cluster: check that instance id %q is free: %w", n.self, err)
+	}
+	self := false
+	for _, a := range answers {
+		if !bytes.Equal(a, nonce) {
+			stop()
+			return nil, fmt.Errorf("cluster: instance %q: %w (set PARLEY_INSTANCE_ID, or give each instance its own data directory)", n.self, ErrDuplicateID)
+		}
+		self = true
+	}
+	if !self {
+		stop()
+		return nil, fmt.Errorf("cluster: check that instance id %q is free: the bus did not carry this instance's own answer within %v", n.self, claimWindow)
 	}
 	return stop, nil
 }

@@ -39,6 +39,38 @@ func TestClaim(t *testing.T) {
 	stop()
 }
 
+// TestClaimAtOnce: of two instances claiming the same id at the same
+// time, never both succeed.
+func TestClaimAtOnce(t *testing.T) {
+	srv := bustest.NATS(t)
+	a := cluster.New(srv.Connect(t, "a"), "web-1.example.com", nil)
+	b := cluster.New(srv.Connect(t, "b"), "web-1.example.com", nil)
+	for round := range 10 {
+		var (
+			wg    sync.WaitGroup
+			stops [2]func()
+			errs  [2]error
+		)
+		for i, n := range []*cluster.Node{a, b} {
+			wg.Go(func() { stops[i], errs[i] = n.Claim(context.Background()) })
+		}
+		wg.Wait()
+		won := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				won++
+				stops[i]()
+			case !errors.Is(err, cluster.ErrDuplicateID):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if won > 1 {
+			t.Fatalf("round %d: both instances claimed the same id", round)
+		}
+	}
+}
+
 // recorder is a live side that records the calls it is given.
 type recorder struct {
 	mu  sync.Mutex
