@@ -73,21 +73,13 @@ func (m *member) load(calls *service.Calls) func() cluster.Load {
 	}
 }
 
-// busHealth is the bus's check for /readyz: nil (no check) without a
-// bus.
+// busHealth is the bus's check, for /readyz and for new calls: nil (no
+// check) without a bus.
 func (m *member) busHealth() func() error {
 	if m.bus == nil {
 		return nil
 	}
 	return m.bus.Healthy
-}
-
-// ready is the bus's part of readiness: nil without a bus.
-func (m *member) ready() error {
-	if m.bus == nil {
-		return nil
-	}
-	return m.bus.Healthy()
 }
 
 // Close leaves the bus.

@@ -119,13 +119,16 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = peers.Close() }()
 	// A new call needs the database and, with several instances, the bus:
 	// while either is down it is refused at once with 503, saying which.
+	busHealth := peers.busHealth()
 	deps := func(ctx context.Context) error {
 		var errs []error
 		if err := st.Ping(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("the database is unreachable: %w", err))
 		}
-		if err := peers.ready(); err != nil {
-			errs = append(errs, fmt.Errorf("the bus between instances is unreachable: %w", err))
+		if busHealth != nil {
+			if err := busHealth(); err != nil {
+				errs = append(errs, fmt.Errorf("the bus between instances is unreachable: %w", err))
+			}
 		}
 		return errors.Join(errs...)
 	}
@@ -186,7 +189,7 @@ func serve(ctx context.Context, now <-chan struct{}, args []string, stdout, stde
 	defer func() { _ = rt.vad.Close() }()
 	app := api.New(api.Deps{
 		Config: cfg, Calls: calls, Agents: agents, Plugins: plugins, Conversation: conv,
-		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Bus: peers.busHealth(), Log: log.With("component", "http"),
+		Signaling: rt.sig, Metrics: m.Handler(), Refused: m.Refused, Ready: st.Ping, Bus: busHealth, Log: log.With("component", "http"),
 		Web: web.FS, Guard: guard, SignalingMaxPayload: cfg.Signaling.MaxPayload, Webhooks: worker,
 	})
 
