@@ -27,8 +27,13 @@ import (
 
 const (
 	// question is what the fake microphone says after the greeting; the
-	// default agent's scripted dialog answers orders with expectReply.
-	question    = "Where is my order? It has not arrived yet."
+	// default agent's scripted dialog answers orders with expectReply. It
+	// is one sentence with no pause inside: flite pauses 230 ms after
+	// "Where is my order?", past the default agent's min_silence (200 ms)
+	// after a finished question, and Chromium's captured audio sometimes
+	// kept that pause whole (CI, 2026-12-04): the turn ended there and the
+	// rest of the sentence interrupted the reply, a second turn.
+	question    = "My order has not arrived yet."
 	expectReply = "three to five working days"
 	// greetingSilence keeps the caller quiet while the greeting plays
 	// (about 4 s); talking over it would barge in.
