@@ -281,7 +281,13 @@ function onAgentResponse(c, ev) {
     li.querySelector('.text').textContent += ev.text;
     return;
   }
-  if (!ev.text && !c.agentEntry) return;
+  if (!ev.text) {
+    // Nothing of it was heard (stopped before its first word; a caller who
+    // went on after a pause is answered for all they said): no entry.
+    if (c.agentEntry) c.agentEntry.remove();
+    c.agentEntry = null;
+    return;
+  }
   closeEntry(c, 'agent', ev.text, ev.interrupted ? badge('mark', 'interrupted') : null);
   showLatency(c);
 }

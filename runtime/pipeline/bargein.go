@@ -62,7 +62,7 @@ func (c *conversation) checkBargeIn(now time.Time) {
 	t := c.lis.turn
 	if t != nil && t.held {
 		if why := c.isInterruption(t); why != "" {
-			c.interrupt(now, why, t.partial)
+			c.interruptBy(now, why, t.partial, t)
 		}
 		return
 	}
@@ -75,7 +75,7 @@ func (c *conversation) checkBargeIn(now time.Time) {
 			if t != nil {
 				heard = t.partial
 			}
-			c.interrupt(now, whySpeech, heard)
+			c.interruptBy(now, whySpeech, heard, t)
 		}
 		return
 	}
@@ -86,7 +86,7 @@ func (c *conversation) checkBargeIn(now time.Time) {
 	c.pause()
 	c.log.Debug("speech over the agent: paused", "heard", t.partial)
 	if why := c.isInterruption(t); why != "" {
-		c.interrupt(now, why, t.partial)
+		c.interruptBy(now, why, t.partial, t)
 	}
 }
 
@@ -173,7 +173,7 @@ func (c *conversation) backchannel(t *uturn, text string) bool {
 		c.log.Debug("backchannel: the agent goes on", "heard", text)
 		c.resume()
 	default:
-		c.interrupt(time.Now(), whyFinal, text)
+		c.interruptBy(time.Now(), whyFinal, text, t)
 		return false
 	}
 	if strings.TrimSpace(text) == "" {

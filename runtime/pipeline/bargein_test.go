@@ -94,3 +94,51 @@ func TestBargeInMinWords(t *testing.T) {
 		t.Errorf("%d caller turns stored, want 1: %v", n, h.st.all())
 	}
 }
+
+// TestFalseEndOfTurn: a caller who pauses just long enough for the turn to
+// end, and goes on before the agent has said a word, is answered once,
+// for all of it: the two halves are one stored turn and the reply they
+// cut short is not stored. Going on after the agent's first words is an
+// interruption as before: two turns, the cut reply stored with its words.
+func TestFalseEndOfTurn(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		gap    time.Duration // silence before the caller goes on
+		merged bool
+	}{
+		{"goes on at once", 500 * time.Millisecond, true},
+		{"goes on after the agent's first words", 2500 * time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeProviders()
+			f.ttsPerRune = 120 * time.Millisecond // about 0.8 s per word of the reply
+			h := newHarnessWith(t, f, func(s *agent.Spec) { s.Greeting = "" })
+			h.talk(800*time.Millisecond, true) // "where is my order"
+			h.talk(tc.gap, false)              // the turn ends after 400 ms
+			f.heard.Store("it has not arrived yet")
+			h.talk(1200*time.Millisecond, true)
+			h.talk(600*time.Millisecond, false)
+			h.eventually(h.interrupted, "the first reply cut short")
+			h.eventually(func() bool {
+				all := h.st.all()
+				return len(all) > 0 && all[len(all)-1].Role == store.RoleAssistant && !all[len(all)-1].Interrupted
+			}, "the answer stored")
+			var got []string
+			for _, tr := range h.st.all() {
+				got = append(got, string(tr.Role)+": "+tr.Text)
+			}
+			if tc.merged {
+				if len(got) != 2 || got[0] != "user: where is my order it has not arrived yet" {
+					t.Fatalf("stored %q, want the two halves as one caller turn, then the answer", got)
+				}
+				if first := h.st.all()[0]; first.Timings.SpeechStart.After(first.StartedAt) || first.EndedAt.Sub(first.StartedAt) < 2*time.Second {
+					t.Errorf("the merged turn runs %v to %v, want from the first half's start", first.StartedAt, first.EndedAt)
+				}
+				return
+			}
+			if len(got) != 4 || got[0] != "user: where is my order" || got[2] != "user: it has not arrived yet" || !h.st.all()[1].Interrupted || got[1] == "assistant: " {
+				t.Fatalf("stored %q, want two caller turns with the cut reply's words between", got)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/runtime/endpoint"
@@ -63,6 +64,27 @@ type uturn struct {
 	// change of mind is no evidence that the caller is done.
 	textCap endpoint.Cue
 	capped  bool
+	// before is the caller's turn this one goes on with (a false end of
+	// turn: see continues); they are answered and stored as one.
+	before *uturn
+}
+
+// said is what the caller said in t, after the turns it goes on with:
+// what the agent answers, scores and stores.
+func (t *uturn) said() string {
+	if t.before == nil {
+		return t.text
+	}
+	return strings.TrimSpace(t.before.said() + " " + t.text)
+}
+
+// began is when the caller began t, or the first of the turns it goes on
+// with.
+func (t *uturn) began() time.Time {
+	if t.before == nil {
+		return t.speechStart
+	}
+	return t.before.began()
 }
 
 // sttEvent is what the STT reader hands the loop.
@@ -539,7 +561,7 @@ func (c *conversation) answer(t *uturn) {
 		chaosHook(c.spec.Name, t.text)
 	}
 	c.emit(EventTranscript, map[string]any{"text": t.text, "final": true})
-	if t.text == "" || c.life.ending != "" {
+	if t.said() == "" || c.life.ending != "" {
 		return // noise the recogniser found no words in, or the call is ending
 	}
 	c.startReply(t, "")

@@ -55,6 +55,9 @@ type reply struct {
 	sentiment    chan *store.Sentiment
 
 	played time.Duration // of its audio, when interrupted
+	// continued: the caller's turn it answered goes on in the turn that
+	// stopped it (continues), answered and stored with that one.
+	continued bool
 
 	// A speculative reply is written before the caller's turn is
 	// confirmed: its audio and text wait in held and heldText until
@@ -120,7 +123,7 @@ func (c *conversation) newReply(t *uturn, fixed string, cache bool) *reply {
 	if t != nil && fixed == "" {
 		r.req = turn.Request{
 			CallID: c.callID, Spec: c.spec, Chat: c.prov.Chat, History: slices.Clone(c.history),
-			Text: t.text, Language: t.language, SystemPrompt: c.texts.SystemPrompt, Values: c.texts.Values, Fault: c.fault,
+			Text: t.said(), Language: t.language, SystemPrompt: c.texts.SystemPrompt, Values: c.texts.Values, Fault: c.fault,
 		}
 	}
 	return r
@@ -130,7 +133,7 @@ func (c *conversation) newReply(t *uturn, fixed string, cache bool) *reply {
 func (c *conversation) scoreFor(r *reply) {
 	if t := r.user; t != nil && c.prov.Sentiment != nil {
 		r.sentiment = make(chan *store.Sentiment, 1)
-		go c.score(t.text, r.lang, r.sentiment)
+		go c.score(t.said(), r.lang, r.sentiment)
 	}
 }
 
@@ -437,6 +440,13 @@ func (r *reply) spoke(sentence string, queued time.Duration) {
 // (why says how it was decided, heard what the caller said so far), or
 // another reply or the end of the call replaces it.
 func (c *conversation) interrupt(now time.Time, why, heard string) {
+	c.interruptBy(now, why, heard, nil)
+}
+
+// interruptBy is interrupt by the caller's turn by (nil: not a turn of
+// the caller's), which may go on with the turn the reply answered
+// (continues).
+func (c *conversation) interruptBy(now time.Time, why, heard string, by *uturn) {
 	r := c.reply
 	if r == nil || !r.speaking() {
 		return
@@ -447,11 +457,34 @@ func (c *conversation) interrupt(now time.Time, why, heard string) {
 	c.line.Player.Flush()
 	r.played = c.line.Player.Played() - r.base
 	started, first := r.started, r.firstPacket
+	if by != nil && r.continues(by) {
+		r.continued, by.before = true, r.user
+	}
 	r.mu.Unlock()
 	if started {
 		c.emit(EventAgentSpeaking, map[string]any{"state": SpeakingInterrupted})
 	}
-	c.log.Debug("barge-in", "after", now.Sub(first), "why", why, "heard", heard)
+	c.log.Debug("barge-in", "after", now.Sub(first), "why", why, "heard", heard, "continues", by != nil && by.before == r.user)
+}
+
+// continues reports whether the caller's turn by, which stops r, is the
+// turn r answered going on: a false end of turn, as when a caller pauses
+// after "Where is my order?" just long enough for the agent to start, and
+// goes on "It has not arrived yet". So it is when that turn ended on a
+// silence (by began at least half of min_silence after its speech; a turn
+// cut at max_turn while the caller talks on is not one), none of r's
+// words had been heard yet (a part of its first word at most), and r had
+// run no tool and was to end or pass on nothing; the agent then answers
+// both as one turn (uturn.said), and neither r nor the turn it answered
+// is stored apart. Called with r.mu held.
+func (r *reply) continues(by *uturn) bool {
+	if r.user == nil || by == r.user || r.fixed != "" || r.speculative {
+		return false
+	}
+	minSilence, _ := r.c.spec.TurnTaking.Silences()
+	return by.speechStart.Sub(r.user.speechEnd) >= minSilence/2 &&
+		len(r.toolCalls) == 0 && !r.endCall && r.transfer == "" && r.hangup == "" &&
+		playedText(r.sentences, r.played) == ""
 }
 
 // stopReply cancels the running reply and waits for every reply still

@@ -45,6 +45,7 @@ func (c *conversation) finishReply(r *reply) {
 	}
 	interrupted, endCall, failed := r.interrupted, r.endCall, r.err
 	transfer, destination := r.transfer, r.destination
+	continued := r.continued
 	r.mu.Unlock()
 
 	if failed != nil {
@@ -53,7 +54,14 @@ func (c *conversation) finishReply(r *reply) {
 	if r.user != nil || text != "" {
 		c.emit(EventAgentResponse, map[string]any{"text": text, "final": true, "interrupted": interrupted})
 	}
-	c.store(r, text)
+	if continued {
+		// The caller's turn goes on in the turn that stopped r: the two
+		// are answered and stored together, and r said nothing.
+		c.log.Debug("false end of turn: the caller went on before the agent said a word", "heard", r.user.text)
+		c.storeBackchannels(r)
+	} else {
+		c.store(r, text)
+	}
 	if c.ctx.Err() != nil {
 		return // the call is over
 	}
@@ -87,7 +95,7 @@ func (c *conversation) finishReply(r *reply) {
 func (c *conversation) store(r *reply, text string) {
 	var heard *turn.Heard
 	if t := r.user; t != nil {
-		heard = &turn.Heard{Text: t.text, Start: t.speechStart, End: t.speechEnd, Timings: r.timings()}
+		heard = &turn.Heard{Text: t.said(), Start: t.began(), End: t.speechEnd, Timings: r.timings()}
 		c.e.cfg.Metrics.TurnCompleted(c.spec.Name, c.providers, metricsOf(heard.Timings), r.interrupted)
 	}
 	start := r.firstPacketAt()
@@ -117,11 +125,22 @@ func (c *conversation) store(r *reply, text string) {
 	c.turns.add(rec)
 }
 
+// storeBackchannels stores the acknowledgements the caller said over r,
+// and nothing else of it.
+func (c *conversation) storeBackchannels(r *reply) {
+	r.mu.Lock()
+	backchannels := r.backchannels
+	r.mu.Unlock()
+	if len(backchannels) > 0 {
+		c.turns.add(record{turns: backchannels})
+	}
+}
+
 // timings are the measured stages of the caller's turn r answered.
 func (r *reply) timings() store.Timings {
 	t := r.user
 	tm := store.Timings{
-		SpeechStart:    t.speechStart,
+		SpeechStart:    t.began(),
 		SpeechEnd:      t.speechEnd,
 		STTFinalDelay:  t.final.Sub(t.sttAsked),
 		ChatFirstToken: r.chatFirstToken,
