@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -101,18 +104,35 @@ func TestBargeInMinWords(t *testing.T) {
 // cut short is not stored. Going on after the agent's first words is an
 // interruption as before: two turns, the cut reply stored with its words.
 func TestFalseEndOfTurn(t *testing.T) {
+	tools := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Still running when the caller's speech stops the reply.
+		select {
+		case <-time.After(3 * time.Second):
+		case <-r.Context().Done():
+		}
+		_, _ = io.WriteString(w, `{"status":"shipped"}`)
+	}))
+	t.Cleanup(tools.Close)
 	for _, tc := range []struct {
 		name   string
 		gap    time.Duration // silence before the caller goes on
+		tool   bool          // the reply runs a tool at once
 		merged bool
 	}{
-		{"goes on at once", 500 * time.Millisecond, true},
-		{"goes on after the agent's first words", 2500 * time.Millisecond, false},
+		{"goes on at once", 500 * time.Millisecond, false, true},
+		{"goes on after the agent's first words", 2500 * time.Millisecond, false, false},
+		{"goes on at once, after a tool ran", 500 * time.Millisecond, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeProviders()
 			f.ttsPerRune = 120 * time.Millisecond // about 0.8 s per word of the reply
-			h := newHarnessWith(t, f, func(s *agent.Spec) { s.Greeting = "" })
+			edit := func(s *agent.Spec) { s.Greeting = "" }
+			if tc.tool {
+				f.tool.Store("lookup_order")
+				f.toolArgs.Store(`{"order": "12345"}`)
+				edit = withTools(tools.URL)
+			}
+			h := newHarnessWith(t, f, edit)
 			h.talk(800*time.Millisecond, true) // "where is my order"
 			h.talk(tc.gap, false)              // the turn ends after 400 ms
 			f.heard.Store("it has not arrived yet")
@@ -133,6 +153,13 @@ func TestFalseEndOfTurn(t *testing.T) {
 				}
 				if first := h.st.all()[0]; first.Timings.SpeechStart.After(first.StartedAt) || first.EndedAt.Sub(first.StartedAt) < 2*time.Second {
 					t.Errorf("the merged turn runs %v to %v, want from the first half's start", first.StartedAt, first.EndedAt)
+				}
+				return
+			}
+			if tc.tool {
+				// The cut reply holds its tool call, whatever it said.
+				if len(got) != 4 || got[0] != "user: where is my order" || got[2] != "user: it has not arrived yet" || len(h.st.all()[1].ToolCalls) != 1 {
+					t.Fatalf("stored %q, want two caller turns with the cut reply's tool call between", got)
 				}
 				return
 			}

@@ -58,6 +58,9 @@ type reply struct {
 	// continued: the caller's turn it answered goes on in the turn that
 	// stopped it (continues), answered and stored with that one.
 	continued bool
+	// ranTools: the engine was allowed to run tools (AllowTools), which
+	// toolCalls shows only once the reply is written.
+	ranTools bool
 
 	// A speculative reply is written before the caller's turn is
 	// confirmed: its audio and text wait in held and heldText until
@@ -253,7 +256,15 @@ func (r *reply) Delta(text string) {
 
 // AllowTools implements turn.ToolGate: a speculative reply runs no tool
 // before the caller's turn is confirmed.
-func (r *reply) AllowTools(context.Context) error { return r.awaitConfirmed() }
+func (r *reply) AllowTools(context.Context) error {
+	if err := r.awaitConfirmed(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.ranTools = true
+	r.mu.Unlock()
+	return nil
+}
 
 // awaitConfirmed waits until a speculative reply is released (at once for
 // any other), or its context ends.
@@ -474,7 +485,7 @@ func (c *conversation) interruptBy(now time.Time, why, heard string, by *uturn) 
 // silence (by began at least half of min_silence after its speech; a turn
 // cut at max_turn while the caller talks on is not one), none of r's
 // words had been heard yet (a part of its first word at most), and r had
-// run no tool and was to end or pass on nothing; the agent then answers
+// started no tool and was to end or pass on nothing; the agent then answers
 // both as one turn (uturn.said), and neither r nor the turn it answered
 // is stored apart. Called with r.mu held.
 func (r *reply) continues(by *uturn) bool {
@@ -483,7 +494,7 @@ func (r *reply) continues(by *uturn) bool {
 	}
 	minSilence, _ := r.c.spec.TurnTaking.Silences()
 	return by.speechStart.Sub(r.user.speechEnd) >= minSilence/2 &&
-		len(r.toolCalls) == 0 && !r.endCall && r.transfer == "" && r.hangup == "" &&
+		!r.ranTools && len(r.toolCalls) == 0 && !r.endCall && r.transfer == "" && r.hangup == "" &&
 		playedText(r.sentences, r.played) == ""
 }
 
